@@ -1,0 +1,1 @@
+"""PlanQA ask side: retrieve → fuse → compose answers with exact citations; CLI surfaces."""

@@ -1,0 +1,230 @@
+"""Compose a short Chinese answer from retrieved chunks, without an LLM (extractive).
+
+Every claim in the answer is a quote of the source (or a department list read from
+a quoted responsibility note) followed by its [n] marker; each citation carries
+the exact source span. When the retrieved text does not cover what the question
+is about, the answer says so plainly ("文中未提及…") instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from assistant.evidence import KeyWeights, Sentence, coverage, score_sentence, sentences_of
+from assistant.intent import Intent, detect_intent, sub_questions, text_keys
+from index.plan_index import PlanIndex
+from index.tokenize import normalize
+from index.types import Answer, Citation, Hit, Measure
+
+# Below this share of the question's (IDF-weighted) content found in the chosen
+# evidence, the text is taken not to answer the question.
+MIN_COVERAGE = 0.5
+STRONG_COVERAGE = 0.7
+MAX_SENTENCES = 3
+_TRAIL = "。；;，,、 "
+REFUSAL = "文中未提及"
+
+
+class Composer:
+    """Turns (question, hits) into an ``Answer``; holds per-index statistics."""
+
+    def __init__(self, index: PlanIndex) -> None:
+        self.index = index
+        self.weights = KeyWeights(index)
+        self._plan_year: dict[str, str] = {}
+
+    def plan_year(self, doc_id: str) -> str:
+        """The year a plan's "今年" refers to: its most common "NNNN年，" paragraph lead."""
+        year = self._plan_year.get(doc_id)
+        if year is None:
+            text = self.index.source_text(doc_id)
+            leads = Counter(re.findall(r"(?m)^\s*(20\d\d)年[,，]", text))
+            year = leads.most_common(1)[0][0] if leads else ""
+            self._plan_year[doc_id] = year
+        return year
+
+    def compose(self, question: str, hits: list[Hit]) -> Answer:
+        intent = detect_intent(question)
+        if not question.strip() or not hits:
+            return self._refuse(question, hits, intent)
+        if not all(self._phrase_known(p) for p in intent.quoted):
+            return self._refuse(question, hits, intent)
+        sents = [
+            s
+            for r, h in enumerate(hits, 1)
+            for s in sentences_of(self.index, h, r)
+            if s.text.rstrip("。") != s.chunk.measure_title  # the title alone answers nothing
+        ]
+        if not sents:
+            return self._refuse(question, hits, intent)
+        year = self.plan_year(hits[0].chunk.doc_id)
+        scored = sorted(
+            ((score_sentence(s, intent, self.weights, year), s) for s in sents),
+            key=lambda x: (-x[0], x[1].rank, x[1].start),
+        )
+        if intent.kind == "responsibility":
+            answer = self._responsibility(question, intent, hits, scored)
+            if answer is not None:
+                return answer
+        chosen = self._select(question, intent, scored)
+        found = "\n".join(text_keys(s.text) for s in chosen)
+        found += "\n" + text_keys(chosen[0].chunk.measure_title)
+        if not self._supported(intent, found):
+            return self._refuse(question, hits, intent)
+        return self._quote_answer(question, intent, hits, chosen)
+
+    # -- pieces ---------------------------------------------------------------
+
+    def _supported(self, intent: Intent, found: str) -> bool:
+        """Does the evidence (matching form) cover what the question is about?
+
+        Enough of the question's weighted content must be found; and a noun the
+        whole index never mentions (a metric, a thing) means the text is silent
+        on it, unless the evidence is otherwise near-complete.
+        """
+        cov = coverage(intent.keys, found, self.weights)
+        if cov < MIN_COVERAGE:
+            return False
+        return cov >= STRONG_COVERAGE or not any(self._unknown(n, intent) for n in intent.nouns)
+
+    def _unknown(self, noun: str, intent: Intent) -> bool:
+        """The word occurs nowhere in the index: not as itself, not as its parts
+        (京杭大运河 when 京杭 and 大运河 occur), not as an abbreviation of a longer
+        name (综保区 in 综合保税区, 人社局 in 人力资源社会保障局)."""
+        if self.weights.present(noun):
+            return False
+        parts = [k for k in intent.keys if k != noun and k in noun]
+        if parts and all(self.weights.present(p) for p in parts):
+            return False
+        return not self.weights.abbreviates(noun)
+
+    def _phrase_known(self, phrase: str) -> bool:
+        return any(phrase in normalize(c.text) for c in self.index.chunks)
+
+    def _select(self, question: str, intent: Intent, scored: list[tuple[float, Sentence]]) -> list[Sentence]:
+        """Best sentence; the best for each further ask of a compound question; then
+        others that add question content or a wanted year."""
+        best_score, best = scored[0]
+        chosen = [best]
+        subs = sub_questions(question)
+        if len(subs) > 1:
+            year = self.plan_year(best.chunk.doc_id)
+            for sub in subs:
+                sub_intent = detect_intent(sub)
+                pool = [s for _, s in scored if s.chunk.doc_id == best.chunk.doc_id]
+                top = max(pool, key=lambda s: score_sentence(s, sub_intent, self.weights, year))
+                if top not in chosen and len(chosen) < MAX_SENTENCES:
+                    chosen.append(top)
+        covered = text_keys(best.text)
+        years = {best.year}
+        for score, s in scored[1:]:
+            if len(chosen) >= MAX_SENTENCES or score < 0.5 * best_score:
+                break
+            if s.chunk.doc_id != best.chunk.doc_id:
+                continue
+            keys = text_keys(s.text)
+            gain = coverage(intent.keys, covered + "\n" + keys, self.weights) - coverage(
+                intent.keys, covered, self.weights
+            )
+            new_year = len(intent.years) > 1 and s.year in intent.years and s.year not in years
+            if gain >= 0.15 or new_year:
+                chosen.append(s)
+                covered += "\n" + keys
+                years.add(s.year)
+        return sorted(chosen, key=lambda s: s.start)
+
+    def _responsibility(
+        self,
+        question: str,
+        intent: Intent,
+        hits: list[Hit],
+        scored: list[tuple[float, Sentence]],
+    ) -> Answer | None:
+        """Lead/support from the responsibility note of the best-matching measure,
+        or of the two best when the question names two (a common lead, say)."""
+        picked: list[tuple[Measure, Sentence]] = []
+        for _, s in scored:
+            m = self.index.measure_of(s.chunk)
+            if m is None or m.resp_span is None:
+                if not picked:
+                    return None  # best evidence is not a measure: answer by quoting
+                continue
+            if all(m != p for p, _ in picked):
+                picked.append((m, s))
+            if len(picked) == 2:
+                break
+        if not picked:
+            return None
+        for n in (1, 2)[: len(picked)]:
+            found = "\n".join(self._resp_keys(m, s) for m, s in picked[:n])
+            if self._supported(intent, found):
+                return self._resp_answer(question, intent, hits, picked[:n])
+        return self._refuse(question, hits, intent)
+
+    def _resp_keys(self, m: Measure, s: Sentence) -> str:
+        assert m.resp_span is not None
+        note = self.index.source_text(m.doc_id)[m.resp_span.start : m.resp_span.end]
+        return "\n".join(text_keys(t) for t in (s.text, m.title, note))
+
+    def _resp_answer(
+        self, question: str, intent: Intent, hits: list[Hit], picked: list[tuple[Measure, Sentence]]
+    ) -> Answer:
+        cites: list[Citation] = []
+        parts = []
+        for m, s in picked:
+            assert m.resp_span is not None
+            src = self.index.source_text(m.doc_id)
+            marks = []
+            if not (s.start < m.resp_span.end and m.resp_span.start < s.end):
+                cites.append(self._cite(len(cites) + 1, m.doc_id, m.title, s.start, s.end, src))
+                marks.append(cites[-1].n)
+            cites.append(
+                self._cite(len(cites) + 1, m.doc_id, m.title, m.resp_span.start, m.resp_span.end, src)
+            )
+            marks.append(cites[-1].n)
+            parts.append(f"“{m.title}”{self._who(m, intent)}" + "".join(f"[{n}]" for n in marks))
+        text = "；".join(parts) + "。"
+        if len(picked) == 2:
+            common = [d for d in picked[0][0].lead if d in picked[1][0].lead]
+            if common:
+                text += f"两项共同的牵头单位是{'、'.join(common)}。"
+        return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
+
+    @staticmethod
+    def _who(m: Measure, intent: Intent) -> str:
+        lead = "、".join(m.lead)
+        if m.each_responsible:
+            who = f"由{lead}分别负责"
+        elif m.lead:
+            who = f"由{lead}牵头负责"
+        else:
+            who = "未列牵头单位"
+        if m.support:
+            who += f"，{'、'.join(m.support)}配合"
+        elif intent.wants_support or not m.each_responsible:
+            who += "，未列配合单位"
+        return who
+
+    def _quote_answer(self, question: str, intent: Intent, hits: list[Hit], chosen: list[Sentence]) -> Answer:
+        cites = []
+        parts = []
+        for s in chosen:
+            src = self.index.source_text(s.chunk.doc_id)
+            title = s.chunk.measure_title
+            c = self._cite(len(cites) + 1, s.chunk.doc_id, title, s.start, s.end, src)
+            cites.append(c)
+            parts.append(f"{s.text.rstrip(_TRAIL)}[{c.n}]")
+        head = chosen[0].chunk
+        lead = f"“{head.measure_title}”：" if head.kind == "measure" and head.measure_title else ""
+        text = lead + "；".join(parts) + "。"
+        return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
+
+    def _cite(self, n: int, doc: str, title: str, start: int, end: int, src: str) -> Citation:
+        return Citation(n=n, doc=doc, title=title, quote=src[start:end], start=start, end=end)
+
+    def _refuse(self, question: str, hits: list[Hit], intent: Intent) -> Answer:
+        text = f"{REFUSAL}：方案原文中没有找到能回答这个问题的内容。"
+        if hits:
+            text += "以下是最接近的段落，仅供参考。"
+        return Answer(question, text, True, (), tuple(hits), intent.kind)

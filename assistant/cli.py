@@ -1,0 +1,232 @@
+"""The ``planqa`` command line: ingest, ask, chat, docs, remove, bench.
+
+Builds ``Settings`` from flags/env/TOML, makes one ``Assistant`` and calls it.
+Errors reach the user as one line (``planqa: error: …``), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from assistant.session import SAMPLE_PLAN, Assistant
+from assistant.settings import Settings, load_settings
+from index.errors import PlanQAError
+from index.types import Answer
+
+EXIT_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="planqa",
+        description="方案问答助手: ask Chinese plan documents, answers cited to the exact source words.",
+    )
+    p.add_argument("--home", help="data directory (env PLANQA_HOME)")
+    p.add_argument("--model", help="sentence-transformers model name or path (env PLANQA_MODEL)")
+    p.add_argument("--config", help="TOML settings file (env PLANQA_CONFIG)")
+    p.add_argument("--k", type=int, help="chunks retrieved per question (env PLANQA_K, default 4)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="add or refresh documents (txt md html docx pdf; folders recurse)")
+    s.add_argument("paths", nargs="+")
+
+    s = sub.add_parser("ask", help="answer one question (or a question file)")
+    s.add_argument("question", nargs="?")
+    s.add_argument("--json", action="store_true", help="print one JSON object per question")
+    s.add_argument("--file", help="JSONL question set (field 'question'); one output line each")
+    s.add_argument("--doc", help="restrict to one document id")
+
+    s = sub.add_parser("chat", help="interactive chat (indexes the bundled plan if no index exists)")
+    s.add_argument("--doc", help="restrict to one document id")
+
+    sub.add_parser("docs", help="list indexed documents")
+    s = sub.add_parser("remove", help="remove documents by id")
+    s.add_argument("ids", nargs="+")
+
+    s = sub.add_parser("bench", help="benchmark: cold ingest and warm ask latency")
+    s.add_argument("--questions", default=None, help="JSONL question set (default: bundled public set)")
+    s.add_argument("--rounds", type=int, default=3)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings({"home": args.home, "model": args.model, "config": args.config, "k": args.k})
+        return _run(args, settings)
+    except PlanQAError as e:
+        print(f"planqa: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+    except (OSError, RuntimeError, ValueError) as e:
+        if os.environ.get("PLANQA_DEBUG"):
+            raise
+        print(f"planqa: error: {type(e).__name__}: {e} (set PLANQA_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "bench":
+        from assistant.bench import run_bench
+
+        return run_bench(settings, args.questions, args.rounds)
+    assistant = Assistant(settings, progress=_status)
+    try:
+        if args.command == "ingest":
+            return _ingest(assistant, args.paths)
+        if args.command == "ask":
+            return _ask(assistant, args)
+        if args.command == "chat":
+            return _chat(assistant, args.doc)
+        if args.command == "docs":
+            return _docs(assistant)
+        if args.command == "remove":
+            from index.ingest import remove
+
+            gone = remove(args.ids, settings.home, assistant.embedder)
+            missing = [i for i in args.ids if i not in gone]
+            for i in gone:
+                print(f"removed {i}")
+            for i in missing:
+                print(f"planqa: error: no document with id {i!r}", file=sys.stderr)
+            return EXIT_ERROR if missing else 0
+    finally:
+        assistant.close()
+    return EXIT_ERROR
+
+
+# -- commands -------------------------------------------------------------------
+
+
+def _ingest(assistant: Assistant, paths: list[str]) -> int:
+    t0 = time.perf_counter()
+    report = assistant.ingest(paths, progress=_progress)
+    for path, reason in report.failed:
+        print(f"planqa: error: {path}: {reason}", file=sys.stderr)
+    print(
+        f"added {len(report.added)}, replaced {len(report.replaced)}, unchanged {len(report.unchanged)}, "
+        f"failed {len(report.failed)}; embedded {report.chunks_embedded} chunks; "
+        f"index: {report.total_documents} documents, {report.total_chunks} chunks "
+        f"({time.perf_counter() - t0:.1f} s)"
+    )
+    return EXIT_ERROR if report.failed else 0
+
+
+def _ask(assistant: Assistant, args: argparse.Namespace) -> int:
+    if args.file:
+        for item in _read_questions(args.file):
+            ans = assistant.ask(item["question"], doc_id=args.doc)
+            out = ans.to_dict()
+            if "id" in item:
+                out = {"id": item["id"], **out}
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        return 0
+    if not args.question:
+        raise PlanQAError("ask needs a question (or --file QUESTIONS.jsonl)")
+    ans = assistant.ask(args.question, doc_id=args.doc)
+    if args.json:
+        print(json.dumps(ans.to_dict(), ensure_ascii=False))
+    else:
+        _print_answer(ans, assistant, sys.stdout)
+    return 0
+
+
+def _read_questions(path: str) -> Iterator[dict[str, Any]]:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise PlanQAError(f"{path}: cannot read question file: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise PlanQAError(f"{path}: question file is not UTF-8") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise PlanQAError(f"{path}:{n}: not valid JSON: {e.msg}") from None
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+            raise PlanQAError(f"{path}:{n}: each line needs a string field 'question'")
+        yield item
+
+
+def _chat(assistant: Assistant, doc: str | None) -> int:
+    from index.store import current_generation
+
+    if current_generation(assistant.settings.home) is None:
+        print(f"首次运行：正在为示例方案建立索引（{SAMPLE_PLAN.name}）…", file=sys.stderr)
+        _ingest(assistant, [str(SAMPLE_PLAN)])
+    docs = assistant.index.documents
+    print(f"PlanQA 方案问答助手 · 已索引 {len(docs)} 份文件：" + "、".join(d["title"] for d in docs.values()))
+    print("请输入问题（例如：强化能源保障谁牵头？ / 到2025年全市高新技术企业要达到多少家？），输入 q 退出。")
+    while True:
+        try:
+            question = input("\n问> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if question.lower() in {"q", "quit", "exit", ":q", "退出"}:
+            return 0
+        if not question:
+            continue
+        try:
+            _print_answer(assistant.ask(question, doc_id=doc), assistant, sys.stdout)
+        except PlanQAError as e:
+            print(f"planqa: error: {e}", file=sys.stderr)
+
+
+def _docs(assistant: Assistant) -> int:
+    from index.store import current_generation, read_documents
+
+    gen = current_generation(assistant.settings.home)
+    if gen is None:
+        print("no documents indexed yet: run `planqa ingest FILE...`")
+        return 0
+    for d in read_documents(gen):
+        kind = f"{d['kind']}/{d['encoding']}" if d["encoding"] else d["kind"]
+        print(f"{d['id']}\t{d['title']}\t{kind}\t{d['measures']} measures\t{d['chunks']} chunks")
+    return 0
+
+
+# -- output ---------------------------------------------------------------------
+
+
+def _print_answer(ans: Answer, assistant: Assistant, out: TextIO) -> None:
+    print(f"答：{ans.text}", file=out)
+    for c in ans.citations:
+        where = assistant.index.doc_title(c.doc)
+        print(f"  [{c.n}] 《{where}》“{c.title}” [{c.start}:{c.end}] {c.quote}", file=out)
+    if ans.refused and ans.hits:
+        print("  最接近的段落：", file=out)
+        for h in ans.hits[:3]:
+            snippet = h.chunk.text.replace("\n", " ")
+            snippet = snippet if len(snippet) <= 80 else snippet[:80] + "…"
+            print(f"   - “{h.chunk.measure_title}” [{h.chunk.start}:{h.chunk.end}] {snippet}", file=out)
+
+
+def _status(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+_STAGES = {"load": "读取文件", "embed": "向量化"}
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    width = 30
+    filled = width * done // total if total else width
+    bar = "█" * filled + "·" * (width - filled)
+    end = "\n" if done >= total else ""
+    print(f"\r{_STAGES.get(stage, stage)} [{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

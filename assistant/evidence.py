@@ -1,0 +1,120 @@
+"""Candidate evidence: the sentences of retrieved chunks, as exact source spans, scored.
+
+A sentence is a stretch of the source text ending at 。！？；; or a line break,
+trimmed of whitespace, so ``source[start:end]`` is exactly what is quoted.
+Scores are IDF-weighted coverage of the question's content keys, with the
+question's intent (target / deadline / year) as a tie-breaking preference.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from assistant.intent import Intent, key_found, text_keys
+from index.plan_index import PlanIndex
+from index.types import Chunk, Hit
+
+_SENT = re.compile(r"[^。！？；;!?\n]*(?:[。！？；;!?]|\n|$)")
+_WS = " \t\r\n\u3000\xa0\ufeff"
+_DEADLINE_MARK = re.compile(r"\d{1,2}月(底|末|中旬|上旬|下旬|份)?前?|年底前|年内|年底|\d{4}年(年底|底)前?")
+_FIGURE = re.compile(r"\d")
+_PARA_LEAD_YEAR = re.compile(r"^\s*(\d{4})年")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    chunk: Chunk
+    rank: int  # retrieval rank of the chunk, 1-based
+    start: int  # source offsets
+    end: int
+    text: str
+    year: str  # year context: "2023" for a "2023年，…" paragraph or "到2025年" sentence
+    in_deadline_para: bool
+
+
+def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
+    chunk = hit.chunk
+    src = index.source_text(chunk.doc_id)
+    out: list[Sentence] = []
+    para_year, deadline_para = "", False
+    pos = chunk.start
+    for m in _SENT.finditer(src, chunk.start, chunk.end):
+        a, b = m.start(), m.end()
+        if a == b:
+            if b >= chunk.end:
+                break
+            continue
+        para_start = a == chunk.start or src[a - 1] == "\n"
+        raw = src[a:b]
+        s = raw.strip(_WS)
+        if not s:
+            continue
+        a += raw.index(s[0])
+        b = a + len(s)
+        if para_start:
+            ym = _PARA_LEAD_YEAR.match(s)
+            para_year = ym.group(1) if ym else ""
+            deadline_para = s.startswith(("完成时限", "时间节点"))
+        if s not in chunk.text:  # dropped by cleaning (spam line)
+            continue
+        years = re.findall(r"(20\d\d)年", s)
+        year = years[0] if years else para_year
+        out.append(Sentence(chunk, rank, a, b, s, year, deadline_para))
+        pos = b
+    del pos
+    return out
+
+
+class KeyWeights:
+    """IDF of content keys (substring document frequency over chunks), cached per key."""
+
+    def __init__(self, index: PlanIndex) -> None:
+        self._texts = [text_keys(c.text + "\n" + c.measure_title) for c in index.chunks]
+        self._n = max(len(self._texts), 1)
+        self._df: dict[str, int] = {}
+
+    def df(self, key: str) -> int:
+        n = self._df.get(key)
+        if n is None:
+            n = sum(1 for t in self._texts if key_found(key, t))
+            self._df[key] = n
+        return n
+
+    def idf(self, key: str) -> float:
+        return math.log(1 + self._n / (1 + self.df(key)))
+
+    def present(self, key: str) -> bool:
+        return self.df(key) > 0
+
+    def abbreviates(self, word: str) -> bool:
+        """``word``'s characters occur in order, close together, in some chunk."""
+        rx = re.compile("[^，,。；;\\n]{0,4}".join(re.escape(ch) for ch in word))
+        return any(rx.search(t) for t in self._texts)
+
+
+def coverage(keys: tuple[str, ...], found: str, weights: KeyWeights) -> float:
+    """IDF-weighted share of ``keys`` that occur in the matching-form text ``found``."""
+    total = sum(weights.idf(k) for k in keys)
+    if total == 0:
+        return 0.0
+    return sum(weights.idf(k) for k in keys if key_found(k, found)) / total
+
+
+def score_sentence(s: Sentence, intent: Intent, weights: KeyWeights, plan_year: str) -> float:
+    own = text_keys(s.text)
+    score = 0.7 * coverage(intent.keys, own, weights)
+    score += 0.3 * coverage(intent.keys, own + "\n" + text_keys(s.chunk.measure_title), weights)
+    score += 0.04 / s.rank
+    wanted_years = set(intent.years) | ({plan_year} if intent.this_year and plan_year else set())
+    if wanted_years:
+        score += 0.15 if s.year in wanted_years else (-0.1 if s.year else 0.0)
+    if intent.kind == "target":
+        score += 0.1 if _FIGURE.search(s.text) else -0.1
+    elif intent.kind == "deadline":
+        if _DEADLINE_MARK.search(s.text):
+            score += 0.2 + (0.05 if s.in_deadline_para else 0.0)
+        else:
+            score -= 0.1
+    return score

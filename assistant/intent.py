@@ -1,0 +1,163 @@
+"""What a question asks for: responsibility, a target figure, a deadline, or general.
+
+Also extracts the question's *content* (what it is about, with question words and
+role words removed) as weighted matching keys, and any quoted phrases. Pure
+functions on strings; no retrieval, no index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.tokenize import normalize, tokenize
+
+_SUPPORT = re.compile(r"配合|协助|协同|参与")
+_LEAD = re.compile(
+    r"牵头|谁负责|负责单位|负责部门|由谁|归谁|哪个(部门|单位|局)|哪家(单位|部门)|哪些(部门|单位)|主责|责任(单位|部门)"
+)
+_DEADLINE = re.compile(
+    r"年中|年底|月底|什么时候|何时|时限|几月|哪个月|最晚|截止|时间节点|时间要求|完成时间|之前|底前|期限|哪一年|哪年"
+)
+_TARGET = re.compile(
+    r"多少|几个|几家|几座|几项|几级|几所|目标|达到|规模|比例|比重|占比|率|量化|指标|数量|多大"
+)
+# Removed before matching: interrogatives, role words and fillers that every
+# measure shares and that say nothing about *which* measure is meant.
+_NOISE = sorted(
+    """什么时候 什么时间 什么水平 是什么 有什么 有哪些 是哪个 是哪些 是哪家 有没有 都有谁 还有谁
+    哪个部门 哪个单位 哪家单位 哪个局 哪些部门 哪些单位 哪几项 哪几个 哪些 哪个 哪家 哪项 哪位 哪几
+    多少 什么 几个 几家 几座 几项 几级 几所 几月 多大 何时 谁 吗 呢 吧 呀 啊 请问 一下 这块 那块 这些 那些
+    这项 那项 这条 那条 那个 这个 一项 措施 工作 事项 单位 部门 牵头负责 牵头 配合 负责 参与 协助 具体
+    除了 还有 要求 时间 时限 完成 最晚 之前 目标 要到 达到 要 是 由 的 了 在 和 与 及 有 都 还 能 会
+    降到 降至 提高到 提升到 增加到 增长到 控制在 达 到
+    方案 里 中 今年 当年 听说 整个 这块 那块 一下子 以后 将来 现在 属于 对应 分别 共同""".split(),
+    key=len,
+    reverse=True,
+)
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,40})[”\"」』]")
+_YEAR = re.compile(r"(20\d\d)年?")
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?)[%％]?[个家项座所名张条件批次亿万千百元公里亩倍级]*")
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str  # "responsibility" | "deadline" | "target" | "general"
+    wants_lead: bool
+    wants_support: bool
+    years: tuple[str, ...]  # years the question names ("今年" counts as the plan year, resolved later)
+    this_year: bool  # "今年/当年/年内"
+    quoted: tuple[str, ...]
+    keys: tuple[str, ...]  # content words (jieba), question/role words removed
+    nouns: tuple[str, ...] = ()  # the nouns among them: what the question is about
+
+
+def detect_intent(question: str) -> Intent:
+    q = normalize(question)
+    support = bool(_SUPPORT.search(q))
+    lead = bool(_LEAD.search(q))
+    if support or lead:
+        kind = "responsibility"
+    elif _DEADLINE.search(q):
+        kind = "deadline"
+    elif _TARGET.search(q) or re.search(r"\d", q):
+        kind = "target"
+    else:
+        kind = "general"
+    years = tuple(dict.fromkeys(_YEAR.findall(q)))
+    return Intent(
+        kind=kind,
+        wants_lead=lead or not support,
+        wants_support=support,
+        years=years,
+        this_year=bool(re.search(r"今年|当年|年内|本年", q)),
+        quoted=tuple(normalize(m) for m in _QUOTED.findall(question)),
+        keys=content_keys(question),
+        nouns=content_nouns(question),
+    )
+
+
+def _content(text: str) -> str:
+    """The question with years, question/role words removed and numbers (with their
+    classifier, "10家") set apart, so jieba does not glue a classifier to the next word."""
+    q = normalize(text)
+    q = _YEAR.sub(" ", q)
+    q = _NUMBER.sub(lambda m: f" {m.group(1)} ", q)
+    for w in _NOISE:
+        q = q.replace(w, " ")
+    return q
+
+
+# jieba part-of-speech tags of function words: adverbs, numerals, classifiers,
+# pronouns, prepositions, particles, conjunctions, modal/interjection, direction, time
+_FUNCTION_TAGS = ("d", "m", "q", "r", "p", "u", "c", "y", "e", "o", "f", "t", "z")
+
+
+def content_nouns(text: str) -> tuple[str, ...]:
+    """Content words of two characters or more (numbers aside): what the question is about."""
+    return tuple(k for k in content_keys(text) if len(k) >= 2 and not k.isascii())
+
+
+def _is_function_word(word: str) -> bool:
+    import jieba.posseg
+
+    tags = [flag for _, flag in jieba.posseg.lcut(word)]
+    return bool(tags) and all(t.startswith(_FUNCTION_TAGS) for t in tags)
+
+
+def content_keys(text: str) -> tuple[str, ...]:
+    """Content words of a question (jieba search mode), question and role words removed.
+
+    Single CJK characters are dropped (too ambiguous); numbers and latin tokens stay.
+    """
+    q = _content(text)
+    keys = [normalize(m) for m in _QUOTED.findall(text)]
+    for tok in tokenize(q):
+        if tok.isascii() or (len(tok) >= 2 and not _is_function_word(tok)):
+            keys.append(tok)
+    return tuple(dict.fromkeys(keys))
+
+
+def sub_questions(question: str) -> list[str]:
+    """The separate asks of a compound question ("…多少？2023年当年新建多少？")."""
+    parts = [p.strip() for p in re.split(r"[？?；;]", question)]
+    return [p for p in parts if content_keys(p)]
+
+
+def text_keys(text: str) -> str:
+    """The matching form of a passage: a key is found when it is a substring."""
+    return normalize(text)
+
+
+# Words a question uses for something the text writes in a fixed form.
+_KEY_FORMS = {
+    "文号": re.compile(r"[〔\[(（]\d{4}[〕\])）]\d+号"),
+}
+
+
+def key_found(key: str, text: str) -> bool:
+    """``key`` occurs in ``text``: as itself, in its fixed written form, or (three
+    characters or more) as an abbreviation: its characters in order, close together
+    (交通局 in 市交通运输局, 综保区 in 综合保税区)."""
+    if key in text:
+        return True
+    form = _KEY_FORMS.get(key)
+    if form is not None:
+        return bool(form.search(text))
+    return len(key) >= 3 and not key.isascii() and bool(_abbreviation(key).search(text))
+
+
+@lru_cache(maxsize=2048)
+def _abbreviation(word: str) -> re.Pattern[str]:
+    return re.compile("[^，,。；;\\n]{0,4}".join(re.escape(ch) for ch in word))
+
+
+_META = re.compile(
+    r"本(实施)?方案|本计划|本意见|文号|发文|印发|依据|贯彻落实.*(哪个|什么)文件|哪个文件|什么文件|出台"
+)
+
+
+def is_meta(question: str) -> bool:
+    """A question about the document itself (its basis, number, issuer)."""
+    return bool(_META.search(normalize(question)))

@@ -1,0 +1,69 @@
+"""The assistant as one object: settings → embedder → index → retrieve → compose.
+
+Heavy things (the embedding model, the index, jieba) load once, on first use, and
+are reused for every question. This is the entry point the CLI (and later the
+web UI and API) call; it crosses retrieve and compose, nothing else.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.answer import Composer
+from assistant.intent import is_meta
+from assistant.retrieve import retrieve, with_preamble
+from assistant.settings import Settings
+from index.embed import Embedder, SentenceTransformerEmbedder
+from index.ingest import IngestReport, Progress, ingest
+from index.plan_index import PlanIndex
+from index.types import Answer
+
+SAMPLE_PLAN = Path(__file__).resolve().parent.parent / "index" / "samples" / "dezhou-plan-2023.txt"
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder: Embedder = embedder or SentenceTransformerEmbedder(
+            settings.model, cache_dir=settings.models_dir, progress=progress
+        )
+        self._index: PlanIndex | None = None
+        self._composer: Composer | None = None
+        self._lock = threading.Lock()
+
+    def ingest(self, paths: list[str | Path], progress: Progress | None = None) -> IngestReport:
+        report = ingest(paths, self.settings.home, self.embedder, progress)
+        if report.changed and self._index is not None:
+            self._index.refresh()
+            self._composer = None
+        return report
+
+    @property
+    def index(self) -> PlanIndex:
+        with self._lock:
+            if self._index is None:
+                self._index = PlanIndex(self.settings.home, self.embedder)
+            elif self._index.refresh():
+                self._composer = None
+            if self._composer is None:
+                self._composer = Composer(self._index)
+        return self._index
+
+    def ask(self, question: str, doc_id: str | None = None) -> Answer:
+        index = self.index
+        assert self._composer is not None
+        hits = retrieve(index, question.strip(), k=self.settings.k, doc_id=doc_id)
+        if is_meta(question):
+            hits = with_preamble(index, hits, self.settings.k)
+        return self._composer.compose(question, hits)
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()

@@ -1,0 +1,81 @@
+"""The one settings object, built at the edge from flags, env vars and a TOML file.
+
+Precedence: command-line flags, then ``PLANQA_*`` environment variables, then the
+TOML file (``--config``, ``PLANQA_CONFIG``, or ``<home>/config.toml``), then
+defaults. Everything below the CLI receives plain arguments from ``Settings``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from index.embed import DEFAULT_MODEL
+from index.errors import PlanQAError
+
+ENV_PREFIX = "PLANQA_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path  # data directory: index, converted models
+    model: str = DEFAULT_MODEL  # sentence-transformers model name or path
+    k: int = 4  # chunks retrieved per question
+    chroma_url: str = ""  # reserved: Chroma server mode (not yet supported)
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+
+def default_home() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("planqa", appauthor=False))
+
+
+def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Merge flags > env > TOML > defaults; bad values raise PlanQAError naming the field."""
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    env = os.environ if env is None else env
+    from_env = {
+        f.name: env[ENV_PREFIX + f.name.upper()]
+        for f in fields(Settings)
+        if env.get(ENV_PREFIX + f.name.upper())
+    }
+    home_hint = flags.get("home") or from_env.get("home")
+    config_path = flags.get("config") or env.get(ENV_PREFIX + "CONFIG")
+    if config_path is None:
+        candidate = Path(home_hint or default_home()) / "config.toml"
+        config_path = candidate if candidate.is_file() else None
+    from_file = _read_toml(Path(config_path)) if config_path else {}
+    merged: dict[str, Any] = {**from_file, **from_env, **flags}
+    merged.pop("config", None)
+    unknown = set(merged) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise PlanQAError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    merged["home"] = Path(merged.get("home") or default_home()).expanduser()
+    if "k" in merged:
+        try:
+            merged["k"] = int(merged["k"])
+        except (TypeError, ValueError):
+            raise PlanQAError(f"setting k must be a whole number, got {merged['k']!r}") from None
+        if not 1 <= merged["k"] <= 50:
+            raise PlanQAError(f"setting k must be between 1 and 50, got {merged['k']}")
+    if merged.get("chroma_url"):
+        raise PlanQAError("PLANQA_CHROMA_URL (Chroma server mode) is not supported yet")
+    return Settings(**merged)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanQAError(f"{path}: config file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise PlanQAError(f"{path}: not valid TOML: {e}") from None
+    return dict(data.get("planqa", data))

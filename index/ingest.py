@@ -1,0 +1,198 @@
+"""Ingest files into the stored index: load → clean → parse → chunk → embed → store.
+
+Incremental and atomic: an unchanged file (same id, same content hash) costs no
+embedding; a changed one replaces its old chunks; everything is written into a new
+generation that goes live only when complete (see ``index.store``). A file that
+cannot be loaded is reported by name with the reason and does not stop the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index import store
+from index.chunk import chunk_plan, embed_text
+from index.clean import clean_text
+from index.errors import LoadError
+from index.load import iter_source_files, load_document
+from index.parse import parse_plan
+from index.tokenize import tokenize
+from index.types import Chunk, Document, Measure
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    chunks_embedded: int = 0
+    total_chunks: int = 0
+    total_documents: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    document: Document
+    chunks: list[Chunk]
+    measures: list[Measure]
+    title: str
+
+
+def prepare(document: Document) -> Prepared:
+    """Everything ingest derives from one loaded document, before embedding."""
+    cleaned = clean_text(document.text)
+    plan = parse_plan(document.id, cleaned)
+    title = plan.title or document.title or document.id
+    chunks = chunk_plan(document.id, plan, cleaned)
+    return Prepared(document, chunks, list(plan.measures), title)
+
+
+def ingest(
+    paths: Sequence[str | Path],
+    home: Path,
+    embedder: Any,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Add or refresh the given files (directories expand recursively)."""
+    report = IngestReport()
+    files = iter_source_files(paths)
+    loaded: list[Document] = []
+    for i, path in enumerate(files):
+        if progress:
+            progress("load", i, len(files))
+        try:
+            loaded.append(load_document(path))
+        except LoadError as e:
+            report.failed.append((e.path, e.reason))
+    if progress:
+        progress("load", len(files), len(files))
+
+    live = store.current_generation(home)
+    old_docs = {d["id"]: d for d in store.read_documents(live)} if live else {}
+    todo: list[Document] = []
+    seen: set[str] = set()
+    for doc in loaded:
+        if doc.id in seen:
+            report.failed.append((doc.path, f"another file in this ingest has the same id {doc.id!r}"))
+            continue
+        seen.add(doc.id)
+        old = old_docs.get(doc.id)
+        if old and old["sha256"] == doc.sha256:
+            report.unchanged.append(doc.id)
+        else:
+            todo.append(doc)
+            (report.replaced if old else report.added).append(doc.id)
+    if not todo:
+        report.total_documents = len(old_docs)
+        report.total_chunks = sum(d["chunks"] for d in old_docs.values())
+        return report
+
+    _commit(home, live, old_docs, [prepare(d) for d in todo], set(), embedder, progress, report)
+    return report
+
+
+def _commit(
+    home: Path,
+    live: Path | None,
+    old_docs: dict[str, dict[str, Any]],
+    prepared: list[Prepared],
+    removed: set[str],
+    embedder: Any,
+    progress: Progress | None,
+    report: IngestReport,
+) -> None:
+    """Build the next generation and publish it, or discard it on any failure."""
+    gen = store.new_generation(home)
+    try:
+        _write_generation(gen, live, old_docs, prepared, removed, embedder, progress, report)
+        store.publish_generation(home, gen)
+    except BaseException:
+        store.discard_generation(gen)
+        raise
+
+
+def _write_generation(
+    gen: Path,
+    live: Path | None,
+    old_docs: dict[str, dict[str, Any]],
+    prepared: list[Prepared],
+    removed: set[str],
+    embedder: Any,
+    progress: Progress | None,
+    report: IngestReport,
+) -> None:
+    """Write a complete generation: the live one minus ``removed`` and the
+    documents being replaced, plus the ``prepared`` ones (embedded here)."""
+    new_ids = {p.document.id for p in prepared} | removed
+    kept_chunks = [c for c in store.read_chunks(live) if c.doc_id not in new_ids] if live else []
+    measures = store.read_measures(live) if live else {}
+    sources = {}
+    documents = [d for d in old_docs.values() if d["id"] not in new_ids]
+
+    dense = store.ChromaStore(gen / "chroma", embedder)
+    try:
+        total = sum(len(p.chunks) for p in prepared)
+        done = 0
+        for doc_id in removed:
+            dense.delete_document(doc_id)
+        for p in prepared:
+            doc = p.document
+            dense.delete_document(doc.id)
+            for a in range(0, len(p.chunks), 32):
+                batch = p.chunks[a : a + 32]
+                if progress:
+                    progress("embed", done, total)
+                dense.add(batch, embedder.embed_documents([embed_text(c) for c in batch]))
+                done += len(batch)
+            measures[doc.id] = p.measures
+            sources[doc.id] = doc.text
+            documents.append(
+                {
+                    "id": doc.id,
+                    "path": doc.path,
+                    "kind": doc.kind,
+                    "encoding": doc.encoding,
+                    "sha256": doc.sha256,
+                    "title": p.title,
+                    "chars": len(doc.text),
+                    "chunks": len(p.chunks),
+                    "measures": len(p.measures),
+                }
+            )
+        if progress:
+            progress("embed", total, total)
+        report.chunks_embedded = total
+    finally:
+        dense.close()
+
+    chunks = kept_chunks + [c for p in prepared for c in p.chunks]
+    if live:
+        for d in documents:
+            if d["id"] not in new_ids:
+                sources[d["id"]] = store.read_source(live, d["id"])
+    store.write_records(gen, sorted(documents, key=lambda d: d["id"]), chunks, measures, sources)
+    bm25 = store.BM25Store.build([tokenize(embed_text(c)) for c in chunks])
+    bm25.save(gen / "bm25")
+    report.total_chunks = len(chunks)
+    report.total_documents = len(documents)
+
+
+def remove(doc_ids: Sequence[str], home: Path, embedder: Any) -> list[str]:
+    """Remove documents by id; returns the ids that were present."""
+    live = store.require_generation(home)
+    old_docs = {d["id"]: d for d in store.read_documents(live)}
+    gone = [d for d in doc_ids if d in old_docs]
+    if not gone:
+        return []
+    _commit(home, live, old_docs, [], set(gone), embedder, None, IngestReport())
+    return gone

@@ -1,0 +1,286 @@
+"""Parse a cleaned plan into its units: title, headings, measures and responsibilities.
+
+Input is the cleaned text (see ``index.clean``); output offsets are source offsets.
+A *unit* starts at a heading (一、 （一） 1. （1） 第一章) or, in plans whose numbering
+was lost (scraped pages), at a paragraph led by a short title sentence
+("加强科技创新主体培育。实施…"). It runs until the next unit starts, so the
+follow-up paragraphs of a measure ("2023年，…", "完成时限：…") stay with it.
+A unit with a title sentence and a body is a *measure*; its responsibility comes
+from the bracketed note at the end of a paragraph ("（市科技局牵头负责，市财政局配合）").
+
+This module does not chunk, embed or interpret targets and deadlines beyond
+locating the "完成时限" paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from index.clean import Cleaned
+from index.types import Measure, Span
+
+_CN_NUM = "一二三四五六七八九十百零〇"
+_HEADING_LEVELS = (
+    (1, re.compile(rf"^第[{_CN_NUM}\d]+[章节部分篇]\s*")),
+    (2, re.compile(rf"^[{_CN_NUM}]+[、.．]\s*")),
+    (3, re.compile(rf"^[（(][{_CN_NUM}]+[）)]\s*")),
+    (4, re.compile(r"^\d{1,2}[.．、](?!\d)\s*")),
+    (5, re.compile(r"^[（(]\d{1,2}[）)]\s*")),
+)
+_WS = " \t\r\n\u3000\xa0\ufeff"
+_TITLE_END = re.compile(r"[。！？!?]")
+_YEAR_LEAD = re.compile(r"^(\d{4}年|完成时限|时间节点|工作目标|到\d{4}年)")
+_BRACKETS = {"(": ")", "（": "）", "〔": "〕", "[": "]", "【": "】"}
+_RESP_WORDS = ("负责", "牵头", "配合", "参与", "协助", "落实")
+# "列第一位者为牵头单位" / "排在第一位的部门为牵头部门": the first listed leads
+_FIRST_LEADS = re.compile(r"(列|排在?)第一位[的者]?(部门|单位)?为牵头")
+_CLAUSE_SPLIT = re.compile(r"[,，;；。]")
+_MAX_TITLE = 30
+_MAX_HEADING_ONLY = 40
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A heading-delimited stretch of the plan; offsets are into the cleaned text."""
+
+    start: int
+    end: int
+    kind: str  # "preamble" | "section" | "measure"
+    title: str
+    heading_path: tuple[str, ...]
+    measure: Measure | None = None
+
+
+@dataclass(frozen=True)
+class ParsedPlan:
+    doc_id: str
+    title: str
+    title_span: Span | None
+    units: tuple[Unit, ...]
+
+    @property
+    def measures(self) -> tuple[Measure, ...]:
+        return tuple(u.measure for u in self.units if u.measure is not None)
+
+
+@dataclass(frozen=True)
+class _Para:
+    start: int  # cleaned offsets of the stripped paragraph
+    end: int
+    text: str
+
+
+def _paragraphs(text: str) -> list[_Para]:
+    out = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        s = line.strip(_WS)
+        if s:
+            a = pos + line.index(s[0])
+            out.append(_Para(a, a + len(s), s))
+        pos += len(line)
+    return out
+
+
+def heading_level(text: str) -> tuple[int, int]:
+    """(level, length of the numbering prefix) of a heading paragraph, (0, 0) if none."""
+    for level, rx in _HEADING_LEVELS:
+        m = rx.match(text)
+        if m:
+            return level, m.end()
+    return 0, 0
+
+
+def _title_sentence(text: str, offset: int = 0) -> tuple[str, str] | None:
+    """(title, rest) when ``text[offset:]`` opens with a short title sentence."""
+    m = _TITLE_END.search(text, offset)
+    if not m:
+        return None
+    title = text[offset : m.start()].strip(_WS)
+    if not (2 <= len(title) <= _MAX_TITLE) or re.search(r"[，,：:；;]", title):
+        return None
+    return title, text[m.end() :]
+
+
+def _is_doc_title(text: str) -> bool:
+    return len(text) <= 80 and not _TITLE_END.search(text) and not text.endswith(("：", ":"))
+
+
+def find_responsibility(text: str) -> tuple[int, int] | None:
+    """(start, end) of a trailing bracketed responsibility note in a paragraph."""
+    t = text.rstrip("。；;. ")
+    if not t or t[-1] not in _BRACKETS.values():
+        return None
+    depth = 0
+    for i in range(len(t) - 1, -1, -1):
+        ch = t[i]
+        if ch in _BRACKETS.values():
+            depth += 1
+        elif ch in _BRACKETS:
+            depth -= 1
+            if depth == 0:
+                inner = t[i + 1 : -1]
+                if any(w in inner for w in _RESP_WORDS):
+                    return i, len(t)
+                return None
+    return None
+
+
+def _split_top(text: str, seps: re.Pattern[str]) -> list[str]:
+    """Split at separators outside brackets."""
+    out, depth, cur = [], 0, []
+    for ch in text:
+        if ch in _BRACKETS:
+            depth += 1
+        elif ch in _BRACKETS.values():
+            depth = max(depth - 1, 0)
+        if depth == 0 and seps.match(ch):
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [s.strip(_WS) for s in out if s.strip(_WS)]
+
+
+def parse_responsibility(
+    note: str, first_leads: bool = False
+) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """(lead, support, each_responsible) from a note like "（A、B牵头负责，C配合）".
+
+    ``first_leads``: the document's convention that in "A、B负责" the first listed
+    unit leads and the rest support.
+    """
+    inner = note[1:-1] if note and note[0] in _BRACKETS else note
+    lead: list[str] = []
+    support: list[str] = []
+    each = False
+    for clause in _split_top(inner, _CLAUSE_SPLIT):
+        m = re.match(r"^(.*?)(牵头负责|分别牵头负责|分别负责|共同负责|牵头|负责|配合|参与|协助)$", clause)
+        if not m:
+            continue
+        names = [_clean_dept(n) for n in _split_top(m.group(1), re.compile(r"[、/]"))]
+        names = [n for n in names if n]
+        role = m.group(2)
+        if role in ("配合", "参与", "协助"):
+            support.extend(names)
+        elif role == "负责" and first_leads and not lead:
+            lead.extend(names[:1])
+            support.extend(names[1:])
+        else:
+            lead.extend(names)
+            each = each or role.startswith("分别")
+    return tuple(dict.fromkeys(lead)), tuple(dict.fromkeys(support)), each
+
+
+def _clean_dept(name: str) -> str:
+    name = name.strip(_WS)
+    if name.endswith("等") and len(name) > 2:
+        name = name[:-1]
+    return name
+
+
+def parse_plan(doc_id: str, cleaned: Cleaned) -> ParsedPlan:
+    """Find the title, headings and measures of a cleaned document."""
+    text = cleaned.text
+    paras = _paragraphs(text)
+    numbered = sum(1 for p in paras if heading_level(p.text)[0] >= 3) >= 3
+
+    title, title_span, first = "", None, 0
+    for i, p in enumerate(paras[:5]):
+        if _is_doc_title(p.text) and not heading_level(p.text)[0]:
+            title = p.text
+            title_span = Span(*cleaned.source_span(p.start, p.end))
+            first = i
+            break
+
+    # unit starts: (paragraph index, kind, title, level)
+    starts: list[tuple[int, str, str, int]] = []
+    for i, p in enumerate(paras):
+        if i == first and title:
+            continue
+        level, n = heading_level(p.text)
+        if level:
+            ts = _title_sentence(p.text, n)
+            if ts and ts[1].strip(_WS):
+                starts.append((i, "measure", ts[0], level))
+            else:
+                head = p.text[n:].strip(_WS).rstrip("。")
+                kind = "section" if len(p.text) <= _MAX_HEADING_ONLY else "measure"
+                starts.append((i, kind, head[:_MAX_HEADING_ONLY], level))
+        elif not numbered and not _YEAR_LEAD.match(p.text):
+            ts = _title_sentence(p.text)
+            if ts and ts[1].strip(_WS):
+                starts.append((i, "measure", ts[0], 9))
+
+    units: list[Unit] = []
+    body_from = paras[first].start if paras else 0
+    if starts and paras and paras[starts[0][0]].start > body_from:
+        units.append(Unit(body_from, paras[starts[0][0] - 1].end, "preamble", title or "前言", ()))
+    elif not starts and paras:
+        units.append(Unit(body_from, paras[-1].end, "preamble", title or "正文", ()))
+
+    first_leads = False
+    stack: list[tuple[int, str]] = []  # (level, heading title) of enclosing sections
+    for k, (i, kind, head, level) in enumerate(starts):
+        j_end = starts[k + 1][0] if k + 1 < len(starts) else len(paras)
+        unit_paras = paras[i:j_end]
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        path = tuple(h for _, h in stack)
+        if kind == "section":
+            stack.append((level, head))
+        u_start, u_end = unit_paras[0].start, unit_paras[-1].end
+        first_leads = first_leads or bool(_FIRST_LEADS.search(text[u_start:u_end]))
+        measure = None
+        if kind == "measure":
+            measure = _measure(
+                doc_id, len([u for u in units if u.measure]), head, path, unit_paras, cleaned, first_leads
+            )
+        units.append(Unit(u_start, u_end, kind, head, path, measure))
+    return ParsedPlan(doc_id, title, title_span, tuple(units))
+
+
+def _measure(
+    doc_id: str,
+    index: int,
+    title: str,
+    path: tuple[str, ...],
+    paras: list[_Para],
+    cleaned: Cleaned,
+    first_leads: bool,
+) -> Measure:
+    first = paras[0]
+    t_off = first.text.find(title)
+    title_span = Span(*cleaned.source_span(first.start + t_off, first.start + t_off + len(title)))
+    lead: tuple[str, ...] = ()
+    support: tuple[str, ...] = ()
+    each = False
+    resp_span = None
+    deadlines = []
+    for p in paras:
+        norm = unicodedata.normalize("NFKC", p.text)
+        if norm.startswith(("完成时限", "时间节点")):
+            deadlines.append(Span(*cleaned.source_span(p.start, p.end)))
+        found = find_responsibility(p.text)
+        if found and resp_span is None:
+            a, b = found
+            note = p.text[a:b]
+            lead, support, each = parse_responsibility(note, first_leads)
+            if lead or support:
+                resp_span = Span(*cleaned.source_span(p.start + a, p.start + b))
+    return Measure(
+        doc_id=doc_id,
+        index=index,
+        title=title,
+        title_span=title_span,
+        span=Span(*cleaned.source_span(paras[0].start, paras[-1].end)),
+        heading_path=path,
+        lead=lead,
+        support=support,
+        each_responsible=each,
+        resp_span=resp_span,
+        deadline_spans=tuple(deadlines),
+    )

@@ -1,0 +1,129 @@
+"""PlanQA's own data types, shared by every layer.
+
+Small frozen dataclasses only: no behaviour beyond trivial helpers, no I/O.
+All offsets (``start``/``end``) are character offsets into ``Document.text``,
+the source text exactly as decoded (or, for html/docx/pdf, as extracted),
+so that ``document.text[start:end]`` is always the quoted passage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded source file: its decoded text and where it came from."""
+
+    id: str  # stable id, derived from the file name (see index.load.doc_id_for)
+    path: str  # the path it was loaded from, as given
+    text: str  # source text: decoded file (txt/md) or extracted text (html/docx/pdf)
+    kind: str  # "txt" | "md" | "html" | "docx" | "pdf"
+    encoding: str  # detected encoding ("utf-8", "utf-8-sig", "gb18030", "big5", ...)
+    sha256: str  # hash of the raw file bytes
+    title: str = ""  # best guess of the document title (filled by parsing)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` of a document's source text."""
+
+    start: int
+    end: int
+
+    def slice(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One unit of the plan: a measure (title sentence + body + responsibility + follow-ups)."""
+
+    doc_id: str
+    index: int  # 0-based order in the document
+    title: str  # e.g. "加强科技创新主体培育"
+    title_span: Span
+    span: Span  # the whole measure, source offsets
+    heading_path: tuple[str, ...] = ()
+    lead: tuple[str, ...] = ()
+    support: tuple[str, ...] = ()
+    each_responsible: bool = False  # "分别负责": every listed unit leads its own part
+    resp_span: Span | None = None  # the responsibility parenthetical, brackets included
+    deadline_spans: tuple[Span, ...] = ()  # "完成时限：…" paragraphs
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable piece of one document, never spanning two measures."""
+
+    id: str
+    doc_id: str
+    text: str  # cleaned text (boilerplate removed), what is shown and searched
+    start: int  # source offsets of the first and past-the-last character
+    end: int
+    kind: str = "measure"  # "measure" | "section" | "preamble"
+    measure_index: int = -1  # index into the document's measures, -1 when none
+    measure_title: str = ""
+    heading_path: tuple[str, ...] = ()
+    lead: tuple[str, ...] = ()
+    support: tuple[str, ...] = ()
+    doc_title: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and per-retriever ranks (1-based, 0 = absent)."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int = 0
+    bm25_rank: int = 0
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered quote: ``quote == source_text(doc)[start:end]``."""
+
+    n: int
+    doc: str
+    title: str  # measure title (or document title when the quote is outside measures)
+    quote: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "n": self.n,
+            "doc": self.doc,
+            "title": self.title,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...] = ()
+    hits: tuple[Hit, ...] = field(default=(), repr=False)
+    intent: str = "general"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "retrieved": [
+                {
+                    "doc": h.chunk.doc_id,
+                    "start": h.chunk.start,
+                    "end": h.chunk.end,
+                    "score": round(h.score, 6),
+                }
+                for h in self.hits
+            ],
+        }
