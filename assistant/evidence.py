@@ -89,9 +89,8 @@ class KeyWeights:
         return self.df(key) > 0
 
     def abbreviates(self, word: str) -> bool:
-        """``word``'s characters occur in order, close together, in some chunk."""
-        rx = re.compile("[^，,。；;\\n]{0,4}".join(re.escape(ch) for ch in word))
-        return any(rx.search(t) for t in self._texts)
+        """``word`` abbreviates a name found in some chunk (see ``key_found``)."""
+        return any(key_found(word, t) for t in self._texts)
 
 
 def coverage(keys: tuple[str, ...], found: str, weights: KeyWeights) -> float:

@@ -96,7 +96,7 @@ _FUNCTION_TAGS = ("d", "m", "q", "r", "p", "u", "c", "y", "e", "o", "f", "t", "z
 
 def content_nouns(text: str) -> tuple[str, ...]:
     """Content words of two characters or more (numbers aside): what the question is about."""
-    return tuple(k for k in content_keys(text) if len(k) >= 2 and not k.isascii())
+    return tuple(k for k in content_keys(text) if len(k) >= 2 and not k.isdigit())
 
 
 def _is_function_word(word: str) -> bool:
@@ -145,7 +145,12 @@ def key_found(key: str, text: str) -> bool:
     form = _KEY_FORMS.get(key)
     if form is not None:
         return bool(form.search(text))
-    return len(key) >= 3 and not key.isascii() and bool(_abbreviation(key).search(text))
+    return _ORG_SUFFIX.search(key) is not None and bool(_abbreviation(key).search(text))
+
+
+# Abbreviations people type are of names of bodies and zones; only those may match
+# as scattered characters ("生产总值" must not match "生态产品总值").
+_ORG_SUFFIX = re.compile(r"^[^\x00-\x7f]{1,6}(局|委|办|部|厅|署|区|院|会|中心|集团|公司|银行|支行)$")
 
 
 @lru_cache(maxsize=2048)

@@ -20,13 +20,16 @@ _WS = " \t\r\n\u3000\xa0\ufeff"
 _SENT_END = re.compile(r"(?<=[。！？!?；;])")
 
 
-def chunk_plan(doc_id: str, plan: ParsedPlan, cleaned: Cleaned, max_chars: int = MAX_CHARS) -> list[Chunk]:
+def chunk_plan(
+    doc_id: str, plan: ParsedPlan, cleaned: Cleaned, max_chars: int = MAX_CHARS, doc_title: str = ""
+) -> list[Chunk]:
     """All chunks of one document, in reading order, with stable ids."""
+    doc_title = doc_title or plan.title
     chunks: list[Chunk] = []
     for unit in plan.units:
         for a, b in _pieces(cleaned.text, unit.start, unit.end, max_chars):
             start, end = cleaned.source_span(a, b)
-            chunks.append(_chunk(doc_id, len(chunks), cleaned.text[a:b], start, end, unit, plan.title))
+            chunks.append(_chunk(doc_id, len(chunks), cleaned.text[a:b], start, end, unit, doc_title))
     return chunks
 
 
@@ -40,7 +43,7 @@ def _chunk(doc_id: str, n: int, text: str, start: int, end: int, unit: Unit, doc
         end=end,
         kind=unit.kind,
         measure_index=m.index if m else -1,
-        measure_title=unit.title,
+        measure_title=doc_title if unit.kind == "preamble" and doc_title else unit.title,
         heading_path=unit.heading_path,
         lead=m.lead if m else (),
         support=m.support if m else (),

@@ -30,9 +30,11 @@ _META_FIELD = re.compile(
     r"(栏目|发布时间|发布日期|发文日期|来源|信息来源|作者|编辑|责任编辑|浏览次数|浏览量|点击数|点击量|阅读量|访问量|字号|分享到)\s*[:：]"
 )
 _DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}")
-_CHROME = re.compile(
-    r"^[\s【\[]*(打印本页|打印|关闭窗口|关闭|返回顶部|分享到|收藏|字号|大\s*中\s*小|扫一扫[^。]*)[\s】\]]*$"
-)
+_CONTROL = r"(打印本页|打印|关闭窗口|关闭|返回顶部|返回|分享到|分享|收藏|字号|大\s*中\s*小|扫一扫[^。]*|上一篇|下一篇)"
+# a line made only of page controls: "【打印】【关闭】", "打印本页 关闭窗口"
+_CHROME = re.compile(rf"^(?:[\s【\[(（]*{_CONTROL}[\s】\]）)|｜]*)+$")
+# breadcrumbs: "首页 > 政策文件 > 通知公告"
+_BREADCRUMB = re.compile(r"^[^。，,；;]{1,20}(\s*[>›»＞]\s*[^。，,；;>›»＞]{1,20}){1,6}$")
 _SEGMENT_SPLIT = re.compile(r"[ \t\u3000\xa0]{2,}")
 
 # Teasers sit at the top of a scraped page; only look there (also keeps cleaning linear).
@@ -94,7 +96,7 @@ def _is_junk_candidate(s: str) -> bool:
 def _is_site_chrome(s: str) -> bool:
     if len(s) > 80 or "。" in s:
         return False
-    if _CHROME.match(s):
+    if _CHROME.match(s) or _BREADCRUMB.match(s):
         return True
     fields = _META_FIELD.findall(s)
     return len(fields) >= 2 or (len(fields) == 1 and bool(_DATE.search(s)))

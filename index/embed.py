@@ -95,6 +95,14 @@ def _load_model(name: str, cache_dir: Path | None, progress: Callable[[str], Non
     else:
         path = name
     try:
-        return SentenceTransformer(path, device="cpu")
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no per-weight progress bars in a chat terminal
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        model = SentenceTransformer(path, device="cpu")
     except Exception as e:  # the library raises many kinds; name the model and why
         raise ModelError(f"cannot load embedding model {name!r}: {e}") from e
+    # Weights may be stored in fp16 (half the disk); CPUs compute fp32 many times faster.
+    return model.float()

@@ -52,8 +52,9 @@ def prepare(document: Document) -> Prepared:
     """Everything ingest derives from one loaded document, before embedding."""
     cleaned = clean_text(document.text)
     plan = parse_plan(document.id, cleaned)
-    title = plan.title or document.title or document.id
-    chunks = chunk_plan(document.id, plan, cleaned)
+    # a loader's title (html <title>, docx core title) beats a guess from the text
+    title = document.title or plan.title or document.id
+    chunks = chunk_plan(document.id, plan, cleaned, doc_title=title)
     return Prepared(document, chunks, list(plan.measures), title)
 
 

@@ -161,25 +161,27 @@ def parse_responsibility(
         m = re.match(r"^(.*?)(牵头负责|分别牵头负责|分别负责|共同负责|牵头|负责|配合|参与|协助)$", clause)
         if not m:
             continue
-        names = [_clean_dept(n) for n in _split_top(m.group(1), re.compile(r"[、/]"))]
+        by_duty = re.search(r"(依|按)(照)?(各自)?职责(分工)?$", m.group(1))
+        names_part = m.group(1)[: by_duty.start()] if by_duty else m.group(1)
+        names = [_clean_dept(n) for n in _split_top(names_part, re.compile(r"[、/]"))]
         names = [n for n in names if n]
         role = m.group(2)
         if role in ("配合", "参与", "协助"):
             support.extend(names)
-        elif role == "负责" and first_leads and not lead:
+        elif role == "负责" and first_leads and not lead and not by_duty:
             lead.extend(names[:1])
             support.extend(names[1:])
         else:
             lead.extend(names)
-            each = each or role.startswith("分别")
+            each = each or role.startswith("分别") or bool(by_duty)
     return tuple(dict.fromkeys(lead)), tuple(dict.fromkeys(support)), each
 
 
 def _clean_dept(name: str) -> str:
+    """ "商务部等有关部门" -> "商务部"; the wording of the note otherwise kept."""
     name = name.strip(_WS)
-    if name.endswith("等") and len(name) > 2:
-        name = name[:-1]
-    return name
+    stripped = re.sub(r"等(有关|相关)?(部门|单位)?$", "", name)
+    return stripped if len(stripped) >= 2 else name
 
 
 def parse_plan(doc_id: str, cleaned: Cleaned) -> ParsedPlan:
@@ -203,11 +205,12 @@ def parse_plan(doc_id: str, cleaned: Cleaned) -> ParsedPlan:
             continue
         level, n = heading_level(p.text)
         if level:
-            ts = _title_sentence(p.text, n)
-            if ts and ts[1].strip(_WS):
-                starts.append((i, "measure", ts[0], level))
+            body = p.text[n:]
+            end = _TITLE_END.search(body)
+            if end and end.start() <= _MAX_HEADING_ONLY and body[end.end() :].strip(_WS):
+                starts.append((i, "measure", body[: end.start()].strip(_WS), level))
             else:
-                head = p.text[n:].strip(_WS).rstrip("。")
+                head = body.strip(_WS).rstrip("。")
                 kind = "section" if len(p.text) <= _MAX_HEADING_ONLY else "measure"
                 starts.append((i, kind, head[:_MAX_HEADING_ONLY], level))
         elif not numbered and not _YEAR_LEAD.match(p.text):

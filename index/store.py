@@ -179,7 +179,10 @@ class BM25Store:
         import bm25s
 
         retriever = bm25s.BM25()
-        retriever.index(token_lists or [[]], show_progress=False)
+        # bm25s cannot index an empty vocabulary; a placeholder keeps the files
+        # well-formed while ``size`` (0) makes every search return nothing
+        placeholder = [["\u0000empty"]]
+        retriever.index(token_lists if any(token_lists) else placeholder, show_progress=False)
         return cls(retriever, len(token_lists))
 
     def save(self, path: Path) -> None:

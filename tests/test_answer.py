@@ -1,0 +1,116 @@
+"""Answers: intents, exact citations, refusals, and the ``ask --json`` shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.intent import content_keys, detect_intent, sub_questions
+from assistant.retrieve import fuse
+from assistant.session import Assistant
+from assistant.settings import Settings
+from index.types import Chunk
+from tests.conftest import PUBLIC_QUESTIONS, SAMPLE, FakeEmbedder
+
+
+@pytest.fixture(scope="module")
+def assistant(built_home: Path, fake_embedder: FakeEmbedder):
+    a = Assistant(Settings(home=built_home), embedder=fake_embedder)
+    yield a
+    a.close()
+
+
+def _questions() -> list[dict]:
+    return [json.loads(line) for line in PUBLIC_QUESTIONS.read_text(encoding="utf-8").splitlines()]
+
+
+def test_intents() -> None:
+    assert detect_intent("强化能源保障谁牵头？").kind == "responsibility"
+    i = detect_intent("综合立体交通体系建设交通局牵头，配合的都有谁？")
+    assert i.kind == "responsibility" and i.wants_support
+    assert detect_intent("市级科技创新平台认定工作的完成时限是什么时候？").kind == "deadline"
+    assert detect_intent("到2025年，全市高新技术企业要达到多少家？").kind == "target"
+    assert detect_intent("到2025年，全市高新技术企业要达到多少家？").years == ("2025",)
+    assert detect_intent("今年工业技改项目奖补资金争取到多少？").this_year
+    assert detect_intent("德州要修机场吗？").kind == "general"
+    # question words and role words are not content; numbers keep apart from classifiers
+    assert "多少" not in content_keys("到2025年，全市高新技术企业要达到多少家？")
+    assert "10" in content_keys("今年要建10家市重点实验室") and "家市" not in content_keys(
+        "今年要建10家市重点实验室"
+    )
+    assert sub_questions("新建高标准农田的总目标是多少？2023年当年新建多少？") == [
+        "新建高标准农田的总目标是多少",
+        "2023年当年新建多少",
+    ]
+
+
+def test_rrf_fusion_orders_by_both_lists() -> None:
+    a, b, c = (Chunk(id=x, doc_id="d", text=x, start=0, end=1) for x in "abc")
+    hits = fuse([(a, 9.0), (b, 5.0)], [(b, 0.9), (c, 0.8)])
+    assert [h.chunk.id for h in hits] == ["b", "a", "c"]
+    assert (hits[0].bm25_rank, hits[0].dense_rank) == (2, 1)
+    assert hits[0].score == pytest.approx(1 / 62 + 1 / 61)
+
+
+def test_every_citation_is_an_exact_source_span(assistant: Assistant) -> None:
+    source = SAMPLE.read_text(encoding="utf-8")
+    cited = 0
+    for q in _questions():
+        ans = assistant.ask(q["question"])
+        for c in ans.citations:
+            assert source[c.start : c.end] == c.quote, (q["id"], c)
+            assert f"[{c.n}]" in ans.text
+            cited += 1
+        assert ans.refused == ans.text.startswith("文中未提及")
+        if ans.refused:
+            assert ans.citations == ()
+    assert cited > 60
+
+
+def test_lead_answer_names_departments_and_cites_the_note(assistant: Assistant) -> None:
+    ans = assistant.ask("“提高水旱灾害防御能力”这项措施的牵头负责单位是哪个？")
+    assert not ans.refused
+    assert "由市水利局牵头负责，市发展改革委、市财政局配合" in ans.text
+    assert any(c.quote == "(市水利局牵头负责,市发展改革委、市财政局配合)" for c in ans.citations)
+
+
+def test_each_responsible_is_said_so(assistant: Assistant) -> None:
+    ans = assistant.ask("培育壮大新动能（“双50强”“链主”企业那条）由哪个部门负责？")
+    assert "市发展改革委、市工业和信息化局分别负责" in ans.text
+
+
+def test_target_and_deadline_quote_the_figure(assistant: Assistant) -> None:
+    ans = assistant.ask("到2025年，全市高新技术企业要达到多少家？")
+    assert "1000家" in ans.text and ans.citations[0].quote.endswith("全市高新技术企业达到1000家。")
+    ans = assistant.ask("市级科技创新平台认定工作的完成时限是什么时候？")
+    assert "4月底前" in ans.text
+
+
+def test_compound_question_gets_both_parts(assistant: Assistant) -> None:
+    ans = assistant.ask("供水管网漏损率，2023年和2025年分别要降到多少？")
+    assert "9%" in ans.text and "7.9%" in ans.text and len(ans.citations) >= 2
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "“半岛综合体育官网登录入口”在方案里对应哪项工作？",  # quoted phrase the text lacks
+        "到2025年森林覆盖率要达到多少？",  # a metric the text never mentions
+        "德州2025年地区生产总值（GDP）目标是多少？",
+        "",
+    ],
+)
+def test_refuses_when_the_text_is_silent(assistant: Assistant, question: str) -> None:
+    ans = assistant.ask(question)
+    assert ans.refused and ans.text.startswith("文中未提及") and ans.citations == ()
+
+
+def test_answer_json_shape(assistant: Assistant) -> None:
+    d = assistant.ask("强化能源保障谁牵头？").to_dict()
+    assert list(d) == ["question", "answer", "refused", "citations", "retrieved"]
+    assert set(d["citations"][0]) == {"n", "doc", "title", "quote", "start", "end"}
+    assert set(d["retrieved"][0]) == {"doc", "start", "end", "score"}
+    assert len(d["retrieved"]) == 4
+    json.dumps(d, ensure_ascii=False)

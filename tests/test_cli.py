@@ -1,0 +1,116 @@
+"""The ``planqa`` CLI: the ``ask --json`` contract, question files, clear errors.
+
+Runs ``assistant.cli.main`` in-process with the fake embedder patched in, so it is
+fast and offline; the real model is exercised in test_integration.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant import cli, session
+from tests.conftest import FakeEmbedder
+
+
+@pytest.fixture(autouse=True)
+def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(session, "SentenceTransformerEmbedder", lambda *a, **k: FakeEmbedder())
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_json_contract(fresh_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--home", str(fresh_home), "ask", "--json", "强化能源保障谁牵头？")
+    assert code == 0
+    obj = json.loads(out)
+    assert list(obj) == ["question", "answer", "refused", "citations", "retrieved"]
+    assert obj["question"] == "强化能源保障谁牵头？" and obj["refused"] is False
+    assert "市发展改革委" in obj["answer"]
+
+
+def test_ask_file_prints_one_line_per_question(
+    fresh_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    qs = tmp_path / "qs.jsonl"
+    qs.write_text(
+        json.dumps({"id": "a", "question": "到2025年，全市高新技术企业要达到多少家？"}, ensure_ascii=False)
+        + "\n\n"
+        + json.dumps({"question": "德州机场选址定在哪里？"}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "--home", str(fresh_home), "ask", "--json", "--file", str(qs))
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 2
+    assert lines[0]["id"] == "a" and "1000家" in lines[0]["answer"]
+    assert "id" not in lines[1] and lines[1]["refused"] is True
+
+
+def test_plain_answer_lists_citations(fresh_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--home", str(fresh_home), "ask", "强化能源保障谁牵头？")
+    assert code == 0
+    assert out.startswith("答：")
+    assert "[1] 《德州市贯彻落实省" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("not json\n", "qs.jsonl:1: not valid JSON"),
+        ('{"q": "x"}\n', "qs.jsonl:1: each line needs a string field 'question'"),
+    ],
+)
+def test_bad_question_file(
+    fresh_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    qs = tmp_path / "qs.jsonl"
+    qs.write_text(content, encoding="utf-8")
+    code, _, err = run(capsys, "--home", str(fresh_home), "ask", "--json", "--file", str(qs))
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_no_index_yet_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--home", str(tmp_path), "ask", "谁牵头？")
+    assert code == 2
+    assert "no index under" in err and "planqa ingest" in err
+
+
+def test_ingest_reports_each_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "plan.md"
+    good.write_text(
+        "# 某市行动计划\n\n（一）推进算力建设。机架达到5000架。（市发展改革委牵头负责）\n", encoding="utf-8"
+    )
+    bad = tmp_path / "notes.xlsx"
+    bad.write_bytes(b"PK\x03\x04")
+    code, out, err = run(capsys, "--home", str(tmp_path / "h"), "ingest", str(good), str(bad))
+    assert code == 2
+    assert "notes.xlsx" in err and "unsupported" in err.lower()
+    assert "added 1" in out and "failed 1" in out
+    code, out, _ = run(capsys, "--home", str(tmp_path / "h"), "ingest", str(good))
+    assert code == 0 and "unchanged 1" in out and "embedded 0 chunks" in out
+    code, out, _ = run(capsys, "--home", str(tmp_path / "h"), "docs")
+    assert code == 0 and out.startswith("plan\t")
+
+
+def test_chat_builds_the_sample_index_then_answers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = iter(["强化能源保障谁牵头？", "", "q"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    code, out, err = run(capsys, "--home", str(tmp_path), "chat")
+    assert code == 0
+    assert "首次运行" in err and "34/34" in err  # progress shown while indexing
+    assert "由市发展改革委牵头负责" in out
+
+
+def test_remove_unknown_id(fresh_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--home", str(fresh_home), "remove", "nope")
+    assert code == 2 and "no document with id 'nope'" in err

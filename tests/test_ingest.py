@@ -1,0 +1,162 @@
+"""Ingest and the stored index: round trip, idempotence, atomic failure, bad files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import store
+from index.ingest import ingest, remove
+from index.plan_index import PlanIndex
+from tests.conftest import DATA, SAMPLE, FakeEmbedder
+
+
+class CountingEmbedder(FakeEmbedder):
+    def __init__(self) -> None:
+        self.documents_embedded = 0
+
+    def embed_documents(self, texts):  # type: ignore[no-untyped-def]
+        self.documents_embedded += len(texts)
+        return super().embed_documents(texts)
+
+
+class FailingEmbedder(FakeEmbedder):
+    """Fails after a few batches, like a model crash halfway through an ingest."""
+
+    def __init__(self, after: int) -> None:
+        self.after = after
+
+    def embed_documents(self, texts):  # type: ignore[no-untyped-def]
+        if self.after <= 0:
+            raise RuntimeError("embedding backend crashed")
+        self.after -= 1
+        return super().embed_documents(texts)
+
+
+def test_index_save_load_round_trip(built_home: Path, fake_embedder: FakeEmbedder) -> None:
+    idx = PlanIndex(built_home, fake_embedder)
+    try:
+        (doc,) = idx.documents.values()
+        assert doc["id"] == "dezhou-plan-2023"
+        assert doc["encoding"] == "utf-8" and doc["measures"] == 33
+        assert idx.source_text("dezhou-plan-2023") == SAMPLE.read_text(encoding="utf-8")
+        assert len(idx.chunks) == doc["chunks"] == 34
+        assert len(idx.all_measures()) == 33
+        # both searches find the measure about water-disaster defence
+        q = "水旱灾害防御"
+        (bm25_top, _), *_ = idx.search_bm25(q, 3)
+        (dense_top, _), *_ = idx.search_dense(q, 3)
+        assert bm25_top.measure_title == dense_top.measure_title == "提高水旱灾害防御能力"
+        m = idx.measure_of(bm25_top)
+        assert m is not None and m.lead == ("市水利局",)
+    finally:
+        idx.close()
+
+
+def test_reingest_same_file_does_no_work(fresh_home: Path) -> None:
+    emb = CountingEmbedder()
+    before = (store.current_generation(fresh_home) / "chunks.jsonl").read_text(encoding="utf-8")
+    report = ingest([SAMPLE], fresh_home, emb)
+    assert report.unchanged == ["dezhou-plan-2023"] and not report.changed
+    assert emb.documents_embedded == 0
+    after = (store.current_generation(fresh_home) / "chunks.jsonl").read_text(encoding="utf-8")
+    assert before == after
+
+
+def test_changed_file_is_replaced_and_others_kept(fresh_home: Path, tmp_path: Path) -> None:
+    emb = CountingEmbedder()
+    other = tmp_path / "extra-plan.txt"
+    other.write_text(
+        "某市行动计划\n\n（一）推进算力建设。到2025年，机架达到5000架。（市发展改革委牵头负责）\n",
+        encoding="utf-8",
+    )
+    ingest([other], fresh_home, emb)
+    first = emb.documents_embedded
+    assert first >= 1
+    other.write_text(
+        "某市行动计划\n\n（一）推进算力建设。到2025年，机架达到8000架。（市发展改革委牵头负责）\n",
+        encoding="utf-8",
+    )
+    report = ingest([other], fresh_home, emb)
+    assert report.replaced == ["extra-plan"]
+    idx = PlanIndex(fresh_home, emb)
+    try:
+        assert sorted(idx.documents) == ["dezhou-plan-2023", "extra-plan"]
+        texts = [c.text for c in idx.chunks if c.doc_id == "extra-plan"]
+        assert any("8000架" in t for t in texts) and not any("5000架" in t for t in texts)
+        hits = idx.search_dense("机架达到8000架", 50)
+        assert sum(1 for c, _ in hits if c.doc_id == "extra-plan") == len(texts)
+    finally:
+        idx.close()
+
+
+def test_failed_ingest_leaves_previous_index_intact(fresh_home: Path, tmp_path: Path) -> None:
+    live = store.current_generation(fresh_home)
+    assert live is not None
+    big = tmp_path / "big-plan.txt"
+    big.write_text(
+        "某市方案\n\n"
+        + "".join(f"（{i}）措施{i}。内容很多{i}。（市财政局牵头负责）\n" for i in range(1, 100)),
+        encoding="utf-8",
+    )
+    with pytest.raises(RuntimeError, match="crashed"):
+        ingest([big], fresh_home, FailingEmbedder(after=1))
+    assert store.current_generation(fresh_home) == live
+    assert [p.name for p in store.index_root(fresh_home).glob("gen-*")] == [live.name]
+    idx = PlanIndex(fresh_home, FakeEmbedder())
+    try:
+        assert list(idx.documents) == ["dezhou-plan-2023"]
+    finally:
+        idx.close()
+    # and the next ingest succeeds
+    assert ingest([big], fresh_home, FakeEmbedder()).added == ["big-plan"]
+
+
+def test_bad_files_are_named_and_good_ones_ingested(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    home = tmp_path / "home"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(DATA / "05.html", folder / "05.html")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    report = ingest([folder], home, fake_embedder)
+    assert report.added == ["05"]
+    failed = dict(report.failed)
+    assert set(failed) == {str(folder / "empty.txt"), str(folder / "image.txt")}
+    assert "empty" in failed[str(folder / "empty.txt")]
+    assert "binary" in failed[str(folder / "image.txt")]
+
+
+def test_gbk_file_gets_same_offsets_as_its_text(
+    tmp_path: Path, fake_embedder: FakeEmbedder, sample_text: str
+) -> None:
+    gbk = tmp_path / "plan-gbk.txt"
+    gbk.write_bytes(sample_text.encode("gb18030"))
+    home = tmp_path / "home"
+    ingest([gbk], home, fake_embedder)
+    idx = PlanIndex(home, fake_embedder)
+    try:
+        assert idx.documents["plan-gbk"]["encoding"] in ("gb18030", "gbk")
+        assert idx.source_text("plan-gbk") == sample_text
+        assert len(idx.all_measures()) == 33
+    finally:
+        idx.close()
+
+
+def test_remove_document(fresh_home: Path, fake_embedder: FakeEmbedder) -> None:
+    assert remove(["nope"], fresh_home, fake_embedder) == []
+    assert remove(["dezhou-plan-2023"], fresh_home, fake_embedder) == ["dezhou-plan-2023"]
+    idx = PlanIndex(fresh_home, fake_embedder)
+    try:
+        assert idx.documents == {} and idx.chunks == []
+        assert idx.search_bm25("水利", 4) == [] and idx.search_dense("水利", 4) == []
+    finally:
+        idx.close()
+
+
+def test_vectors_are_normalised(fake_embedder: FakeEmbedder) -> None:
+    v = fake_embedder.embed_documents(["到2025年，全市高新技术企业达到1000家。"])
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0)
