@@ -55,7 +55,7 @@ def test_chunks_never_mix_measures(sample_text: str) -> None:
 def test_long_measure_is_split_within_itself() -> None:
     body = "".join(f"第{i}项任务要按期完成并持续推进。" for i in range(80))
     text = f"（一）推进长任务建设。{body}（市发展改革委牵头负责）\n（二）另一项措施。内容。（市财政局牵头负责）\n"
-    plan, chunks = _chunks(text, max_chars=200)
+    _, chunks = _chunks(text, max_chars=200)
     first = [c for c in chunks if c.measure_title == "推进长任务建设"]
     assert len(first) > 3
     assert all(len(c.text) <= 200 for c in first)

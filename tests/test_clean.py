@@ -37,7 +37,7 @@ def test_offset_map_is_exact(sample_text: str) -> None:
     for i, ch in enumerate(cleaned.text):
         assert sample_text[cleaned.to_source(i)] == ch
     # a range ending right before dropped text does not swallow it
-    for cs, ss, n in cleaned.pieces:
+    for cs, _, n in cleaned.pieces:
         start, end = cleaned.source_span(cs, cs + n)
         assert sample_text[start:end] == cleaned.text[cs : cs + n]
 

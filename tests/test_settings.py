@@ -47,7 +47,7 @@ def test_bad_settings_are_named(flags: dict, env: dict, message: str) -> None:
 def test_bad_toml_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("k = = 3", encoding="utf-8")
-    with pytest.raises(PlanQAError, match="bad.toml: not valid TOML"):
+    with pytest.raises(PlanQAError, match=r"bad\.toml: not valid TOML"):
         load_settings({"config": str(bad)}, {})
     unknown = tmp_path / "unknown.toml"
     unknown.write_text("colour = 3", encoding="utf-8")
