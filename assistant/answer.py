@@ -176,8 +176,15 @@ class Composer:
             assert m.resp_span is not None
             src = self.index.source_text(m.doc_id)
             marks = []
-            if not (s.start < m.resp_span.end and m.resp_span.start < s.end):
-                cites.append(self._cite(len(cites) + 1, m.doc_id, m.title, s.start, s.end, src))
+            # what identifies the measure: the matched sentence, or the title when
+            # the question names the measure itself ("强化能源保障谁牵头？")
+            a, b = s.start, s.end
+            if coverage(intent.keys, text_keys(m.title), self.weights) >= coverage(
+                intent.keys, text_keys(s.text), self.weights
+            ):
+                a, b = m.title_span.start, m.title_span.end
+            if not (a < m.resp_span.end and m.resp_span.start < b):
+                cites.append(self._cite(len(cites) + 1, m.doc_id, m.title, a, b, src))
                 marks.append(cites[-1].n)
             cites.append(
                 self._cite(len(cites) + 1, m.doc_id, m.title, m.resp_span.start, m.resp_span.end, src)
