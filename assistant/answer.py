@@ -12,9 +12,8 @@ import re
 from collections import Counter
 
 from assistant.evidence import KeyWeights, Sentence, coverage, score_sentence, sentences_of
-from assistant.intent import Intent, detect_intent, sub_questions, text_keys
+from assistant.intent import Intent, detect_intent, match_form, sub_questions
 from index.plan_index import PlanIndex
-from index.tokenize import normalize
 from index.types import Answer, Citation, Hit, Measure
 
 # Below this share of the question's (IDF-weighted) content found in the chosen
@@ -68,8 +67,8 @@ class Composer:
             if answer is not None:
                 return answer
         chosen = self._select(question, intent, scored)
-        found = "\n".join(text_keys(s.text) for s in chosen)
-        found += "\n" + text_keys(chosen[0].chunk.measure_title)
+        found = "\n".join(match_form(s.text) for s in chosen)
+        found += "\n" + match_form(chosen[0].chunk.measure_title)
         if not self._supported(intent, found):
             return self._refuse(question, hits, intent)
         return self._quote_answer(question, intent, hits, chosen)
@@ -100,7 +99,7 @@ class Composer:
         return not self.weights.abbreviates(noun)
 
     def _phrase_known(self, phrase: str) -> bool:
-        return any(phrase in normalize(c.text) for c in self.index.chunks)
+        return self.weights.present(phrase)
 
     def _select(self, question: str, intent: Intent, scored: list[tuple[float, Sentence]]) -> list[Sentence]:
         """Best sentence; the best for each further ask of a compound question; then
@@ -116,14 +115,14 @@ class Composer:
                 top = max(pool, key=lambda s: score_sentence(s, sub_intent, self.weights, year))
                 if top not in chosen and len(chosen) < MAX_SENTENCES:
                     chosen.append(top)
-        covered = text_keys(best.text)
+        covered = match_form(best.text)
         years = {best.year}
         for score, s in scored[1:]:
             if len(chosen) >= MAX_SENTENCES or score < 0.5 * best_score:
                 break
             if s.chunk.doc_id != best.chunk.doc_id:
                 continue
-            keys = text_keys(s.text)
+            keys = match_form(s.text)
             gain = coverage(intent.keys, covered + "\n" + keys, self.weights) - coverage(
                 intent.keys, covered, self.weights
             )
@@ -165,7 +164,7 @@ class Composer:
     def _resp_keys(self, m: Measure, s: Sentence) -> str:
         assert m.resp_span is not None
         note = self.index.source_text(m.doc_id)[m.resp_span.start : m.resp_span.end]
-        return "\n".join(text_keys(t) for t in (s.text, m.title, note))
+        return "\n".join(match_form(t) for t in (s.text, m.title, note))
 
     def _resp_answer(
         self, question: str, intent: Intent, hits: list[Hit], picked: list[tuple[Measure, Sentence]]
@@ -179,8 +178,8 @@ class Composer:
             # what identifies the measure: the matched sentence, or the title when
             # the question names the measure itself ("强化能源保障谁牵头？")
             a, b = s.start, s.end
-            if coverage(intent.keys, text_keys(m.title), self.weights) >= coverage(
-                intent.keys, text_keys(s.text), self.weights
+            if coverage(intent.keys, match_form(m.title), self.weights) >= coverage(
+                intent.keys, match_form(s.text), self.weights
             ):
                 a, b = m.title_span.start, m.title_span.end
             if not (a < m.resp_span.end and m.resp_span.start < b):
@@ -214,7 +213,7 @@ class Composer:
         return who
 
     def _quote_answer(self, question: str, intent: Intent, hits: list[Hit], chosen: list[Sentence]) -> Answer:
-        cites = []
+        cites: list[Citation] = []
         parts = []
         for s in chosen:
             src = self.index.source_text(s.chunk.doc_id)

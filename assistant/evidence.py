@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from assistant.intent import Intent, key_found, text_keys
+from assistant.intent import Intent, key_found, match_form
 from index.plan_index import PlanIndex
 from index.types import Chunk, Hit
 
@@ -39,7 +39,6 @@ def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
     src = index.source_text(chunk.doc_id)
     out: list[Sentence] = []
     para_year, deadline_para = "", False
-    pos = chunk.start
     for m in _SENT.finditer(src, chunk.start, chunk.end):
         a, b = m.start(), m.end()
         if a == b:
@@ -62,8 +61,6 @@ def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
         years = re.findall(r"(20\d\d)年", s)
         year = years[0] if years else para_year
         out.append(Sentence(chunk, rank, a, b, s, year, deadline_para))
-        pos = b
-    del pos
     return out
 
 
@@ -71,7 +68,7 @@ class KeyWeights:
     """IDF of content keys (substring document frequency over chunks), cached per key."""
 
     def __init__(self, index: PlanIndex) -> None:
-        self._texts = [text_keys(c.text + "\n" + c.measure_title) for c in index.chunks]
+        self._texts = [match_form(c.text + "\n" + c.measure_title) for c in index.chunks]
         self._n = max(len(self._texts), 1)
         self._df: dict[str, int] = {}
 
@@ -102,9 +99,9 @@ def coverage(keys: tuple[str, ...], found: str, weights: KeyWeights) -> float:
 
 
 def score_sentence(s: Sentence, intent: Intent, weights: KeyWeights, plan_year: str) -> float:
-    own = text_keys(s.text)
+    own = match_form(s.text)
     score = 0.7 * coverage(intent.keys, own, weights)
-    score += 0.3 * coverage(intent.keys, own + "\n" + text_keys(s.chunk.measure_title), weights)
+    score += 0.3 * coverage(intent.keys, own + "\n" + match_form(s.chunk.measure_title), weights)
     score += 0.04 / s.rank
     wanted_years = set(intent.years) | ({plan_year} if intent.this_year and plan_year else set())
     if wanted_years:

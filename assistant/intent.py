@@ -125,7 +125,7 @@ def sub_questions(question: str) -> list[str]:
     return [p for p in parts if content_keys(p)]
 
 
-def text_keys(text: str) -> str:
+def match_form(text: str) -> str:
     """The matching form of a passage: a key is found when it is a substring."""
     return normalize(text)
 

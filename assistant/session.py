@@ -8,7 +8,7 @@ web UI and API) call; it crosses retrieve and compose, nothing else.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.answer import Composer
@@ -38,7 +38,7 @@ class Assistant:
         self._composer: Composer | None = None
         self._lock = threading.Lock()
 
-    def ingest(self, paths: list[str | Path], progress: Progress | None = None) -> IngestReport:
+    def ingest(self, paths: Sequence[str | Path], progress: Progress | None = None) -> IngestReport:
         report = ingest(paths, self.settings.home, self.embedder, progress)
         if report.changed and self._index is not None:
             self._index.refresh()

@@ -130,7 +130,9 @@ def find_responsibility(text: str) -> tuple[int, int] | None:
 
 def _split_top(text: str, seps: re.Pattern[str]) -> list[str]:
     """Split at separators outside brackets."""
-    out, depth, cur = [], 0, []
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch in _BRACKETS:
             depth += 1

@@ -158,10 +158,11 @@ class ChromaStore:
         res = self._collection.query(
             query_embeddings=[vector.tolist()], n_results=min(n, total), include=["distances"]
         )
-        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+        distances = res["distances"] or [[]]
+        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], distances[0])]
 
     def close(self) -> None:
-        self._client.close()
+        self._client.close()  # type: ignore[attr-defined]  # Client has it; the protocol lacks it
 
 
 # -- BM25 ---------------------------------------------------------------------
