@@ -35,6 +35,11 @@ _CONTROL = r"(打印本页|打印|关闭窗口|关闭|返回顶部|返回|分享
 _CHROME = re.compile(rf"^(?:[\s【\[(（]*{_CONTROL}[\s】\]）)|｜]*)+$")
 # breadcrumbs: "首页 > 政策文件 > 通知公告"
 _BREADCRUMB = re.compile(r"^[^。，,；;]{1,20}(\s*[>›»＞]\s*[^。，,；;>›»＞]{1,20}){1,6}$")
+_NUMBERED = re.compile(
+    r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+(\.\d+)*[\s\u3000.．、]|第.{1,4}[章节条部分])"
+)
+# an issuing body's name standing alone (header or signature of an official document)
+_ISSUER = re.compile(r"(政府|办公厅|办公室|委员会|领导小组|[部厅局院委署办])$")
 _SEGMENT_SPLIT = re.compile(r"[ \t\u3000\xa0]{2,}")
 
 # Teasers sit at the top of a scraped page; only look there (also keeps cleaning linear).
@@ -90,7 +95,29 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 def _is_junk_candidate(s: str) -> bool:
-    return 4 <= len(s) <= _MAX_JUNK_LEN and not _SENTENCE_PUNCT.search(s)
+    """Short, no sentence punctuation, not a table row, not a numbered heading."""
+    return (
+        4 <= len(s) <= _MAX_JUNK_LEN
+        and not _SENTENCE_PUNCT.search(s)
+        and "\t" not in s
+        and not _NUMBERED.match(s)
+        and not _ISSUER.search(s)
+    )
+
+
+def _foreign_to(line: str, stripped: list[str]) -> bool:
+    """Most of ``line``'s character pairs occur in no other line of the document
+    (ignoring its own copies and headlines it is glued to): it is not about what the
+    document is about (SEO spam), unlike a repeated heading, an issuer's name or a
+    place name, whose words the body uses too."""
+    rest = "\n".join(
+        other for other in stripped if other != line and not (other.startswith(line) and "。" not in other)
+    )
+    pairs = {line[i : i + 2] for i in range(len(line) - 1)}
+    pairs = {p for p in pairs if not p.isspace()}
+    if not pairs:
+        return False
+    return sum(1 for p in pairs if p in rest) < 0.5 * len(pairs)
 
 
 def _is_site_chrome(s: str) -> bool:
@@ -104,7 +131,7 @@ def _is_site_chrome(s: str) -> bool:
 
 def _is_teaser(s: str, later: str) -> bool:
     """All substantial pieces of ``s`` reappear in the text after it."""
-    if len(s) < _MIN_TEASER_LEN:
+    if len(s) < _MIN_TEASER_LEN or "\t" in s:  # table rows repeat their headers
         return False
     segments = [seg.strip(_WS) for seg in _SEGMENT_SPLIT.split(s)]
     segments = [seg for seg in segments if len(seg) >= _MIN_SEGMENT]
@@ -119,7 +146,7 @@ def clean_text(source: str) -> Cleaned:
     stripped = [source[a:b].strip(_WS) for a, b in lines]
 
     counts = Counter(s for s in stripped if _is_junk_candidate(s))
-    junk = {s for s, c in counts.items() if c >= 2}
+    junk = {s for s, c in counts.items() if c >= 2 and _foreign_to(s, stripped)}
 
     drop: list[tuple[int, int, str]] = []
     for (a, b), s in zip(lines, stripped):

@@ -103,3 +103,29 @@ def test_cleaning_never_rewrites_characters(parts: list[str]) -> None:
     assert len(cleaned.text) <= len(source)
     for i, ch in enumerate(cleaned.text):
         assert source[cleaned.to_source(i)] == ch
+
+
+def test_repeated_content_lines_are_kept() -> None:
+    """Repetition alone is not spam: a table of contents repeats the headings, an
+    issuer's name heads and signs the document, a place name is also a caption."""
+    text = (
+        "国务院办公厅\n"
+        "国务院办公厅关于印发粮食应急预案的通知\n"
+        "目录\n1\u3000总则\n2\u3000组织机构和职责\n"
+        "1\u3000总则\n为保障粮食供应，制定本预案。\n"
+        "2\u3000组织机构和职责\n国家粮食应急工作指挥部负责组织。\n"
+        "湖北省巴东县马鬃山村\n"
+        "关于湖北省巴东县马鬃山村地质险情的报告已收悉。\n"
+        "湖北省巴东县马鬃山村\n"
+        "坐标\t编号\tX\tY\n1\t2\t3\t4\n坐标\t编号\tX\tY\n"
+        "国务院办公厅\n"
+    )
+    cleaned = clean_text(text)
+    assert cleaned.removed == ()
+    assert cleaned.text == text
+
+
+@pytest.mark.parametrize("name", ["05.html", "10.html", "15.html", "52.html"])
+def test_clean_article_pages_lose_nothing(name: str) -> None:
+    doc = load_document(DATA / name)
+    assert clean_text(doc.text).removed == ()
