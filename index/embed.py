@@ -93,7 +93,10 @@ def _load_model(name: str, cache_dir: Path | None, progress: Callable[[str], Non
             raise ModelError("a model cache directory is needed to convert the default model")
         path = str(ensure_e5_model(cache_dir, progress=progress))
     else:
-        path = name
+        looks_like_path = name.startswith((".", "~", "/")) or "\\" in name or Path(name).exists()
+        if looks_like_path and not Path(name).expanduser().is_dir():
+            raise ModelError(f"cannot load embedding model {name!r}: no such model directory")
+        path = str(Path(name).expanduser()) if looks_like_path else name
     try:
         from transformers.utils import logging as hf_logging
 

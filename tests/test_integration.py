@@ -104,3 +104,19 @@ def test_installed_command_end_to_end(tmp_path: Path) -> None:
     obj = json.loads(done.stdout)
     assert "60%左右" in obj["answer"] and obj["citations"][0]["doc"] == "dezhou-plan-2023"
     assert "Traceback" not in done.stderr
+
+
+def test_any_sentence_transformers_path_can_be_configured(tmp_path: Path) -> None:
+    """--model takes a model directory: here the converted e5 model, by path."""
+    from index.e5model import ensure_e5_model
+
+    path = ensure_e5_model(MODELS)
+    by_path = SentenceTransformerEmbedder(model=str(path))
+    default = SentenceTransformerEmbedder(cache_dir=MODELS)
+    q = "强化能源保障谁牵头？"
+    assert float(by_path.embed_query(q) @ default.embed_query(q)) > 0.9999
+    bad = SentenceTransformerEmbedder(model=str(tmp_path / "no-such-model"))
+    from index.errors import ModelError
+
+    with pytest.raises(ModelError, match="cannot load embedding model"):
+        bad.embed_query(q)
