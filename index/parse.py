@@ -37,6 +37,12 @@ _RESP_WORDS = ("负责", "牵头", "配合", "参与", "协助", "落实")
 # "列第一位者为牵头单位" / "排在第一位的部门为牵头部门": the first listed leads
 _FIRST_LEADS = re.compile(r"(列|排在?)第一位[的者]?(部门|单位)?为牵头")
 _CLAUSE_SPLIT = re.compile(r"[,，;；。]")
+# "牵头单位：A、B；配合单位：C" — labelled responsibility; the label decides the role
+_LABEL = re.compile(r"^(牵头|责任|主责|承办|配合|协办|参与|协助)(单位|部门)\s*[:：]\s*")
+_SUPPORT_LABELS = ("配合", "协办", "参与", "协助")
+_LABELLED_NOTE = re.compile(
+    r"(?:^|[（(〔【\[]|(?<=[。；;]))\s*(牵头|责任|主责|承办)(单位|部门)\s*[:：][^。]*$"
+)
 _MAX_TITLE = 30
 _MAX_HEADING_ONLY = 40
 
@@ -109,7 +115,12 @@ def _is_doc_title(text: str) -> bool:
 
 
 def find_responsibility(text: str) -> tuple[int, int] | None:
-    """(start, end) of a trailing bracketed responsibility note in a paragraph."""
+    """(start, end) of a responsibility note in a paragraph: a trailing bracketed
+    note "（A牵头负责，B配合）", or a labelled one "责任单位：A、B" / "牵头单位：A；配合单位：B"
+    (standing as the whole paragraph or at its end)."""
+    labelled = _LABELLED_NOTE.search(text)
+    if labelled:
+        return labelled.start(), len(text.rstrip("。；;. " + _WS))
     t = text.rstrip("。；;. ")
     if not t or t[-1] not in _BRACKETS.values():
         return None
@@ -160,6 +171,19 @@ def parse_responsibility(
     support: list[str] = []
     each = False
     for clause in _split_top(inner, _CLAUSE_SPLIT):
+        label = _LABEL.match(clause)
+        if label:
+            names = [_clean_dept(n) for n in _split_top(clause[label.end() :], re.compile(r"[、/，,]"))]
+            names = [n for n in names if n]
+            kind = label.group(1)
+            if kind in _SUPPORT_LABELS:
+                support.extend(names)
+            elif kind in ("责任", "主责", "承办") and first_leads and not lead:
+                lead.extend(names[:1])
+                support.extend(names[1:])
+            else:
+                lead.extend(names)
+            continue
         m = re.match(r"^(.*?)(牵头负责|分别牵头负责|分别负责|共同负责|牵头|负责|配合|参与|协助)$", clause)
         if not m:
             continue

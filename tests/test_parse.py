@@ -222,3 +222,27 @@ def test_state_council_headings() -> None:
     assert sections == ["指导思想", "基本原则", "发展目标", "主要任务", "有关要求"]
     m = {m.title: m for m in parsed.measures}["拓展两个市场"]
     assert m.heading_path == ("主要任务", "统筹两个市场，打造加工制造中心")
+
+
+def test_labelled_responsibility_and_numbered_measures() -> None:
+    text = (
+        "某市数字经济三年行动方案\n\n"
+        "一、重点任务\n"
+        "1.推进算力建设。到2025年，全市数据中心机架达到5000架。\n"
+        "牵头单位：市发展改革委；配合单位：市工业和信息化局、市财政局\n"
+        "完成时限：2024年12月底前\n"
+        "2.培育数字产业。引进数字企业100家。（责任单位：市工业和信息化局、市商务局）\n"
+    )
+    parsed = parse_plan("x", clean_text(text))
+    assert parsed.title == "某市数字经济三年行动方案"
+    a, b = parsed.measures
+    assert (a.title, a.lead, a.support, a.heading_path) == (
+        "推进算力建设",
+        ("市发展改革委",),
+        ("市工业和信息化局", "市财政局"),
+        ("重点任务",),
+    )
+    assert a.resp_span is not None and text[a.resp_span.start : a.resp_span.end].startswith("牵头单位：")
+    assert len(a.deadline_spans) == 1
+    assert (b.title, b.lead, b.support) == ("培育数字产业", ("市工业和信息化局", "市商务局"), ())
+    assert text[b.resp_span.start : b.resp_span.end] == "（责任单位：市工业和信息化局、市商务局）"  # type: ignore[union-attr]
