@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from assistant.evidence import KeyWeights, Sentence, coverage, score_sentence, sentences_of
+from assistant.evidence import KeyWeights, Sentence, coverage, score_sentence, sentences_of, states_time
 from assistant.intent import Intent, detect_intent, match_form, sub_questions
 from index.plan_index import PlanIndex
 from index.types import Answer, Citation, Hit, Measure
@@ -66,7 +66,11 @@ class Composer:
             answer = self._responsibility(question, intent, hits, scored)
             if answer is not None:
                 return answer
+        if intent.kind != "responsibility":  # a bare department list answers nothing else
+            scored = [x for x in scored if not x[1].is_note] or scored
         chosen = self._select(question, intent, scored)
+        if intent.kind == "deadline" and not any(states_time(s.text, intent.wants_day) for s in chosen):
+            return self._refuse(question, hits, intent)  # asked when; the text gives no time
         found = "\n".join(match_form(s.text) for s in chosen)
         found += "\n" + match_form(chosen[0].chunk.measure_title)
         if not self._supported(intent, found):
@@ -93,8 +97,11 @@ class Composer:
         name (综保区 in 综合保税区, 人社局 in 人力资源社会保障局)."""
         if self.weights.present(noun):
             return False
-        parts = [k for k in intent.keys if k != noun and k in noun]
-        if parts and all(self.weights.present(p) for p in parts):
+        parts = [k for k in intent.keys if k != noun and k in noun and self.weights.present(k)]
+        covered = {
+            i for p in parts for m in re.finditer(re.escape(p), noun) for i in range(m.start(), m.end())
+        }
+        if len(covered) == len(noun):  # every character belongs to a known word
             return False
         return not self.weights.abbreviates(noun)
 
@@ -126,7 +133,11 @@ class Composer:
             gain = coverage(intent.keys, covered + "\n" + keys, self.weights) - coverage(
                 intent.keys, covered, self.weights
             )
-            new_year = len(intent.years) > 1 and s.year in intent.years and s.year not in years
+            new_year = s.year not in years and (
+                (len(intent.years) > 1 and s.year in intent.years)
+                # no year asked, and another year's figure matches about as well
+                or (not intent.years and not intent.this_year and s.year and score >= 0.85 * best_score)
+            )
             if gain >= 0.15 or new_year:
                 chosen.append(s)
                 covered += "\n" + keys

@@ -20,6 +20,19 @@ _SENT = re.compile(r"[^。！？；;!?\n]*(?:[。！？；;!?]|\n|$)")
 _WS = " \t\r\n\u3000\xa0\ufeff"
 _DEADLINE_MARK = re.compile(r"\d{1,2}月(底|末|中旬|上旬|下旬|份)?前?|年底前|年内|年底|\d{4}年(年底|底)前?")
 _FIGURE = re.compile(r"\d")
+# any statement of time: a deadline form or a year ("2025年实现…")
+_TIME = re.compile(_DEADLINE_MARK.pattern + r"|\d{4}年")
+
+
+_DAY = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+
+
+def states_time(text: str, day: bool = False) -> bool:
+    """The text states a time (``day``: a calendar date)."""
+    return bool((_DAY if day else _TIME).search(text))
+
+
+_NOTE_WORDS = re.compile(r"(牵头|负责|配合|单位)[)）〕\]】]?$")
 _PARA_LEAD_YEAR = re.compile(r"^\s*(\d{4})年")
 
 
@@ -32,6 +45,7 @@ class Sentence:
     text: str
     year: str  # year context: "2023" for a "2023年，…" paragraph or "到2025年" sentence
     in_deadline_para: bool
+    is_note: bool = False  # the responsibility note itself
 
 
 def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
@@ -60,7 +74,8 @@ def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
             continue
         years = re.findall(r"(20\d\d)年", s)
         year = years[0] if years else para_year
-        out.append(Sentence(chunk, rank, a, b, s, year, deadline_para))
+        is_note = s[0] in "(（〔[【" and bool(_NOTE_WORDS.search(s))
+        out.append(Sentence(chunk, rank, a, b, s, year, deadline_para, is_note))
     return out
 
 

@@ -18,7 +18,7 @@ _LEAD = re.compile(
     r"牵头|谁负责|负责单位|负责部门|由谁|归谁|哪个(部门|单位|局)|哪家(单位|部门)|哪些(部门|单位)|主责|责任(单位|部门)"
 )
 _DEADLINE = re.compile(
-    r"年中|年底|月底|什么时候|何时|时限|几月|哪个月|最晚|截止|时间节点|时间要求|完成时间|之前|底前|期限|哪一年|哪年"
+    r"年中|年底|月底|什么时候|何时|时限|几月|哪个月|最晚|截止|时间节点|时间要求|完成时间|之前|底前|期限|哪一年|哪年|哪天|哪一天|何日|日期"
 )
 _TARGET = re.compile(
     r"多少|几个|几家|几座|几项|几级|几所|目标|达到|规模|比例|比重|占比|率|量化|指标|数量|多大"
@@ -48,6 +48,7 @@ class Intent:
     wants_support: bool
     years: tuple[str, ...]  # years the question names ("今年" counts as the plan year, resolved later)
     this_year: bool  # "今年/当年/年内"
+    wants_day: bool  # asks for a calendar date ("哪天印发")
     quoted: tuple[str, ...]
     keys: tuple[str, ...]  # content words (jieba), question/role words removed
     nouns: tuple[str, ...] = ()  # the nouns among them: what the question is about
@@ -72,6 +73,7 @@ def detect_intent(question: str) -> Intent:
         wants_support=support,
         years=years,
         this_year=bool(re.search(r"今年|当年|年内|本年", q)),
+        wants_day=bool(re.search(r"哪天|哪一天|何日|日期|几号|几月几日", q)),
         quoted=tuple(normalize(m) for m in _QUOTED.findall(question)),
         keys=content_keys(question),
         nouns=content_nouns(question),

@@ -99,12 +99,20 @@ def test_compound_question_gets_both_parts(assistant: Assistant) -> None:
         "“半岛综合体育官网登录入口”在方案里对应哪项工作？",  # quoted phrase the text lacks
         "到2025年森林覆盖率要达到多少？",  # a metric the text never mentions
         "德州2025年地区生产总值（GDP）目标是多少？",
+        "有没有提到数字人民币？",  # 人民 occurs (人民银行), 人民币 does not
+        "德州机场什么时候建成？",  # asks when; the text has the airport but no time
+        "这个方案是哪天印发的？",  # asks for a date; the text has none
         "",
     ],
 )
 def test_refuses_when_the_text_is_silent(assistant: Assistant, question: str) -> None:
     ans = assistant.ask(question)
     assert ans.refused and ans.text.startswith("文中未提及") and ans.citations == ()
+
+
+def test_question_without_year_gets_each_years_figure(assistant: Assistant) -> None:
+    ans = assistant.ask("新建5G基站多少个？")
+    assert "5G基站8500处" in ans.text and "新建5G基站3000个" in ans.text
 
 
 def test_answer_json_shape(assistant: Assistant) -> None:
