@@ -23,6 +23,9 @@ STRONG_COVERAGE = 0.7
 MAX_SENTENCES = 3
 _TRAIL = "。；;，,、 "
 REFUSAL = "文中未提及"
+_HEADING_ONLY = re.compile(
+    r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])[^。，,；;]{0,40}$"
+)
 
 
 class Composer:
@@ -53,7 +56,8 @@ class Composer:
             s
             for r, h in enumerate(hits, 1)
             for s in sentences_of(self.index, h, r)
-            if s.text.rstrip("。") != s.chunk.measure_title  # the title alone answers nothing
+            # a title or a heading alone answers nothing
+            if s.text.rstrip("。") != s.chunk.measure_title and not _HEADING_ONLY.match(s.text)
         ]
         if not sents:
             return self._refuse(question, hits, intent)

@@ -36,6 +36,7 @@ _NOISE = sorted(
     key=len,
     reverse=True,
 )
+_NOISE_CHARS = frozenset(w for w in _NOISE if len(w) == 1)
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,40})[”\"」』]")
 _YEAR = re.compile(r"(20\d\d)年?")
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)[%％]?[个家项座所名张条件批次亿万千百元公里亩倍级]*")
@@ -74,7 +75,7 @@ def detect_intent(question: str) -> Intent:
         years=years,
         this_year=bool(re.search(r"今年|当年|年内|本年", q)),
         wants_day=bool(re.search(r"哪天|哪一天|何日|日期|几号|几月几日", q)),
-        quoted=tuple(normalize(m) for m in _QUOTED.findall(question)),
+        quoted=quoted_phrases(question),
         keys=content_keys(question),
         nouns=content_nouns(question),
     )
@@ -86,14 +87,38 @@ def _content(text: str) -> str:
     q = normalize(text)
     q = _YEAR.sub(" ", q)
     q = _NUMBER.sub(lambda m: f" {m.group(1)} ", q)
+    return _strip_noise(q)
+
+
+def _strip_noise(q: str) -> str:
+    """Remove question/role words: phrases as substrings, single characters only
+    where jieba finds them as words (so 能 goes from 能否 but stays in 能力)."""
     for w in _NOISE:
-        q = q.replace(w, " ")
-    return q
+        if len(w) > 1:
+            q = q.replace(w, " ")
+    import jieba
+
+    out = []
+    for tok in jieba.lcut(q):
+        if not jieba.dt.FREQ.get(tok):  # a guessed word ("要修"): trim noise at its edges
+            tok = tok.strip("".join(_NOISE_CHARS))
+        if tok.strip() and tok not in _NOISE_CHARS:
+            out.append(tok)
+    return " ".join(out)
+
+
+def retrieval_query(question: str) -> str:
+    """What to search for: the question without its question and role words
+    (every measure has a 牵头单位; "谁牵头" says nothing about which one), keeping
+    years and figures. Falls back to the question when nothing else is left."""
+    q = _strip_noise(normalize(question).replace("今年", " 今年 ").replace("当年", " 当年 "))
+    q = re.sub(r"[\s，,。？?！!；;：:、“”\"（）()]+", " ", q).strip()
+    return q if len(q.replace(" ", "")) >= 2 else question
 
 
 # jieba part-of-speech tags of function words: adverbs, numerals, classifiers,
-# pronouns, prepositions, particles, conjunctions, modal/interjection, direction, time
-_FUNCTION_TAGS = ("d", "m", "q", "r", "p", "u", "c", "y", "e", "o", "f", "t", "z")
+# pronouns, prepositions, particles, conjunctions, modal/interjection, direction, time, place (省里)
+_FUNCTION_TAGS = ("d", "m", "q", "r", "p", "u", "c", "y", "e", "o", "f", "t", "z", "s")
 
 
 def content_nouns(text: str) -> tuple[str, ...]:
@@ -163,6 +188,11 @@ def _abbreviation(word: str) -> re.Pattern[str]:
 _META = re.compile(
     r"本(实施)?方案|本计划|本意见|文号|发文|印发|依据|贯彻落实.*(哪个|什么)文件|哪个文件|什么文件|出台"
 )
+
+
+def quoted_phrases(question: str) -> tuple[str, ...]:
+    """Phrases the question quotes (“…”), in matching form."""
+    return tuple(normalize(m) for m in _QUOTED.findall(question))
 
 
 def is_meta(question: str) -> bool:

@@ -6,8 +6,11 @@ Failures of either backend propagate: an outage must never look like "no answer"
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from index.plan_index import PlanIndex
-from index.types import Hit
+from index.tokenize import normalize
+from index.types import Chunk, Hit
 
 RRF_K = 60
 CANDIDATES = 20
@@ -19,15 +22,34 @@ def retrieve(
     k: int = 4,
     candidates: int = CANDIDATES,
     doc_id: str | None = None,
+    phrases: tuple[str, ...] = (),
 ) -> list[Hit]:
-    """Top ``k`` chunks for ``question``, optionally within one document."""
-    n = candidates if doc_id is None else max(candidates, len(index.chunks))
+    """Top ``k`` chunks for ``question``, optionally within one document.
+
+    ``phrases`` (matching form, e.g. a quoted measure title): when some chunks
+    contain them all, only those chunks are candidates.
+    """
+    keep = _keep(index, doc_id, phrases)
+    n = candidates if keep is None else len(index.chunks)
     sparse = index.search_bm25(question, n)
     dense = index.search_dense(question, n)
-    if doc_id is not None:
-        sparse = [(c, s) for c, s in sparse if c.doc_id == doc_id]
-        dense = [(c, s) for c, s in dense if c.doc_id == doc_id]
+    if keep is not None:
+        sparse = [(c, s) for c, s in sparse if keep(c)]
+        dense = [(c, s) for c, s in dense if keep(c)]
     return fuse(sparse, dense)[:k]
+
+
+def _keep(index: PlanIndex, doc_id: str | None, phrases: tuple[str, ...]) -> Callable[[Chunk], bool] | None:
+    def in_doc(c: Chunk) -> bool:
+        return doc_id is None or c.doc_id == doc_id
+
+    def has_phrases(c: Chunk) -> bool:
+        text = normalize(c.measure_title + "\n" + c.text)
+        return all(p in text for p in phrases)
+
+    if phrases and any(in_doc(c) and has_phrases(c) for c in index.chunks):
+        return lambda c: in_doc(c) and has_phrases(c)
+    return None if doc_id is None else in_doc
 
 
 def fuse(sparse: list, dense: list, rrf_k: int = RRF_K) -> list[Hit]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.answer import Composer
-from assistant.intent import is_meta
+from assistant.intent import is_meta, quoted_phrases, retrieval_query
 from assistant.retrieve import retrieve, with_preamble
 from assistant.settings import Settings
 from index.embed import Embedder, SentenceTransformerEmbedder
@@ -59,7 +59,13 @@ class Assistant:
     def ask(self, question: str, doc_id: str | None = None) -> Answer:
         index = self.index
         assert self._composer is not None
-        hits = retrieve(index, question.strip(), k=self.settings.k, doc_id=doc_id)
+        hits = retrieve(
+            index,
+            retrieval_query(question),
+            k=self.settings.k,
+            doc_id=doc_id,
+            phrases=quoted_phrases(question),
+        )
         if is_meta(question):
             hits = with_preamble(index, hits, self.settings.k)
         return self._composer.compose(question, hits)
