@@ -123,9 +123,19 @@ class Composer:
             for sub in subs:
                 sub_intent = detect_intent(sub)
                 pool = [s for _, s in scored if s.chunk.doc_id == best.chunk.doc_id]
-                top = max(pool, key=lambda s: score_sentence(s, sub_intent, self.weights, year))
-                if top not in chosen and len(chosen) < MAX_SENTENCES:
-                    chosen.append(top)
+                ranked = sorted(pool, key=lambda s: -score_sentence(s, sub_intent, self.weights, year))
+                top = score_sentence(ranked[0], sub_intent, self.weights, year)
+                # each ask gets its own evidence when another sentence answers it about as well
+                pick = next(
+                    (
+                        s
+                        for s in ranked
+                        if s not in chosen and score_sentence(s, sub_intent, self.weights, year) >= 0.8 * top
+                    ),
+                    None,
+                )
+                if pick is not None and len(chosen) < MAX_SENTENCES:
+                    chosen.append(pick)
         covered = match_form(best.text)
         years = {best.year}
         for score, s in scored[1:]:

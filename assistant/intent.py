@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.tokenize import normalize, tokenize
+from index.tokenize import get_jieba, normalize, tokenize
 
 _SUPPORT = re.compile(r"配合|协助|协同|参与")
 _LEAD = re.compile(
@@ -96,8 +96,7 @@ def _strip_noise(q: str) -> str:
     for w in _NOISE:
         if len(w) > 1:
             q = q.replace(w, " ")
-    import jieba
-
+    jieba = get_jieba()
     out = []
     for tok in jieba.lcut(q):
         if not jieba.dt.FREQ.get(tok):  # a guessed word ("要修"): trim noise at its edges
@@ -127,6 +126,7 @@ def content_nouns(text: str) -> tuple[str, ...]:
 
 
 def _is_function_word(word: str) -> bool:
+    get_jieba()
     import jieba.posseg
 
     tags = [flag for _, flag in jieba.posseg.lcut(word)]

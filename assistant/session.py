@@ -7,12 +7,14 @@ web UI and API) call; it crosses retrieve and compose, nothing else.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.answer import Composer
 from assistant.intent import is_meta, quoted_phrases, retrieval_query
+from assistant.ledger import Ledger
 from assistant.retrieve import retrieve, with_preamble
 from assistant.settings import Settings
 from index.embed import Embedder, SentenceTransformerEmbedder
@@ -36,6 +38,7 @@ class Assistant:
         )
         self._index: PlanIndex | None = None
         self._composer: Composer | None = None
+        self._ledger: Ledger | None = None
         self._lock = threading.Lock()
 
     def ingest(self, paths: Sequence[str | Path], progress: Progress | None = None) -> IngestReport:
@@ -54,11 +57,19 @@ class Assistant:
                 self._composer = None
             if self._composer is None:
                 self._composer = Composer(self._index)
+                self._ledger = Ledger(self._index)
         return self._index
 
-    def ask(self, question: str, doc_id: str | None = None) -> Answer:
+    def ask(self, question: str, doc_id: str | None = None, today: dt.date | None = None) -> Answer:
+        """Answer one question: list questions from the ledger, the rest by retrieval.
+
+        ``today`` anchors relative dates ("下个月"); default: the real today."""
         index = self.index
-        assert self._composer is not None
+        assert self._composer is not None and self._ledger is not None
+        if doc_id is None:
+            query = self._ledger.route(question, today)
+            if query is not None:
+                return self._ledger.answer(question, query)
         hits = retrieve(
             index,
             retrieval_query(question),
@@ -69,6 +80,12 @@ class Assistant:
         if is_meta(question):
             hits = with_preamble(index, hits, self.settings.k)
         return self._composer.compose(question, hits)
+
+    @property
+    def ledger(self) -> Ledger:
+        self.index  # noqa: B018  (opens or refreshes the index and the ledger)
+        assert self._ledger is not None
+        return self._ledger
 
     def close(self) -> None:
         if self._index is not None:

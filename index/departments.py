@@ -95,11 +95,14 @@ class Departments:
     def __init__(self, names: Iterable[str]) -> None:
         self.canonical: list[str] = []
         self._alias: dict[str, str] = {}  # normalised alias -> canonical
+        self._display: dict[str, str] = {}  # canonical -> fullest form as written
         for raw in names:
             main, extra = split_bracketed(raw)
             canon = norm(main)
             if canon not in self.canonical:
                 self.canonical.append(canon)
+            if extra or canon not in self._display:
+                self._display[canon] = norm(raw)
             for alias in (raw, main, *extra):
                 self._add(alias, canon)
         for short, long in ABBREVIATIONS.items():
@@ -111,6 +114,11 @@ class Departments:
         for form in {norm(alias), _bare(alias)}:
             if len(form) >= 2:
                 self._alias.setdefault(form, canon)
+
+    def display(self, canon: str) -> str:
+        """The name as the documents write it, with a bracketed alias if they give one
+        ("市农业农村局(市乡村振兴局)")."""
+        return self._display.get(canon, canon)
 
     def canonical_of(self, name: str) -> str:
         """The canonical form of a name as written in a note (itself if unknown)."""

@@ -17,6 +17,7 @@ from index import store
 from index.chunk import chunk_plan, embed_text
 from index.clean import clean_text
 from index.errors import LoadError
+from index.ledger import enrich, plan_year
 from index.load import iter_source_files, load_document
 from index.parse import parse_plan
 from index.tokenize import tokenize
@@ -55,7 +56,9 @@ def prepare(document: Document) -> Prepared:
     # a loader's title (html <title>, docx core title) beats a guess from the text
     title = document.title or plan.title or document.id
     chunks = chunk_plan(document.id, plan, cleaned, doc_title=title)
-    return Prepared(document, chunks, list(plan.measures), title)
+    year = plan_year(document.text)
+    measures = [enrich(m, document.text, year) for m in plan.measures]
+    return Prepared(document, chunks, measures, title)
 
 
 def ingest(

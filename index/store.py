@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from index.errors import IndexMissingError, PlanQAError
-from index.types import Chunk, Measure, Span
+from index.types import Chunk, Deadline, Measure, Span, Target
 
 COLLECTION = "planqa"
 _CURRENT = "CURRENT"
@@ -260,6 +260,8 @@ def _measure(d: dict[str, Any]) -> Measure:
         each_responsible=d["each_responsible"],
         resp_span=Span(**d["resp_span"]) if d["resp_span"] else None,
         deadline_spans=tuple(Span(**s) for s in d["deadline_spans"]),
+        targets=tuple(Target(**{**t, "span": Span(**t["span"])}) for t in d.get("targets", ())),
+        deadlines=tuple(Deadline(**{**x, "span": Span(**x["span"])}) for x in d.get("deadlines", ())),
     )
 
 

@@ -24,7 +24,8 @@ STOPWORDS = frozenset(
 )
 
 
-def _get_jieba() -> Any:
+def get_jieba() -> Any:
+    """The jieba module, initialised once (quietly)."""
     global _jieba
     with _lock:
         if _jieba is None:
@@ -43,7 +44,7 @@ def normalize(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _tokens(text: str) -> tuple[str, ...]:
-    jieba = _get_jieba()
+    jieba = get_jieba()
     out = []
     for tok in jieba.lcut_for_search(normalize(text)):
         tok = tok.strip()

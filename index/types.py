@@ -36,6 +36,29 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A quantitative target in the document's words: "到2025年，…企业达到1000家"."""
+
+    period: str  # "到2025年", "2023年", "年均", or "" when the text gives none
+    year: str  # "2025", "2023", or ""
+    metric: str  # what is measured, as written: "全市高新技术企业"
+    value: str  # "1000", "3—5", "7.9"
+    unit: str  # "家", "%", "亿元", ...
+    qualifier: str  # 以上/超过/左右/不低于/突破/下降至/达到 … ("" when none)
+    span: Span  # the clause it was read from
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A dated item: "完成时限：4月底前，完成…" or inline "4月份开工"."""
+
+    when: str  # as written: "4月底前", "12月份", "2023年年底前"
+    due: str  # ISO date it resolves to within the plan's year ("2023-04-30"), "" if none
+    item: str  # the clause that is due, as written
+    span: Span  # of ``item``
+
+
+@dataclass(frozen=True)
 class Measure:
     """One unit of the plan: a measure (title sentence + body + responsibility + follow-ups)."""
 
@@ -50,6 +73,8 @@ class Measure:
     each_responsible: bool = False  # "分别负责": every listed unit leads its own part
     resp_span: Span | None = None  # the responsibility parenthetical, brackets included
     deadline_spans: tuple[Span, ...] = ()  # "完成时限：…" paragraphs
+    targets: tuple[Target, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
 
 
 @dataclass(frozen=True)

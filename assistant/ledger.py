@@ -1,0 +1,233 @@
+"""The task ledger (任务台账): every measure's departments, targets and deadlines,
+queried exactly — "市财政局配合了哪些工作？", "4月底前要完成什么？", "发改委牵头几项？".
+
+List questions cannot be answered by retrieving a top-k; they are answered here from
+the parsed measures, completely, each item cited to its responsibility note or its
+deadline clause. ``route`` decides whether a question is a ledger question; anything
+else goes to retrieval. Exports live in ``assistant.export``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from index.departments import Departments
+from index.plan_index import PlanIndex
+from index.tokenize import normalize
+from index.types import Answer, Citation, Deadline, Measure
+
+ROLES = ("lead", "support", "any")
+
+# asks for measures (not for departments): "哪些工作", "哪几项", "全部措施", "出现在哪些措施中"
+_LIST_MEASURES = re.compile(
+    r"(哪些|哪几|几|多少|全部|所有|列一下|列出|清单)(个|项|条)?(措施|工作|任务|事项|项|方面)"
+    r"|(措施|工作|任务|事项)(有哪些|是哪些|有几|都有|分别是)|哪一项|哪几项|哪几个|哪项|几项|多少项"
+)
+_ASKS_DEPARTMENTS = re.compile(r"哪些[^，。？?]{0,4}(部门|单位)|(部门|单位)(有哪些|是哪些|都有谁|是谁)|谁")
+_LIST_ANY = re.compile(r"哪些|哪几|几项|多少项|分别是|列出|列一下|清单|有什么|要完成什么|到期")
+_SUPPORT = re.compile(r"配合|协助|协办")  # "参与" alone: leading or supporting
+_LEAD = re.compile(r"牵头|负责|主责")
+_MONTH = re.compile(r"(?:(20\d\d)年)?(1[0-2]|[1-9]|[一二三四五六七八九十]|十一|十二)月(底|末|份)?(前|之前)?")
+_DATE_BEFORE = re.compile(r"(?:(20\d\d)年)?(1[0-2]|[1-9])月([1-3]?\d)日(前|之前|以前)")
+_RELATIVE = {"下个月": 1, "下月": 1, "本月": 0, "这个月": 0, "当月": 0, "上个月": -1, "上月": -1}
+_CN_MONTH = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
+_HAS_DEADLINE_PARA = re.compile(r"(完成时限|时间节点)")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One ledger row: a measure of a document, departments in canonical form."""
+
+    doc_id: str
+    doc_title: str
+    measure: Measure
+    lead: tuple[str, ...]
+    support: tuple[str, ...]
+
+    def role_of(self, dept: str) -> str:
+        return "lead" if dept in self.lead else "support" if dept in self.support else ""
+
+
+@dataclass(frozen=True)
+class Query:
+    kind: str  # "department" | "due" | "has_deadlines"
+    dept: str = ""
+    role: str = "any"
+    first: str = ""  # due window, ISO dates, inclusive
+    last: str = ""
+    when: str = ""  # how the question put it ("4月底前", "下个月")
+
+
+class Ledger:
+    def __init__(self, index: PlanIndex) -> None:
+        self.index = index
+        measures = index.all_measures()
+        self.departments = Departments(n for m in measures for n in (*m.lead, *m.support))
+        canon = self.departments.canonical_of
+        self.tasks = [
+            Task(
+                m.doc_id,
+                index.doc_title(m.doc_id),
+                m,
+                tuple(dict.fromkeys(canon(n) for n in m.lead)),
+                tuple(dict.fromkeys(canon(n) for n in m.support)),
+            )
+            for m in measures
+        ]
+
+    # -- selections -------------------------------------------------------------
+
+    def by_department(self, dept: str, role: str = "any") -> list[Task]:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        return [t for t in self.tasks if t.role_of(dept) and (role == "any" or t.role_of(dept) == role)]
+
+    def due_between(self, first: str = "", last: str = "") -> list[tuple[Task, Deadline]]:
+        """Deadline items with ``first <= due <= last``: ISO dates, or "MM-DD" to
+        compare within each plan's own year; empty = open."""
+
+        def key(due: str, bound: str) -> str:
+            return due[5:] if len(bound) == 5 else due
+
+        return [
+            (t, d)
+            for t in self.tasks
+            for d in t.measure.deadlines
+            if d.due and (not first or key(d.due, first) >= first) and (not last or key(d.due, last) <= last)
+        ]
+
+    def with_deadline_paragraphs(self) -> list[Task]:
+        return [t for t in self.tasks if t.measure.deadline_spans]
+
+    # -- questions --------------------------------------------------------------
+
+    def route(self, question: str, today: dt.date | None = None) -> Query | None:
+        """A ledger query when the question asks for a list of measures by department
+        or by deadline; None for everything else."""
+        q = normalize(question)
+        depts = [d for d, _, _ in self.departments.find_in(q)]
+        if depts and _LIST_MEASURES.search(q) and not _ASKS_DEPARTMENTS.search(q):
+            return Query("department", dept=depts[0], role=_role(q))
+        if _HAS_DEADLINE_PARA.search(q) and _LIST_MEASURES.search(q) and "措施" in q and not _MONTH.search(q):
+            return Query("has_deadlines")
+        window = self._window(q, today)
+        if window and (_LIST_ANY.search(q) or _LIST_MEASURES.search(q)):
+            return Query("due", first=window[0], last=window[1], when=window[2])
+        return None
+
+    @staticmethod
+    def _window(q: str, today: dt.date | None) -> tuple[str, str, str] | None:
+        """(first, last, as asked): ISO dates when the question fixes the year
+        ("2023年4月", "下个月"), else "MM-DD" within each plan's year ("4月底前")."""
+        m = _DATE_BEFORE.search(q)
+        if m:
+            day = f"{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+            return "", f"{m.group(1)}-{day}" if m.group(1) else day, m.group(0)
+        for word, delta in _RELATIVE.items():
+            if word in q:
+                base = today or dt.date.today()
+                month0 = base.month - 1 + delta
+                return (*_month_window(month0 % 12 + 1, base.year + month0 // 12), word)
+        m = _MONTH.search(q)
+        if m:
+            month = int(m.group(2)) if m.group(2).isdigit() else _CN_MONTH[m.group(2)]
+            return (*_month_window(month, int(m.group(1)) if m.group(1) else None), m.group(0))
+        if re.search(r"年底前|年底|年内", q):
+            return (*_month_window(12, None), "年底前")
+        return None
+
+    def answer(self, question: str, query: Query) -> Answer:
+        if query.kind == "department":
+            return self._answer_department(question, query)
+        if query.kind == "has_deadlines":
+            return self._answer_has_deadlines(question)
+        return self._answer_due(question, query)
+
+    def _answer_department(self, question: str, query: Query) -> Answer:
+        tasks = self.by_department(query.dept, query.role)
+        role = {"lead": "牵头（含共同牵头、分别负责）", "support": "作为配合单位参与", "any": "牵头或配合"}[
+            query.role
+        ]
+        cites: list[Citation] = []
+        items = []
+        for t in tasks:
+            span = t.measure.resp_span
+            assert span is not None  # a department only comes from a note
+            cites.append(self._cite(len(cites) + 1, t, span.start, span.end))
+            mark = "牵头" if t.role_of(query.dept) == "lead" else "配合"
+            extra = f"（{mark}）" if query.role == "any" else ""
+            items.append(f"{len(cites)}.{self._name(t)}{extra}[{cites[-1].n}]")
+        if not tasks:
+            return self._empty(question, f"文中未提及{query.dept}{role}的措施。")
+        name = self.departments.display(query.dept)
+        text = f"{name}{role}的措施共{len(tasks)}项：" + "；".join(items) + "。"
+        return Answer(question, text, False, tuple(cites), (), "ledger")
+
+    def _answer_due(self, question: str, query: Query) -> Answer:
+        rows = self.due_between(query.first, query.last)
+        if not rows:
+            return self._empty(question, f"文中未提及{query.when}到期的事项。")
+        cites: list[Citation] = []
+        items = []
+        for t, d in rows:
+            cites.append(self._cite(len(cites) + 1, t, d.span.start, d.span.end))
+            items.append(f"{len(cites)}.{self._name(t)}：{d.item.rstrip('。；;，,')}[{cites[-1].n}]")
+        text = f"{query.when}到期的事项共{len(rows)}项：" + "；".join(items) + "。"
+        return Answer(question, text, False, tuple(cites), (), "ledger")
+
+    def _answer_has_deadlines(self, question: str) -> Answer:
+        tasks = self.with_deadline_paragraphs()
+        if not tasks:
+            return self._empty(question, "文中未提及单独列出完成时限的措施。")
+        cites: list[Citation] = []
+        items = []
+        for t in tasks:
+            span = t.measure.deadline_spans[0]
+            cites.append(self._cite(len(cites) + 1, t, span.start, span.end))
+            items.append(f"{len(cites)}.{self._name(t)}[{cites[-1].n}]")
+        text = f"单独列出“完成时限”的措施共{len(tasks)}项：" + "；".join(items) + "。"
+        return Answer(question, text, False, tuple(cites), (), "ledger")
+
+    def _name(self, t: Task) -> str:
+        many_docs = len({x.doc_id for x in self.tasks}) > 1
+        return f"《{t.doc_title}》“{t.measure.title}”" if many_docs else f"“{t.measure.title}”"
+
+    def _cite(self, n: int, t: Task, start: int, end: int) -> Citation:
+        src = self.index.source_text(t.doc_id)
+        return Citation(n=n, doc=t.doc_id, title=t.measure.title, quote=src[start:end], start=start, end=end)
+
+    @staticmethod
+    def _empty(question: str, text: str) -> Answer:
+        return Answer(question, text, True, (), (), "ledger")
+
+
+def _role(q: str) -> str:
+    if _SUPPORT.search(q):
+        return "support"
+    if _LEAD.search(q):
+        return "lead"
+    return "any"
+
+
+def _month_window(month: int, year: int | None) -> tuple[str, str]:
+    last = calendar.monthrange(year or 2001, month)[1]  # any common year when unknown
+    if month == 2 and year is None:
+        last = 29
+    prefix = f"{year:04d}-" if year else ""
+    return f"{prefix}{month:02d}-01", f"{prefix}{month:02d}-{last:02d}"
