@@ -46,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("chat", help="interactive chat (indexes the bundled plan if no index exists)")
     s.add_argument("--doc", help="restrict to one document id")
 
+    s = sub.add_parser("tasks", help="the task ledger (任务台账): filter and export")
+    s.add_argument("--dept", help="department, any alias (发改委, 人社局, …)")
+    s.add_argument("--role", choices=("lead", "support", "any"), default="any")
+    s.add_argument("--due-before", help="only deadline items due on or before this date (YYYY-MM-DD)")
+    s.add_argument("--format", default="table", help="table | json | csv | xlsx | ics")
+    s.add_argument("--out", help="write to this file (xlsx defaults to planqa-tasks.xlsx)")
+
     sub.add_parser("docs", help="list indexed documents")
     s = sub.add_parser("remove", help="remove documents by id")
     s.add_argument("ids", nargs="+")
@@ -89,6 +96,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return _chat(assistant, args.doc)
         if args.command == "docs":
             return _docs(assistant)
+        if args.command == "tasks":
+            return _tasks(assistant, args)
         if args.command == "remove":
             from index.ingest import remove
 
@@ -182,6 +191,19 @@ def _chat(assistant: Assistant, doc: str | None) -> int:
             _print_answer(assistant.ask(question, doc_id=doc), assistant, sys.stdout)
         except PlanQAError as e:
             print(f"planqa: error: {e}", file=sys.stderr)
+
+
+def _tasks(assistant: Assistant, args: argparse.Namespace) -> int:
+    from assistant.export import export, select
+
+    ledger = assistant.ledger
+    rows = select(ledger, args.dept or "", args.role, args.due_before or "")
+    text = export(ledger, rows, args.format, Path(args.out) if args.out else None)
+    if text is not None:
+        sys.stdout.write(text)
+    elif args.out:
+        print(f"wrote {len(rows)} measures to {args.out}", file=sys.stderr)
+    return 0
 
 
 def _docs(assistant: Assistant) -> int:

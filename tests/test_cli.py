@@ -114,3 +114,17 @@ def test_chat_builds_the_sample_index_then_answers(
 def test_remove_unknown_id(fresh_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--home", str(fresh_home), "remove", "nope")
     assert code == 2 and "no document with id 'nope'" in err
+
+
+def test_tasks_command(fresh_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--home", str(fresh_home), "tasks", "--dept", "发改委", "--role", "lead")
+    assert code == 0 and out.splitlines()[0].startswith("措施") and "共 9 项" in out
+    xlsx = tmp_path / "ledger.xlsx"
+    code, _, err = run(capsys, "--home", str(fresh_home), "tasks", "--format", "xlsx", "--out", str(xlsx))
+    assert code == 0 and xlsx.stat().st_size > 0 and "33 measures" in err
+    code, out, _ = run(
+        capsys, "--home", str(fresh_home), "tasks", "--due-before", "2023-04-30", "--format", "ics"
+    )
+    assert code == 0 and out.count("BEGIN:VEVENT") == 3
+    code, _, err = run(capsys, "--home", str(fresh_home), "tasks", "--dept", "外交部")
+    assert code == 2 and "no department matches '外交部'" in err
