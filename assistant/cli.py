@@ -7,6 +7,7 @@ Errors reach the user as one line (``planqa: error: …``), never a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print one JSON object per question")
     s.add_argument("--file", help="JSONL question set (field 'question'); one output line each")
     s.add_argument("--doc", help="restrict to one document id")
+    s.add_argument("--today", help="the date relative questions (下个月) count from, YYYY-MM-DD")
 
     s = sub.add_parser("chat", help="interactive chat (indexes the bundled plan if no index exists)")
     s.add_argument("--doc", help="restrict to one document id")
@@ -131,9 +133,10 @@ def _ingest(assistant: Assistant, paths: list[str]) -> int:
 
 
 def _ask(assistant: Assistant, args: argparse.Namespace) -> int:
+    today = _date(args.today, "--today") if args.today else None
     if args.file:
         for item in _read_questions(args.file):
-            ans = assistant.ask(item["question"], doc_id=args.doc)
+            ans = assistant.ask(item["question"], doc_id=args.doc, today=today)
             out = ans.to_dict()
             if "id" in item:
                 out = {"id": item["id"], **out}
@@ -141,12 +144,19 @@ def _ask(assistant: Assistant, args: argparse.Namespace) -> int:
         return 0
     if not args.question:
         raise PlanQAError("ask needs a question (or --file QUESTIONS.jsonl)")
-    ans = assistant.ask(args.question, doc_id=args.doc)
+    ans = assistant.ask(args.question, doc_id=args.doc, today=today)
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False))
     else:
         _print_answer(ans, assistant, sys.stdout)
     return 0
+
+
+def _date(value: str, flag: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise PlanQAError(f"{flag} must be a date like 2023-03-15, got {value!r}") from None
 
 
 def _read_questions(path: str) -> Iterator[dict[str, Any]]:
