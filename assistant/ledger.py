@@ -150,6 +150,18 @@ class Ledger:
             return (*_month_window(month, int(m.group(1)) if m.group(1) else None), m.group(0))
         if re.search(r"年底前|年底|年内", q):
             return (*_month_window(12, None), "年底前")
+        half = re.search(r"(上|下)半年", q)
+        if half:
+            return (
+                ("01-01", "06-30", half.group(0))
+                if half.group(1) == "上"
+                else ("07-01", "12-31", half.group(0))
+            )
+        quarter = re.search(r"(第)?(一|二|三|四|1|2|3|4)季度", q)
+        if quarter:
+            n = "一二三四".find(quarter.group(2)) + 1 or int(quarter.group(2))
+            first = _month_window(3 * n - 2, None)[0]
+            return first, _month_window(3 * n, None)[1], quarter.group(0)
         return None
 
     def answer(self, question: str, query: Query) -> Answer:

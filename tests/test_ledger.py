@@ -247,6 +247,8 @@ def test_relative_and_before_dates(assistant: Assistant) -> None:
     assert "下个月到期的事项共3项" in ans.text and "市级科技创新平台认定工作" in ans.text
     ans = assistant.ask("7月1日前要完成哪些任务？")
     assert "共5项" in ans.text and "完成文化廊道项目摸底调研" in ans.text
+    assert "上半年到期的事项共5项" in assistant.ask("上半年要完成哪些工作？").text
+    assert "第三季度到期的事项共3项" in assistant.ask("第三季度有哪些任务到期？").text
     ans = assistant.ask("下个月要完成哪些事项？", today=dt.date(2031, 1, 5))
     assert ans.refused and ans.text.startswith("文中未提及")
 
