@@ -25,6 +25,10 @@ from index.types import Chunk, Document, Measure
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
+# Bumped when cleaning, parsing, chunking or extraction change what is stored for a
+# file: documents ingested by another version are processed again on the next ingest.
+PIPELINE = "2"
+
 
 @dataclass
 class IngestReport:
@@ -91,7 +95,7 @@ def ingest(
             continue
         seen.add(doc.id)
         old = old_docs.get(doc.id)
-        if old and old["sha256"] == doc.sha256:
+        if old and old["sha256"] == doc.sha256 and old.get("pipeline") == PIPELINE:
             report.unchanged.append(doc.id)
         else:
             todo.append(doc)
@@ -167,6 +171,7 @@ def _write_generation(
                     "kind": doc.kind,
                     "encoding": doc.encoding,
                     "sha256": doc.sha256,
+                    "pipeline": PIPELINE,
                     "title": p.title,
                     "chars": len(doc.text),
                     "chunks": len(p.chunks),

@@ -160,3 +160,14 @@ def test_remove_document(fresh_home: Path, fake_embedder: FakeEmbedder) -> None:
 def test_vectors_are_normalised(fake_embedder: FakeEmbedder) -> None:
     v = fake_embedder.embed_documents(["到2025年，全市高新技术企业达到1000家。"])
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0)
+
+
+def test_files_from_an_older_pipeline_are_processed_again(
+    fresh_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "PIPELINE", "next")
+    report = ingest([SAMPLE], fresh_home, FakeEmbedder())
+    assert report.replaced == ["dezhou-plan-2023"] and report.chunks_embedded == 34
+    assert ingest([SAMPLE], fresh_home, FakeEmbedder()).unchanged == ["dezhou-plan-2023"]
