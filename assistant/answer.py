@@ -9,10 +9,11 @@ is about, the answer says so plainly ("文中未提及…") instead of guessing.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from assistant.evidence import KeyWeights, Sentence, coverage, score_sentence, sentences_of, states_time
 from assistant.intent import Intent, detect_intent, match_form, sub_questions
+from index.ledger import plan_year
+from index.parse import heading_level
 from index.plan_index import PlanIndex
 from index.types import Answer, Citation, Hit, Measure
 
@@ -23,9 +24,11 @@ STRONG_COVERAGE = 0.7
 MAX_SENTENCES = 3
 _TRAIL = "。；;，,、 "
 REFUSAL = "文中未提及"
-_HEADING_ONLY = re.compile(
-    r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])[^。，,；;]{0,40}$"
-)
+
+
+def _is_heading(text: str) -> bool:
+    """A numbered heading standing alone ("五、大力促进…"): a label, not an answer."""
+    return bool(heading_level(text)[0]) and len(text) <= 45 and not re.search(r"[。，,；;]", text[:-1])
 
 
 class Composer:
@@ -37,13 +40,10 @@ class Composer:
         self._plan_year: dict[str, str] = {}
 
     def plan_year(self, doc_id: str) -> str:
-        """The year a plan's "今年" refers to: its most common "NNNN年，" paragraph lead."""
+        """The year a plan's "今年" refers to (as the document states it)."""
         year = self._plan_year.get(doc_id)
         if year is None:
-            text = self.index.source_text(doc_id)
-            leads = Counter(re.findall(r"(?m)^\s*(20\d\d)年[,，]", text))
-            year = leads.most_common(1)[0][0] if leads else ""
-            self._plan_year[doc_id] = year
+            year = self._plan_year[doc_id] = plan_year(self.index.source_text(doc_id))
         return year
 
     def compose(self, question: str, hits: list[Hit]) -> Answer:
@@ -57,7 +57,7 @@ class Composer:
             for r, h in enumerate(hits, 1)
             for s in sentences_of(self.index, h, r)
             # a title or a heading alone answers nothing
-            if s.text.rstrip("。") != s.chunk.measure_title and not _HEADING_ONLY.match(s.text)
+            if s.text.rstrip("。") != s.chunk.measure_title and not _is_heading(s.text)
         ]
         if not sents:
             return self._refuse(question, hits, intent)

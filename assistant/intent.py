@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.departments import ORG_SUFFIX
 from index.tokenize import get_jieba, normalize, tokenize
 
 _SUPPORT = re.compile(r"配合|协助|协同|参与")
@@ -172,12 +173,12 @@ def key_found(key: str, text: str) -> bool:
     form = _KEY_FORMS.get(key)
     if form is not None:
         return bool(form.search(text))
-    return _ORG_SUFFIX.search(key) is not None and bool(_abbreviation(key).search(text))
-
-
-# Abbreviations people type are of names of bodies and zones; only those may match
-# as scattered characters ("生产总值" must not match "生态产品总值").
-_ORG_SUFFIX = re.compile(r"^[^\x00-\x7f]{1,6}(局|委|办|部|厅|署|区|院|会|中心|集团|公司|银行|支行)$")
+    return (
+        len(key) <= 8
+        and not key.isascii()
+        and ORG_SUFFIX.search(key) is not None
+        and bool(_abbreviation(key).search(text))
+    )
 
 
 @lru_cache(maxsize=2048)

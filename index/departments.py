@@ -70,7 +70,8 @@ ABBREVIATIONS = {
 }
 _PREFIX = re.compile(r"^(市|省|县|区|州|盟)")
 _BRACKETED = re.compile(r"^(.+?)[（(](.+?)[）)]$")
-_SUFFIX = re.compile(r"(局|委|办|部|厅|署|院|会|中心|公司|海关|支行|分局|集团|办公室|小组)$")
+# names of bodies (and zones, which people abbreviate the same way: 综保区)
+ORG_SUFFIX = re.compile(r"(局|委|办|部|厅|署|院|会|区|中心|公司|海关|银行|支行|分局|集团|办公室|小组)$")
 
 
 def norm(text: str) -> str:
@@ -133,7 +134,7 @@ class Departments:
             if form in self._alias:
                 return [self._alias[form]]
         rx = re.compile(".{0,6}".join(re.escape(ch) for ch in _bare(m)))
-        return [c for c in self.canonical if rx.search(_bare(c)) and _SUFFIX.search(m)]
+        return [c for c in self.canonical if rx.search(_bare(c)) and ORG_SUFFIX.search(m)]
 
     def find_in(self, question: str) -> list[tuple[str, int, int]]:
         """Department mentions in a question: (canonical, start, end), longest first,
