@@ -152,7 +152,9 @@ class Composer:
                 # no year asked, and another year's figure matches about as well
                 or (not intent.years and not intent.this_year and s.year and score >= 0.85 * best_score)
             )
-            if gain >= 0.15 or new_year:
+            # another measure must add much more than the best one's neighbours
+            same = s.chunk.id == best.chunk.id
+            if (gain >= 0.15 and same) or gain >= 0.3 or (new_year and same):
                 chosen.append(s)
                 covered += "\n" + keys
                 years.add(s.year)
@@ -200,15 +202,14 @@ class Composer:
             assert m.resp_span is not None
             src = self.index.source_text(m.doc_id)
             marks = []
-            # what identifies the measure: the matched sentence, or the title when
-            # the question names the measure itself ("强化能源保障谁牵头？")
-            a, b = s.start, s.end
-            if coverage(intent.keys, match_form(m.title), self.weights) >= coverage(
+            # The note proves the departments; the matched sentence is cited too when it,
+            # not the measure's title, is what ties the question to this measure
+            # ("齐河采煤塌陷地治理归哪个部门牵头？"). Named by its title, the measure needs no more.
+            named = coverage(intent.keys, match_form(m.title), self.weights) >= coverage(
                 intent.keys, match_form(s.text), self.weights
-            ):
-                a, b = m.title_span.start, m.title_span.end
-            if not (a < m.resp_span.end and m.resp_span.start < b):
-                cites.append(self._cite(len(cites) + 1, m.doc_id, m.title, a, b, src))
+            )
+            if not named and not (s.start < m.resp_span.end and m.resp_span.start < s.end):
+                cites.append(self._cite(len(cites) + 1, m.doc_id, m.title, s.start, s.end, src))
                 marks.append(cites[-1].n)
             cites.append(
                 self._cite(len(cites) + 1, m.doc_id, m.title, m.resp_span.start, m.resp_span.end, src)

@@ -59,6 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("remove", help="remove documents by id")
     s.add_argument("ids", nargs="+")
 
+    s = sub.add_parser("eval", help="score a question set (retrieval, answers, citations, refusals)")
+    s.add_argument(
+        "questions", help="JSONL question set (id, question, category, answerable, must_include, evidence)"
+    )
+    s.add_argument("--out", default="eval-out", help="output directory (default eval-out)")
+    s.add_argument("--k", dest="eval_k", type=int, default=4, help="evidence recall cut-off (default 4)")
+    s.add_argument("--corpus", nargs="*", default=[], help="extra documents or folders indexed for the run")
+    s.add_argument("--compare", action="store_true", help="also run the LangChain peer-style pipelines")
+
     s = sub.add_parser("bench", help="benchmark: cold ingest and warm ask latency")
     s.add_argument("--questions", default=None, help="JSONL question set (default: bundled public set)")
     s.add_argument("--rounds", type=int, default=3)
@@ -84,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "eval":
+        return _eval(settings, args)
     if args.command == "bench":
         from assistant.bench import run_bench
 
@@ -216,6 +227,18 @@ def _tasks(assistant: Assistant, args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.evaluate import run_eval
+
+    if not Path(args.questions).is_file():
+        raise PlanQAError(f"{args.questions}: question file not found")
+    out = Path(args.out)
+    run_eval(settings, args.questions, out, args.eval_k, args.corpus, args.compare, progress=_progress)
+    print((out / "report.md").read_text(encoding="utf-8"))
+    print(f"wrote {out / 'results.jsonl'}, report.json, report.md, report.png", file=sys.stderr)
+    return 0
+
+
 def _docs(assistant: Assistant) -> int:
     from index.store import current_generation, read_documents
 
@@ -249,7 +272,7 @@ def _status(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-_STAGES = {"load": "读取文件", "embed": "向量化"}
+_STAGES = {"load": "读取文件", "embed": "向量化", "eval": "评测"}
 
 
 def _progress(stage: str, done: int, total: int) -> None:

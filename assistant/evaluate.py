@@ -1,0 +1,218 @@
+"""``planqa eval``: score retrieval, answers, citations and refusals on a question set,
+optionally side by side with peer-style pipelines and among distractor documents.
+
+Metrics (per question, then per category and overall):
+
+- evidence recall@k: share of the question's gold spans found in the top k (a span is
+  found when one retrieved chunk covers >= 80% of it, at any of its occurrences);
+  ``all@k``: every span found; MRR: 1/rank of the first chunk covering a gold span;
+- key-fact accuracy: answered (not refused) and every ``must_include`` present;
+- citation precision: share of citations overlapping a gold span; citation recall:
+  share of gold spans overlapped by some citation;
+- refusal precision/recall over unanswerable questions; latency p50/p95.
+
+Writes ``results.jsonl`` (one line per pipeline × question), ``report.json``,
+``report.md`` and ``report.png`` into the output directory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from assistant.settings import Settings
+from index.embed import SentenceTransformerEmbedder
+from index.errors import PlanQAError
+from index.load import iter_source_files, load_document
+
+LIST_CATEGORIES = ("list_by_department", "list_by_deadline")
+COVER = 0.8
+
+
+def gold_spans(evidence: Sequence[str], source: str) -> list[list[tuple[int, int]]]:
+    """Every occurrence of each evidence string (a teaser may repeat one)."""
+    out = []
+    for ev in evidence:
+        occ = [(m.start(), m.end()) for m in re.finditer(re.escape(ev), source)]
+        if not occ:
+            raise PlanQAError(f"evidence is not a substring of the source: {ev[:40]!r}")
+        out.append(occ)
+    return out
+
+
+def _covers(span: tuple[int, int], hit: dict[str, Any]) -> bool:
+    a, b = span
+    return min(b, hit["end"]) - max(a, hit["start"]) >= COVER * (b - a)
+
+
+def _overlaps(span: tuple[int, int], c: dict[str, Any]) -> bool:
+    return min(span[1], c["end"]) > max(span[0], c["start"])
+
+
+def score(
+    q: dict[str, Any], result: dict[str, Any], gold: list[list[tuple[int, int]]], doc: str, k: int
+) -> dict[str, Any]:
+    """Scores of one answered question (``result`` is an ``ask --json`` object)."""
+    top = [h for h in result["retrieved"][:k] if h["doc"] == doc]
+    s: dict[str, Any] = {"refused": result["refused"]}
+    if gold:
+        found = [any(_covers(sp, h) for sp in occ for h in top) for occ in gold]
+        s["recall"] = sum(found) / len(found)
+        s["all_found"] = all(found)
+        ranks = [
+            i
+            for i, h in enumerate(result["retrieved"], 1)
+            if h["doc"] == doc and any(_covers(sp, h) for occ in gold for sp in occ)
+        ]
+        s["rr"] = 1.0 / ranks[0] if ranks else 0.0
+    if result["refused"] is not None and q["answerable"]:
+        s["key_fact"] = not result["refused"] and all(m in result["answer"] for m in q["must_include"])
+    cites = [c for c in result["citations"]]
+    if cites and gold:
+        s["cite_precision"] = sum(
+            1 for c in cites if c["doc"] == doc and any(_overlaps(sp, c) for occ in gold for sp in occ)
+        ) / len(cites)
+    if gold and result["refused"] is not None:
+        s["cite_recall"] = sum(
+            1 for occ in gold if any(c["doc"] == doc and _overlaps(sp, c) for sp in occ for c in cites)
+        ) / len(gold)
+    return s
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Aggregate scored rows (``category``, ``answerable``, ``scores``, ``latency_ms``)."""
+    answerable = [r for r in rows if r["answerable"]]
+    retrieval = [r for r in answerable if r["category"] not in LIST_CATEGORIES]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    refused = [r for r in rows if r["scores"]["refused"]]
+
+    def vals(sel: list[dict[str, Any]], key: str) -> list[float]:
+        return [float(r["scores"][key]) for r in sel if key in r["scores"]]
+
+    lat = sorted(r["latency_ms"] for r in rows)
+    out: dict[str, Any] = {
+        "questions": len(rows),
+        "recall_at_k": _mean(vals(retrieval, "recall")),
+        "all_found_at_k": _mean(vals(retrieval, "all_found")),
+        "mrr": _mean(vals(retrieval, "rr")),
+        "recall_at_k_lists": _mean(
+            vals([r for r in answerable if r["category"] in LIST_CATEGORIES], "recall")
+        ),
+        "key_fact_accuracy": _mean(vals(answerable, "key_fact")),
+        "citation_precision": _mean(vals(answerable, "cite_precision")),
+        "citation_recall": _mean(vals(answerable, "cite_recall")),
+        "latency_p50_ms": round(statistics.median(lat), 1) if lat else None,
+        "latency_p95_ms": round(lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))], 1) if lat else None,
+    }
+    if rows and rows[0]["scores"]["refused"] is not None:
+        out["refusal_precision"] = _mean([float(not r["answerable"]) for r in refused])
+        out["refusal_recall"] = _mean([float(bool(r["scores"]["refused"])) for r in unanswerable])
+    cats: dict[str, Any] = {}
+    for cat in sorted({r["category"] for r in rows}):
+        sel = [r for r in rows if r["category"] == cat]
+        ok = (
+            vals(sel, "key_fact")
+            if cat != "unanswerable"
+            else [float(bool(r["scores"]["refused"])) for r in sel]
+        )
+        cats[cat] = {
+            "n": len(sel),
+            "accuracy": _mean(ok) if sel[0]["scores"]["refused"] is not None else None,
+            "recall_at_k": _mean(vals(sel, "recall")),
+        }
+    out["categories"] = cats
+    return out
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def run_eval(
+    settings: Settings,
+    questions_path: str,
+    out: Path,
+    k: int = 4,
+    corpus: Sequence[str] = (),
+    compare: bool = False,
+    plan: Path | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Index the plan (+ ``corpus``) in a throw-away home, ask every question through
+    PlanQA (and the peers with ``compare``), write the results and the report."""
+    from assistant.peers import NAMES, build
+    from assistant.session import SAMPLE_PLAN, Assistant
+
+    questions = [
+        json.loads(line)
+        for line in Path(questions_path).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    plan = plan or SAMPLE_PLAN
+    plan_doc = load_document(plan)
+    gold = {q["id"]: gold_spans(q.get("evidence", []), plan_doc.text) for q in questions}
+    files = [plan, *(p for p in iter_source_files(corpus) if p.resolve() != plan.resolve())]
+    embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    setup: dict[str, Any] = {"documents": len(files), "k": k}
+    with tempfile.TemporaryDirectory(prefix="planqa-eval-") as tmp:
+        planqa = Assistant(replace(settings, home=Path(tmp), k=max(k, settings.k)), embedder=embedder)
+        t0 = time.perf_counter()
+        report = planqa.ingest(files, progress=progress)
+        setup["planqa"] = {"ingest_s": round(time.perf_counter() - t0, 1), "chunks": report.total_chunks}
+        pipelines: list[tuple[str, Callable[[str], dict[str, Any]]]] = [
+            ("planqa", lambda q: planqa.ask(q).to_dict())
+        ]
+        if compare:
+            docs = [load_document(p) for p in files]
+            for name in NAMES:
+                peer = build(name, docs, embedder)
+                setup[name] = {"ingest_s": round(peer.ingest_s, 1), "chunks": peer.chunks}
+                pipelines.append((name, partial(peer.ask, k=k)))
+        total = len(pipelines) * len(questions)
+        for name, ask in pipelines:
+            for q in questions:
+                if progress:
+                    progress("eval", len(rows), total)
+                t0 = time.perf_counter()
+                result = ask(q["question"])
+                ms = (time.perf_counter() - t0) * 1000
+                rows.append(
+                    {
+                        "pipeline": name,
+                        "id": q["id"],
+                        "category": q["category"],
+                        "answerable": q["answerable"],
+                        **result,
+                        "scores": score(q, result, gold[q["id"]], plan_doc.id, k),
+                        "latency_ms": round(ms, 1),
+                    }
+                )
+        if progress:
+            progress("eval", total, total)
+        planqa.close()
+    summary = {
+        "setup": setup,
+        "pipelines": {name: summarize([r for r in rows if r["pipeline"] == name]) for name, _ in pipelines},
+    }
+    with open(out / "results.jsonl", "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    (out / "report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    from assistant.report import write_markdown, write_plot
+
+    write_markdown(summary, out / "report.md", questions_path, k)
+    write_plot(summary, out / "report.png", k)
+    return summary

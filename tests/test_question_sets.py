@@ -1,0 +1,163 @@
+"""Structural checks for the gold question sets under ``evals/``.
+
+Fast and offline: no models, no index. Every evidence span and every ``must_include`` string must be
+an exact substring of the bundled plan file as written (half-width punctuation included).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+PLAN = ROOT / "index" / "samples" / "dezhou-plan-2023.txt"
+PUBLIC_SET = ROOT / "evals" / "questions-public.jsonl"
+TEAM_SET = ROOT / "evals" / "questions-dezhou.jsonl"
+
+CATEGORIES = {
+    "lead",
+    "support",
+    "target_2025",
+    "target_2023",
+    "deadline",
+    "list_by_department",
+    "list_by_deadline",
+    "multi_hop",
+    "paraphrase",
+    "meta",
+    "unanswerable",
+}
+
+TEAM_MINIMUMS = {
+    "lead": 15,
+    "support": 15,
+    "target_2025": 15,
+    "target_2023": 15,
+    "deadline": 12,
+    "list_by_department": 10,
+    "list_by_deadline": 8,
+    "multi_hop": 10,
+    "paraphrase": 12,
+    "meta": 5,
+    "unanswerable": 13,
+}
+TEAM_TOTAL_MIN = 130
+
+FIELDS = {
+    "id": str,
+    "question": str,
+    "category": str,
+    "answerable": bool,
+    "answer": str,
+    "must_include": list,
+    "evidence": list,
+}
+
+SETS = [pytest.param(PUBLIC_SET, id="public"), pytest.param(TEAM_SET, id="dezhou")]
+
+
+@pytest.fixture(scope="module")
+def plan_text() -> str:
+    with open(PLAN, encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def _load(path: Path) -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:  # pragma: no cover - failure path
+                pytest.fail(f"{path.name}:{lineno}: invalid JSON: {e}")
+            assert isinstance(obj, dict), f"{path.name}:{lineno}: not a JSON object"
+            rows.append(obj)
+    return rows
+
+
+@pytest.mark.parametrize("path", SETS)
+def test_lines_parse_with_typed_fields(path: Path) -> None:
+    rows = _load(path)
+    assert rows, f"{path.name} is empty"
+    for row in rows:
+        qid = row.get("id", "?")
+        for field, typ in FIELDS.items():
+            assert field in row, f"{qid}: missing field {field!r}"
+            assert isinstance(row[field], typ), f"{qid}: {field!r} should be {typ.__name__}"
+        assert row["id"].strip(), "empty id"
+        assert row["question"].strip(), f"{qid}: empty question"
+        assert row["answer"].strip(), f"{qid}: empty answer"
+        for field in ("must_include", "evidence"):
+            assert all(isinstance(s, str) and s for s in row[field]), (
+                f"{qid}: {field} must be non-empty strings"
+            )
+
+
+@pytest.mark.parametrize("path", SETS)
+def test_ids_unique(path: Path) -> None:
+    ids = [row["id"] for row in _load(path)]
+    dupes = [i for i, n in Counter(ids).items() if n > 1]
+    assert not dupes, f"duplicate ids: {dupes}"
+
+
+@pytest.mark.parametrize("path", SETS)
+def test_categories_known(path: Path) -> None:
+    unknown = {row["id"]: row["category"] for row in _load(path) if row["category"] not in CATEGORIES}
+    assert not unknown, f"unknown categories: {unknown}"
+
+
+@pytest.mark.parametrize("path", SETS)
+def test_answerable_consistency(path: Path) -> None:
+    for row in _load(path):
+        qid = row["id"]
+        is_unanswerable = row["category"] == "unanswerable"
+        assert row["answerable"] is not is_unanswerable, f"{qid}: answerable flag disagrees with category"
+        if row["answerable"]:
+            assert row["evidence"], f"{qid}: answerable question without evidence"
+            assert row["must_include"], f"{qid}: answerable question without must_include"
+        else:
+            assert row["evidence"] == [], f"{qid}: unanswerable question with evidence"
+            assert row["must_include"] == [], f"{qid}: unanswerable question with must_include"
+
+
+@pytest.mark.parametrize("path", SETS)
+def test_spans_are_exact_substrings_of_plan(path: Path, plan_text: str) -> None:
+    missing = [
+        (row["id"], field, s)
+        for row in _load(path)
+        for field in ("evidence", "must_include")
+        for s in row[field]
+        if s not in plan_text
+    ]
+    assert not missing, "strings not found verbatim in the plan:\n" + "\n".join(map(repr, missing))
+
+
+def test_team_set_category_minimums() -> None:
+    rows = _load(TEAM_SET)
+    assert len(rows) >= TEAM_TOTAL_MIN, f"only {len(rows)} questions, need >= {TEAM_TOTAL_MIN}"
+    counts = Counter(row["category"] for row in rows)
+    short = {c: (counts.get(c, 0), n) for c, n in TEAM_MINIMUMS.items() if counts.get(c, 0) < n}
+    assert not short, f"categories below minimum (have, need): {short}"
+
+
+def test_team_set_ids_prefixed() -> None:
+    for row in _load(TEAM_SET):
+        assert row["id"].startswith("dz-"), row["id"]
+
+
+def test_team_set_unanswerable_answers_say_not_mentioned() -> None:
+    for row in _load(TEAM_SET):
+        if not row["answerable"]:
+            assert row["answer"].startswith("文中未提及"), row["id"]
+
+
+def test_team_set_does_not_copy_public_questions() -> None:
+    public = {row["question"].strip() for row in _load(PUBLIC_SET)}
+    copied = [row["id"] for row in _load(TEAM_SET) if row["question"].strip() in public]
+    assert not copied, f"questions copied verbatim from the public set: {copied}"
