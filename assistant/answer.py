@@ -26,6 +26,13 @@ _TRAIL = "。；;，,、 "
 REFUSAL = "文中未提及"
 
 
+# "…的时间节点分别是什么？", "完成时限是怎么规定的？": the measure's whole schedule
+_WHOLE_SCHEDULE = re.compile(
+    r"(完成时限|时间节点|节点)[^？?]{0,6}(哪几|分别|有哪些|怎么|如何|怎样)|(哪几个|有哪些|几个)(时间)?节点|全年.{0,8}节点"
+)
+_ASKED_UNIT = re.compile(r"多少(亿元|万元|元|公里|万亩|亩|万千瓦|千瓦|家|个|人|座|所|处|条|吨)")
+
+
 def _is_heading(text: str) -> bool:
     """A numbered heading standing alone ("五、大力促进…"): a label, not an answer."""
     return bool(heading_level(text)[0]) and len(text) <= 45 and not re.search(r"[。，,；;]", text[:-1])
@@ -72,9 +79,18 @@ class Composer:
                 return answer
         if intent.kind != "responsibility":  # a bare department list answers nothing else
             scored = [x for x in scored if not x[1].is_note] or scored
+        if intent.kind == "deadline" and _WHOLE_SCHEDULE.search(question):
+            schedule = self._schedule(question, intent, hits, scored[0][1])
+            if schedule is not None:
+                return schedule
         chosen = self._select(question, intent, scored)
         if intent.kind == "deadline" and not any(states_time(s.text, intent.wants_day) for s in chosen):
             return self._refuse(question, hits, intent)  # asked when; the text gives no time
+        if intent.kind == "target" and intent.years and not any(s.year in intent.years for s in chosen):
+            return self._refuse(question, hits, intent)  # a figure for another year is not this year's
+        unit = _ASKED_UNIT.search(question)
+        if unit and not any(re.search(rf"\d\s*{unit.group(1)}", s.text) for s in chosen):
+            return self._refuse(question, hits, intent)  # asked 多少亿元; no such figure
         found = "\n".join(match_form(s.text) for s in chosen)
         found += "\n" + match_form(chosen[0].chunk.measure_title)
         if not self._supported(intent, found):
@@ -159,6 +175,25 @@ class Composer:
                 covered += "\n" + keys
                 years.add(s.year)
         return sorted(chosen, key=lambda s: s.start)
+
+    def _schedule(self, question: str, intent: Intent, hits: list[Hit], best: Sentence) -> Answer | None:
+        """Every dated item of the best-matching measure, in order."""
+        m = self.index.measure_of(best.chunk)
+        if m is None or not m.deadlines:
+            return None
+        found = match_form(m.title + "\n" + best.text)
+        if not self._supported(intent, found):
+            return None
+        src = self.index.source_text(m.doc_id)
+        seen: set[tuple[int, int]] = set()
+        cites: list[Citation] = []
+        for d in m.deadlines:
+            if (d.span.start, d.span.end) not in seen:
+                seen.add((d.span.start, d.span.end))
+                cites.append(self._cite(len(cites) + 1, m.doc_id, m.title, d.span.start, d.span.end, src))
+        items = "；".join(f"{c.quote.rstrip(_TRAIL)}[{c.n}]" for c in cites)
+        text = f"“{m.title}”的时间节点共{len(cites)}个：{items}。"
+        return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
 
     def _responsibility(
         self,

@@ -24,8 +24,11 @@ ROLES = ("lead", "support", "any")
 # asks for measures (not for departments): "哪些工作", "哪几项", "全部措施", "出现在哪些措施中"
 _LIST_MEASURES = re.compile(
     r"(哪些|哪几|几|多少|全部|所有|列一下|列出|清单)(个|项|条)?(措施|工作|任务|事项|项|方面)"
-    r"|(措施|工作|任务|事项)(有哪些|是哪些|有几|都有|分别是)|哪一项|哪几项|哪几个|哪项|几项|多少项"
+    r"|(措施|工作|任务|事项)(有哪些|是哪些|有几|都有|分别是|全部|都列|列出)|哪一项|哪几项|哪几个|哪项|几项|多少项"
+    r"|相关(的)?(措施|工作|任务)|涉及(哪些|的)|列出来|都列出"
 )
+# "哪些措施没有列任何配合单位？"
+_NO_SUPPORT = re.compile(r"(没有|没|未|不)(列|设)?(任何)?配合(单位|部门)|无配合(单位|部门)")
 _ASKS_DEPARTMENTS = re.compile(r"哪些[^，。？?]{0,4}(部门|单位)|(部门|单位)(有哪些|是哪些|都有谁|是谁)|谁")
 _LIST_ANY = re.compile(r"哪些|哪几|几项|多少项|分别是|列出|列一下|清单|有什么|要完成什么|到期")
 _SUPPORT = re.compile(r"配合|协助|协办")  # "参与" alone: leading or supporting
@@ -66,7 +69,7 @@ class Task:
 
 @dataclass(frozen=True)
 class Query:
-    kind: str  # "department" | "due" | "has_deadlines"
+    kind: str  # "department" | "due" | "has_deadlines" | "no_support"
     dept: str = ""
     role: str = "any"
     first: str = ""  # due window, ISO dates, inclusive
@@ -121,6 +124,8 @@ class Ledger:
         """A ledger query when the question asks for a list of measures by department
         or by deadline; None for everything else."""
         q = normalize(question)
+        if _NO_SUPPORT.search(q) and re.search(r"哪些|哪几|几项|多少项", q):
+            return Query("no_support")
         depts = [d for d, _, _ in self.departments.find_in(q)]
         if depts and _LIST_MEASURES.search(q) and not _ASKS_DEPARTMENTS.search(q):
             return Query("department", dept=depts[0], role=_role(q))
@@ -144,12 +149,6 @@ class Ledger:
                 base = today or dt.date.today()
                 month0 = base.month - 1 + delta
                 return (*_month_window(month0 % 12 + 1, base.year + month0 // 12), word)
-        m = _MONTH.search(q)
-        if m:
-            month = int(m.group(2)) if m.group(2).isdigit() else _CN_MONTH[m.group(2)]
-            return (*_month_window(month, int(m.group(1)) if m.group(1) else None), m.group(0))
-        if re.search(r"年底前|年底|年内", q):
-            return (*_month_window(12, None), "年底前")
         half = re.search(r"(上|下)半年", q)
         if half:
             return (
@@ -162,6 +161,12 @@ class Ledger:
             n = "一二三四".find(quarter.group(2)) + 1 or int(quarter.group(2))
             first = _month_window(3 * n - 2, None)[0]
             return first, _month_window(3 * n, None)[1], quarter.group(0)
+        m = _MONTH.search(q)
+        if m:
+            month = int(m.group(2)) if m.group(2).isdigit() else _CN_MONTH[m.group(2)]
+            return (*_month_window(month, int(m.group(1)) if m.group(1) else None), m.group(0))
+        if re.search(r"年底前|年底|年内", q):
+            return (*_month_window(12, None), "年底前")
         return None
 
     def answer(self, question: str, query: Query) -> Answer:
@@ -169,6 +174,8 @@ class Ledger:
             return self._answer_department(question, query)
         if query.kind == "has_deadlines":
             return self._answer_has_deadlines(question)
+        if query.kind == "no_support":
+            return self._answer_no_support(question)
         return self._answer_due(question, query)
 
     def _answer_department(self, question: str, query: Query) -> Answer:
@@ -203,6 +210,20 @@ class Ledger:
         text = f"{query.when}到期的事项共{len(rows)}项：" + "；".join(items) + "。"
         return Answer(question, text, False, tuple(cites), (), "ledger")
 
+    def _answer_no_support(self, question: str) -> Answer:
+        tasks = [t for t in self.tasks if t.measure.resp_span is not None and not t.support]
+        if not tasks:
+            return self._empty(question, "文中各项措施都列有配合单位。")
+        cites: list[Citation] = []
+        items = []
+        for t in tasks:
+            span = t.measure.resp_span
+            assert span is not None
+            cites.append(self._cite(len(cites) + 1, t, span.start, span.end))
+            items.append(f"{len(cites)}.{self._name(t)}[{cites[-1].n}]")
+        text = f"未列配合单位的措施共{len(tasks)}项：" + "；".join(items) + "。"
+        return Answer(question, text, False, tuple(cites), (), "ledger")
+
     def _answer_has_deadlines(self, question: str) -> Answer:
         tasks = self.with_deadline_paragraphs()
         if not tasks:
@@ -230,11 +251,14 @@ class Ledger:
 
 
 def _role(q: str) -> str:
-    if _SUPPORT.search(q):
+    support, lead = bool(_SUPPORT.search(q)), bool(_LEAD.search(q))
+    if support and lead:  # "牵头和配合都算", "负责或配合"
+        return "any"
+    if support:
         return "support"
-    if _LEAD.search(q):
-        return "lead"
-    return "any"
+    if "参与" in q or "涉及" in q:  # "负责或参与": either role
+        return "any"
+    return "lead" if lead else "any"
 
 
 def _month_window(month: int, year: int | None) -> tuple[str, str]:
