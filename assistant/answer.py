@@ -89,7 +89,7 @@ class Composer:
         if intent.kind == "target" and intent.years and not any(s.year in intent.years for s in chosen):
             return self._refuse(question, hits, intent)  # a figure for another year is not this year's
         unit = _ASKED_UNIT.search(question)
-        if unit and not any(re.search(rf"\d\s*{unit.group(1)}", s.text) for s in chosen):
+        if unit and not any(re.search(rf"\d\s*[十百千万亿]*{unit.group(1)}", s.text) for s in chosen):
             return self._refuse(question, hits, intent)  # asked 多少亿元; no such figure
         found = "\n".join(match_form(s.text) for s in chosen)
         found += "\n" + match_form(chosen[0].chunk.measure_title)
