@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", help="benchmark: cold ingest and warm ask latency")
     s.add_argument("--questions", default=None, help="JSONL question set (default: bundled public set)")
     s.add_argument("--rounds", type=int, default=3)
+    s.add_argument("--sizes", help="corpus sizes to compare, e.g. 1,10,60 (with --corpus)")
+    s.add_argument("--corpus", nargs="*", default=[], help="documents or folders added for --sizes")
+    s.add_argument("--out", default="bench-out", help="output directory (default bench-out)")
     return p
 
 
@@ -98,7 +101,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "bench":
         from assistant.bench import run_bench
 
-        return run_bench(settings, args.questions, args.rounds)
+        if args.sizes:
+            return _scale(settings, args)
+        return run_bench(settings, args.questions, args.rounds, args.out)
     assistant = Assistant(settings, progress=_status)
     try:
         if args.command == "ingest":
@@ -237,6 +242,23 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     print((out / "report.md").read_text(encoding="utf-8"))
     print(f"wrote {out / 'results.jsonl'}, report.json, report.md, report.png", file=sys.stderr)
     return 0
+
+
+def _scale(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.bench import PUBLIC_QUESTIONS
+    from assistant.scale import run_scale
+
+    try:
+        sizes = [int(x) for x in args.sizes.split(",")]
+    except ValueError:
+        raise PlanQAError(f"--sizes must be numbers like 1,10,60, got {args.sizes!r}") from None
+    qfile = Path(args.questions) if args.questions else PUBLIC_QUESTIONS
+    questions = [
+        json.loads(line)["question"]
+        for line in qfile.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    return run_scale(settings, sizes, args.corpus, questions, Path(args.out))
 
 
 def _docs(assistant: Assistant) -> int:
