@@ -154,6 +154,7 @@ class Composer:
                     chosen.append(pick)
         covered = match_form(best.text)
         years = {best.year}
+        wanted = set(intent.years) | ({self.plan_year(best.chunk.doc_id)} if intent.this_year else set())
         for score, s in scored[1:]:
             if len(chosen) >= MAX_SENTENCES or score < 0.5 * best_score:
                 break
@@ -164,7 +165,7 @@ class Composer:
                 intent.keys, covered, self.weights
             )
             new_year = s.year not in years and (
-                (len(intent.years) > 1 and s.year in intent.years)
+                (len(wanted) > 1 and s.year in wanted)
                 # no year asked, and another year's figure matches about as well
                 or (not intent.years and not intent.this_year and s.year and score >= 0.85 * best_score)
             )

@@ -121,6 +121,8 @@ def score_sentence(s: Sentence, intent: Intent, weights: KeyWeights, plan_year: 
     wanted_years = set(intent.years) | ({plan_year} if intent.this_year and plan_year else set())
     if wanted_years:
         score += 0.15 if s.year in wanted_years else (-0.1 if s.year else 0.0)
+    elif intent.long_term and s.year == plan_year:
+        score -= 0.1  # "三年内", "总目标": not the first year's figure
     if intent.kind == "target":
         score += 0.1 if _FIGURE.search(s.text) else -0.1
     elif intent.kind == "deadline":

@@ -53,6 +53,7 @@ class Intent:
     years: tuple[str, ...]  # years the question names ("今年" counts as the plan year, resolved later)
     this_year: bool  # "今年/当年/年内"
     wants_day: bool  # asks for a calendar date ("哪天印发")
+    long_term: bool  # the plan's whole period ("三年内", "总目标", "累计")
     quoted: tuple[str, ...]
     keys: tuple[str, ...]  # content words (jieba), question/role words removed
     nouns: tuple[str, ...] = ()  # the nouns among them: what the question is about
@@ -78,6 +79,7 @@ def detect_intent(question: str) -> Intent:
         years=years,
         this_year=bool(re.search(r"今年|当年|年内|本年", q)),
         wants_day=bool(re.search(r"哪天|哪一天|何日|日期|几号|几月几日", q)),
+        long_term=bool(re.search(r"三年|总目标|累计|行动期|期末|最终", q)),
         quoted=quoted_phrases(question),
         keys=content_keys(question),
         nouns=content_nouns(question),
