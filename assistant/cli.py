@@ -298,6 +298,8 @@ _STAGES = {"load": "读取文件", "embed": "向量化", "eval": "评测"}
 
 
 def _progress(stage: str, done: int, total: int) -> None:
+    if total > 100 and done % (total // 100) and done < total:
+        return  # about a hundred updates are enough
     width = 30
     filled = width * done // total if total else width
     bar = "█" * filled + "·" * (width - filled)
