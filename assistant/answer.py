@@ -169,9 +169,8 @@ class Composer:
                 # no year asked, and another year's figure matches about as well
                 or (not intent.years and not intent.this_year and s.year and score >= 0.85 * best_score)
             )
-            # another measure must add much more than the best one's neighbours
-            same = s.chunk.id == best.chunk.id
-            if (gain >= 0.15 and same) or gain >= 0.3 or (new_year and same):
+            same = s.chunk.id == best.chunk.id  # a year's figure is added from the same measure only
+            if gain >= 0.15 or (new_year and same):
                 chosen.append(s)
                 covered += "\n" + keys
                 years.add(s.year)
