@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from assistant.evidence import KeyWeights, Sentence, coverage, score_sentence, sentences_of, states_time
-from assistant.intent import Intent, detect_intent, match_form, sub_questions
+from assistant.intent import Intent, asks_name, detect_intent, is_meta, match_form, sub_questions
 from index.ledger import plan_year
 from index.parse import heading_level
 from index.plan_index import PlanIndex
@@ -57,6 +57,10 @@ class Composer:
         intent = detect_intent(question)
         if not question.strip() or not hits:
             return self._refuse(question, hits, intent)
+        if asks_name(question):
+            named = self._document_name(question, hits, intent)
+            if named is not None:
+                return named
         if not all(self._phrase_known(p) for p in intent.quoted):
             return self._refuse(question, hits, intent)
         sents = [
@@ -69,8 +73,16 @@ class Composer:
         if not sents:
             return self._refuse(question, hits, intent)
         year = self.plan_year(hits[0].chunk.doc_id)
+        meta = is_meta(question)  # about the document itself: its preamble says
         scored = sorted(
-            ((score_sentence(s, intent, self.weights, year), s) for s in sents),
+            (
+                (
+                    score_sentence(s, intent, self.weights, year)
+                    + (0.1 if meta and s.chunk.kind == "preamble" else 0.0),
+                    s,
+                )
+                for s in sents
+            ),
             key=lambda x: (-x[0], x[1].rank, x[1].start),
         )
         if intent.kind == "responsibility":
@@ -175,6 +187,16 @@ class Composer:
                 covered += "\n" + keys
                 years.add(s.year)
         return sorted(chosen, key=lambda s: s.start)
+
+    def _document_name(self, question: str, hits: list[Hit], intent: Intent) -> Answer | None:
+        """The full title of the document in focus, cited where it stands."""
+        doc = self.index.documents.get(hits[0].chunk.doc_id, {})
+        span = doc.get("title_span")
+        if not span:
+            return None
+        src = self.index.source_text(doc["id"])
+        cite = self._cite(1, doc["id"], doc["title"], span[0], span[1], src)
+        return Answer(question, f"全称是《{cite.quote}》[1]。", False, (cite,), tuple(hits), "meta")
 
     def _schedule(self, question: str, intent: Intent, hits: list[Hit], best: Sentence) -> Answer | None:
         """Every dated item of the best-matching measure, in order."""

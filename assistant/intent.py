@@ -192,12 +192,19 @@ def _abbreviation(word: str) -> re.Pattern[str]:
 
 _META = re.compile(
     r"本(实施)?方案|本计划|本意见|文号|发文|印发|依据|贯彻落实.*(哪个|什么)文件|哪个文件|什么文件|出台"
+    r"|(制定|出台|印发)[^？?]{0,8}(为了|目的)|为什么制定|目的是什么"
 )
+# "这份实施方案的全称叫什么？": the document's own name
+_NAME = re.compile(r"(方案|计划|意见|文件|通知|办法)[^？?]{0,6}(全称|全名|名称|标题|题目|叫什么)")
 
 
 def quoted_phrases(question: str) -> tuple[str, ...]:
     """Phrases the question quotes (“…”), in matching form."""
     return tuple(normalize(m) for m in _QUOTED.findall(question))
+
+
+def asks_name(question: str) -> bool:
+    return bool(_NAME.search(normalize(question)))
 
 
 def is_meta(question: str) -> bool:

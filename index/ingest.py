@@ -21,13 +21,13 @@ from index.ledger import enrich, plan_year
 from index.load import iter_source_files, load_document
 from index.parse import parse_plan
 from index.tokenize import tokenize
-from index.types import Chunk, Document, Measure
+from index.types import Chunk, Document, Measure, Span
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 # Bumped when cleaning, parsing, chunking or extraction change what is stored for a
 # file: documents ingested by another version are processed again on the next ingest.
-PIPELINE = "2"
+PIPELINE = "3"
 
 
 @dataclass
@@ -51,6 +51,7 @@ class Prepared:
     chunks: list[Chunk]
     measures: list[Measure]
     title: str
+    title_span: Span | None  # where the title stands in the source, when read from the text
 
 
 def prepare(document: Document) -> Prepared:
@@ -62,7 +63,8 @@ def prepare(document: Document) -> Prepared:
     chunks = chunk_plan(document.id, plan, cleaned, doc_title=title)
     year = plan_year(document.text)
     measures = [enrich(m, document.text, year) for m in plan.measures]
-    return Prepared(document, chunks, measures, title)
+    span = plan.title_span if plan.title_span and title == plan.title else None
+    return Prepared(document, chunks, measures, title, span)
 
 
 def ingest(
@@ -173,6 +175,7 @@ def _write_generation(
                     "sha256": doc.sha256,
                     "pipeline": PIPELINE,
                     "title": p.title,
+                    "title_span": [p.title_span.start, p.title_span.end] if p.title_span else None,
                     "chars": len(doc.text),
                     "chunks": len(p.chunks),
                     "measures": len(p.measures),

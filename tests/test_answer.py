@@ -115,6 +115,18 @@ def test_question_without_year_gets_each_years_figure(assistant: Assistant) -> N
     assert "5G基站8500处" in ans.text and "新建5G基站3000个" in ans.text
 
 
+def test_document_name_and_purpose(assistant: Assistant) -> None:
+    source = SAMPLE.read_text(encoding="utf-8")
+    ans = assistant.ask("这份实施方案的全称叫什么？")
+    title = "德州市贯彻落实省《突破菏泽鲁西崛起三年行动计划(2023—2025年)》实施方案"
+    assert title in ans.text
+    (c,) = ans.citations
+    assert c.quote == title and source[c.start : c.end] == title
+    assert c.start > source.index("栏目")  # the title line, not the duplicated teaser
+    ans = assistant.ask("制定这个方案是为了什么？")
+    assert "现代化强市建设" in ans.text
+
+
 def test_answer_json_shape(assistant: Assistant) -> None:
     d = assistant.ask("强化能源保障谁牵头？").to_dict()
     assert list(d) == ["question", "answer", "refused", "citations", "retrieved"]
