@@ -72,8 +72,10 @@ def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
             deadline_para = s.startswith(("完成时限", "时间节点"))
         if s not in chunk.text:  # dropped by cleaning (spam line)
             continue
-        years = re.findall(r"(20\d\d)年", s)
-        year = years[0] if years else para_year
+        # the year a figure is for: "到2025年", a "2023年，…" lead, the paragraph's year;
+        # not a data year like "2022年度生态产品总值"
+        target = re.search(r"(?:到|至|截至)(20\d\d)年|^(20\d\d)年[,，]", s)
+        year = next(g for g in target.groups() if g) if target else para_year
         is_note = s[0] in "(（〔[【" and bool(_NOTE_WORDS.search(s))
         out.append(Sentence(chunk, rank, a, b, s, year, deadline_para, is_note))
     return out

@@ -16,7 +16,7 @@ from index.tokenize import get_jieba, normalize, tokenize
 
 _SUPPORT = re.compile(r"配合|协助|协同|参与")
 _LEAD = re.compile(
-    r"牵头|谁负责|负责单位|负责部门|由谁|归谁|哪个(部门|单位|局)|哪家(单位|部门)|哪些(部门|单位)|主责|责任(单位|部门)"
+    r"角色|身份|是牵头还是配合|牵头|谁负责|负责单位|负责部门|由谁|归谁|哪个(部门|单位|局)|哪家(单位|部门)|哪些(部门|单位)|主责|责任(单位|部门)"
 )
 _DEADLINE = re.compile(
     r"年中|年底|月底|什么时候|何时|时限|几月|哪个月|最晚|截止|时间节点|时间要求|完成时间|之前|底前|期限|哪一年|哪年|哪天|哪一天|何日|日期"
@@ -78,7 +78,8 @@ def detect_intent(question: str) -> Intent:
         wants_support=support,
         years=years,
         this_year=bool(re.search(r"今年|当年|年内|本年", q)),
-        wants_day=bool(re.search(r"哪天|哪一天|何日|日期|几号|几月几日", q)),
+        wants_day=bool(re.search(r"哪天|哪一天|何日|日期|几号|几月几日", q))
+        and not re.search(r"之前|以前|时限|完成", q),  # "哪天之前完成" asks for a deadline
         long_term=bool(re.search(r"三年|总目标|累计|行动期|期末|最终", q)),
         quoted=quoted_phrases(question),
         keys=content_keys(question),
