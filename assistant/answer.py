@@ -9,6 +9,7 @@ is about, the answer says so plainly ("文中未提及…") instead of guessing.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.evidence import KeyWeights, Sentence, coverage, score_sentence, sentences_of, states_time
 from assistant.intent import Intent, asks_name, detect_intent, is_meta, match_form, sub_questions
@@ -31,6 +32,11 @@ _WHOLE_SCHEDULE = re.compile(
     r"(完成时限|时间节点|节点)[^？?]{0,6}(哪几|分别|有哪些|怎么|如何|怎样)|(哪几个|有哪些|几个)(时间)?节点|全年.{0,8}节点"
 )
 _ASKED_UNIT = re.compile(r"多少(亿元|万元|元|公里|万亩|亩|万千瓦|千瓦|家|个|人|座|所|处|条|吨)")
+
+
+def _shift_markers(text: str, offset: int) -> str:
+    """Renumber [n] markers by ``offset``."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", text)
 
 
 def _is_heading(text: str) -> bool:
@@ -57,6 +63,9 @@ class Composer:
         intent = detect_intent(question)
         if not question.strip() or not hits:
             return self._refuse(question, hits, intent)
+        subs = sub_questions(question)
+        if len(subs) > 1 and len({detect_intent(q).kind for q in subs}) > 1:
+            return self._compound(question, subs, hits, intent)
         if asks_name(question):
             named = self._document_name(question, hits, intent)
             if named is not None:
@@ -188,6 +197,20 @@ class Composer:
                 years.add(s.year)
         return sorted(chosen, key=lambda s: s.start)
 
+    def _compound(self, question: str, subs: list[str], hits: list[Hit], intent: Intent) -> Answer:
+        """Asks of different kinds ("几月开工？归哪个部门牵头？"): each answered on its
+        own, joined, citations renumbered."""
+        parts = [a for a in (self.compose(q, hits) for q in subs) if not a.refused]
+        if not parts:
+            return self._refuse(question, hits, intent)
+        texts: list[str] = []
+        cites: list[Citation] = []
+        for a in parts:
+            offset = len(cites)
+            texts.append(_shift_markers(a.text, offset).rstrip("。"))
+            cites.extend(replace(c, n=c.n + offset) for c in a.citations)
+        return Answer(question, "；".join(texts) + "。", False, tuple(cites), tuple(hits), intent.kind)
+
     def _document_name(self, question: str, hits: list[Hit], intent: Intent) -> Answer | None:
         """The full title of the document in focus, cited where it stands."""
         doc = self.index.documents.get(hits[0].chunk.doc_id, {})
@@ -199,11 +222,21 @@ class Composer:
         return Answer(question, f"全称是《{cite.quote}》[1]。", False, (cite,), tuple(hits), "meta")
 
     def _schedule(self, question: str, intent: Intent, hits: list[Hit], best: Sentence) -> Answer | None:
-        """Every dated item of the best-matching measure, in order."""
+        """Every dated item of the measure the question names (by its title), else of
+        the best-matching sentence's measure, in order."""
+        measures = [m for h in hits if (m := self.index.measure_of(h.chunk)) is not None and m.deadlines]
+        named = max(
+            measures, key=lambda m: coverage(intent.keys, match_form(m.title), self.weights), default=None
+        )
         m = self.index.measure_of(best.chunk)
+        if (
+            named is not None
+            and coverage(intent.keys, match_form(named.title), self.weights) >= STRONG_COVERAGE
+        ):
+            m = named
         if m is None or not m.deadlines:
             return None
-        found = match_form(m.title + "\n" + best.text)
+        found = match_form(m.title + "\n" + (best.text if m is self.index.measure_of(best.chunk) else ""))
         if not self._supported(intent, found):
             return None
         src = self.index.source_text(m.doc_id)

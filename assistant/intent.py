@@ -154,8 +154,14 @@ def content_keys(text: str) -> tuple[str, ...]:
 
 def sub_questions(question: str) -> list[str]:
     """The separate asks of a compound question ("…多少？2023年当年新建多少？")."""
-    parts = [p.strip() for p in re.split(r"[？?；;]", question)]
-    return [p for p in parts if content_keys(p)]
+    out: list[str] = []
+    for part in (p.strip() for p in re.split(r"[？?；;]", question)):
+        if content_keys(part):
+            out.append(part)
+        elif out and detect_intent(part).kind != "general":
+            # "这项工作归哪个部门牵头": about what the previous ask was about
+            out.append(f"{out[-1]}，{part}")
+    return out
 
 
 def match_form(text: str) -> str:

@@ -115,6 +115,18 @@ def test_question_without_year_gets_each_years_figure(assistant: Assistant) -> N
     assert "5G基站8500处" in ans.text and "新建5G基站3000个" in ans.text
 
 
+def test_compound_question_of_two_kinds(assistant: Assistant) -> None:
+    ans = assistant.ask("乐陵市衔接推进区的财政衔接资金项目几月开工？这项工作归哪个部门牵头？")
+    assert "4月份开工" in ans.text and "市农业农村局" in ans.text
+    assert [c.n for c in ans.citations] == list(range(1, len(ans.citations) + 1))
+    assert all(f"[{c.n}]" in ans.text for c in ans.citations)
+
+
+def test_whole_schedule_of_a_named_measure(assistant: Assistant) -> None:
+    ans = assistant.ask("绿色转型发展那一项的完成时限是怎么规定的？")
+    assert "9月底前" in ans.text and "12月底前" in ans.text and len(ans.citations) == 2
+
+
 def test_document_name_and_purpose(assistant: Assistant) -> None:
     source = SAMPLE.read_text(encoding="utf-8")
     ans = assistant.ask("这份实施方案的全称叫什么？")
