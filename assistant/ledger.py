@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from index.departments import Departments
 from index.plan_index import PlanIndex
 from index.tokenize import normalize
-from index.types import Answer, Citation, Deadline, Measure
+from index.types import Answer, Citation, Deadline, Measure, Span
 
 ROLES = ("lead", "support", "any")
 
@@ -93,6 +93,7 @@ class Ledger:
             )
             for m in measures
         ]
+        self._many_docs = len({t.doc_id for t in self.tasks}) > 1
 
     # -- selections -------------------------------------------------------------
 
@@ -179,75 +180,55 @@ class Ledger:
         return self._answer_due(question, query)
 
     def _answer_department(self, question: str, query: Query) -> Answer:
-        tasks = self.by_department(query.dept, query.role)
         role = {"lead": "牵头（含共同牵头、分别负责）", "support": "作为配合单位参与", "any": "牵头或配合"}[
             query.role
         ]
-        cites: list[Citation] = []
-        items = []
-        for t in tasks:
-            span = t.measure.resp_span
-            assert span is not None  # a department only comes from a note
-            cites.append(self._cite(len(cites) + 1, t, span.start, span.end))
+        rows = []
+        for t in self.by_department(query.dept, query.role):
+            assert t.measure.resp_span is not None  # a department only comes from a note
             mark = "牵头" if t.role_of(query.dept) == "lead" else "配合"
-            extra = f"（{mark}）" if query.role == "any" else ""
-            items.append(f"{len(cites)}.{self._name(t)}{extra}[{cites[-1].n}]")
-        if not tasks:
-            return self._empty(question, f"文中未提及{query.dept}{role}的措施。")
-        name = self.departments.display(query.dept)
-        text = f"{name}{role}的措施共{len(tasks)}项：" + "；".join(items) + "。"
-        return Answer(question, text, False, tuple(cites), (), "ledger")
+            rows.append((t, t.measure.resp_span, f"（{mark}）" if query.role == "any" else ""))
+        heading = f"{self.departments.display(query.dept)}{role}的措施"
+        return self._listing(question, heading, rows, f"文中未提及{query.dept}{role}的措施。")
 
     def _answer_due(self, question: str, query: Query) -> Answer:
-        rows = self.due_between(query.first, query.last)
-        if not rows:
-            return self._empty(question, f"文中未提及{query.when}到期的事项。")
-        cites: list[Citation] = []
-        items = []
-        for t, d in rows:
-            cites.append(self._cite(len(cites) + 1, t, d.span.start, d.span.end))
-            items.append(f"{len(cites)}.{self._name(t)}：{d.item.rstrip('。；;，,')}[{cites[-1].n}]")
-        text = f"{query.when}到期的事项共{len(rows)}项：" + "；".join(items) + "。"
-        return Answer(question, text, False, tuple(cites), (), "ledger")
+        rows = [
+            (t, d.span, "：" + d.item.rstrip("。；;，,"))
+            for t, d in self.due_between(query.first, query.last)
+        ]
+        return self._listing(question, f"{query.when}到期的事项", rows, f"文中未提及{query.when}到期的事项。")
 
     def _answer_no_support(self, question: str) -> Answer:
-        tasks = [t for t in self.tasks if t.measure.resp_span is not None and not t.support]
-        if not tasks:
-            return self._empty(question, "文中各项措施都列有配合单位。")
-        cites: list[Citation] = []
-        items = []
-        for t in tasks:
-            span = t.measure.resp_span
-            assert span is not None
-            cites.append(self._cite(len(cites) + 1, t, span.start, span.end))
-            items.append(f"{len(cites)}.{self._name(t)}[{cites[-1].n}]")
-        text = f"未列配合单位的措施共{len(tasks)}项：" + "；".join(items) + "。"
-        return Answer(question, text, False, tuple(cites), (), "ledger")
+        rows = [
+            (t, t.measure.resp_span, "")
+            for t in self.tasks
+            if t.measure.resp_span is not None and not t.support
+        ]
+        return self._listing(question, "未列配合单位的措施", rows, "文中各项措施都列有配合单位。")
 
     def _answer_has_deadlines(self, question: str) -> Answer:
-        tasks = self.with_deadline_paragraphs()
-        if not tasks:
-            return self._empty(question, "文中未提及单独列出完成时限的措施。")
+        rows = [(t, t.measure.deadline_spans[0], "") for t in self.with_deadline_paragraphs()]
+        return self._listing(question, "单独列出“完成时限”的措施", rows, "文中未提及单独列出完成时限的措施。")
+
+    def _listing(self, question: str, heading: str, rows: list[tuple[Task, Span, str]], empty: str) -> Answer:
+        """ "{heading}共N项：1.“措施”{detail}[1]；…", each item cited to its span; ``empty``
+        (a refusal) when there are none."""
+        if not rows:
+            return Answer(question, empty, True, (), (), "ledger")
         cites: list[Citation] = []
         items = []
-        for t in tasks:
-            span = t.measure.deadline_spans[0]
+        for t, span, detail in rows:
             cites.append(self._cite(len(cites) + 1, t, span.start, span.end))
-            items.append(f"{len(cites)}.{self._name(t)}[{cites[-1].n}]")
-        text = f"单独列出“完成时限”的措施共{len(tasks)}项：" + "；".join(items) + "。"
+            items.append(f"{len(cites)}.{self._name(t)}{detail}[{cites[-1].n}]")
+        text = f"{heading}共{len(rows)}项：" + "；".join(items) + "。"
         return Answer(question, text, False, tuple(cites), (), "ledger")
 
     def _name(self, t: Task) -> str:
-        many_docs = len({x.doc_id for x in self.tasks}) > 1
-        return f"《{t.doc_title}》“{t.measure.title}”" if many_docs else f"“{t.measure.title}”"
+        return f"《{t.doc_title}》“{t.measure.title}”" if self._many_docs else f"“{t.measure.title}”"
 
     def _cite(self, n: int, t: Task, start: int, end: int) -> Citation:
         src = self.index.source_text(t.doc_id)
         return Citation(n=n, doc=t.doc_id, title=t.measure.title, quote=src[start:end], start=start, end=end)
-
-    @staticmethod
-    def _empty(question: str, text: str) -> Answer:
-        return Answer(question, text, True, (), (), "ledger")
 
 
 def _role(q: str) -> str:
