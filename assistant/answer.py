@@ -217,8 +217,7 @@ class Composer:
         span = doc.get("title_span")
         if not span:
             return None
-        src = self.index.source_text(doc["id"])
-        cite = self._cite(1, doc["id"], doc["title"], span[0], span[1], src)
+        cite = self.index.cite(1, doc["id"], doc["title"], span[0], span[1])
         return Answer(question, f"全称是《{cite.quote}》[1]。", False, (cite,), tuple(hits), "meta")
 
     def _schedule(self, question: str, intent: Intent, hits: list[Hit], best: Sentence) -> Answer | None:
@@ -239,13 +238,12 @@ class Composer:
         found = match_form(m.title + "\n" + (best.text if m is self.index.measure_of(best.chunk) else ""))
         if not self._supported(intent, found):
             return None
-        src = self.index.source_text(m.doc_id)
         seen: set[tuple[int, int]] = set()
         cites: list[Citation] = []
         for d in m.deadlines:
             if (d.span.start, d.span.end) not in seen:
                 seen.add((d.span.start, d.span.end))
-                cites.append(self._cite(len(cites) + 1, m.doc_id, m.title, d.span.start, d.span.end, src))
+                cites.append(self.index.cite(len(cites) + 1, m.doc_id, m.title, d.span.start, d.span.end))
         items = "；".join(f"{c.quote.rstrip(_TRAIL)}[{c.n}]" for c in cites)
         text = f"“{m.title}”的时间节点共{len(cites)}个：{items}。"
         return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
@@ -290,7 +288,6 @@ class Composer:
         parts = []
         for m, s in picked:
             assert m.resp_span is not None
-            src = self.index.source_text(m.doc_id)
             marks = []
             # The note proves the departments; the matched sentence is cited too when it,
             # not the measure's title, is what ties the question to this measure
@@ -299,10 +296,10 @@ class Composer:
                 intent.keys, match_form(s.text), self.weights
             )
             if not named and not (s.start < m.resp_span.end and m.resp_span.start < s.end):
-                cites.append(self._cite(len(cites) + 1, m.doc_id, m.title, s.start, s.end, src))
+                cites.append(self.index.cite(len(cites) + 1, m.doc_id, m.title, s.start, s.end))
                 marks.append(cites[-1].n)
             cites.append(
-                self._cite(len(cites) + 1, m.doc_id, m.title, m.resp_span.start, m.resp_span.end, src)
+                self.index.cite(len(cites) + 1, m.doc_id, m.title, m.resp_span.start, m.resp_span.end)
             )
             marks.append(cites[-1].n)
             parts.append(f"“{m.title}”{self._who(m, intent)}" + "".join(f"[{n}]" for n in marks))
@@ -332,18 +329,14 @@ class Composer:
         cites: list[Citation] = []
         parts = []
         for s in chosen:
-            src = self.index.source_text(s.chunk.doc_id)
             title = s.chunk.measure_title
-            c = self._cite(len(cites) + 1, s.chunk.doc_id, title, s.start, s.end, src)
+            c = self.index.cite(len(cites) + 1, s.chunk.doc_id, title, s.start, s.end)
             cites.append(c)
             parts.append(f"{s.text.rstrip(_TRAIL)}[{c.n}]")
         head = chosen[0].chunk
         lead = f"“{head.measure_title}”：" if head.kind == "measure" and head.measure_title else ""
         text = lead + "；".join(parts) + "。"
         return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
-
-    def _cite(self, n: int, doc: str, title: str, start: int, end: int, src: str) -> Citation:
-        return Citation(n=n, doc=doc, title=title, quote=src[start:end], start=start, end=end)
 
     def _refuse(self, question: str, hits: list[Hit], intent: Intent) -> Answer:
         text = f"{REFUSAL}：方案原文中没有找到能回答这个问题的内容。"

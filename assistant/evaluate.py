@@ -75,7 +75,7 @@ def score(
         s["rr"] = 1.0 / ranks[0] if ranks else 0.0
     if result["refused"] is not None and q["answerable"]:
         s["key_fact"] = not result["refused"] and all(m in result["answer"] for m in q["must_include"])
-    cites = [c for c in result["citations"]]
+    cites = result["citations"]
     if cites and gold:
         s["cite_precision"] = sum(
             1 for c in cites if c["doc"] == doc and any(_overlaps(sp, c) for occ in gold for sp in occ)

@@ -218,17 +218,13 @@ class Ledger:
         cites: list[Citation] = []
         items = []
         for t, span, detail in rows:
-            cites.append(self._cite(len(cites) + 1, t, span.start, span.end))
+            cites.append(self.index.cite(len(cites) + 1, t.doc_id, t.measure.title, span.start, span.end))
             items.append(f"{len(cites)}.{self._name(t)}{detail}[{cites[-1].n}]")
         text = f"{heading}共{len(rows)}项：" + "；".join(items) + "。"
         return Answer(question, text, False, tuple(cites), (), "ledger")
 
     def _name(self, t: Task) -> str:
         return f"《{t.doc_title}》“{t.measure.title}”" if self._many_docs else f"“{t.measure.title}”"
-
-    def _cite(self, n: int, t: Task, start: int, end: int) -> Citation:
-        src = self.index.source_text(t.doc_id)
-        return Citation(n=n, doc=t.doc_id, title=t.measure.title, quote=src[start:end], start=start, end=end)
 
 
 def _role(q: str) -> str:

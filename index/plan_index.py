@@ -13,7 +13,7 @@ from typing import Any
 
 from index import store
 from index.tokenize import tokenize
-from index.types import Chunk, Measure
+from index.types import Chunk, Citation, Measure
 
 
 class PlanIndex:
@@ -56,6 +56,11 @@ class PlanIndex:
             text = store.read_source(self.generation, doc_id)
             self._sources[doc_id] = text
         return text
+
+    def cite(self, n: int, doc_id: str, title: str, start: int, end: int) -> Citation:
+        """Citation [n] of ``source_text(doc_id)[start:end]``: the quote is the source."""
+        quote = self.source_text(doc_id)[start:end]
+        return Citation(n=n, doc=doc_id, title=title, quote=quote, start=start, end=end)
 
     def doc_title(self, doc_id: str) -> str:
         return str(self.documents.get(doc_id, {}).get("title", doc_id))
