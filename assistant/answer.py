@@ -258,6 +258,17 @@ class Composer:
         """Lead/support from the responsibility note of the best-matching measure,
         or of the two best when the question names two (a common lead, say)."""
         picked: list[tuple[Measure, Sentence]] = []
+        # a measure the question names by its full title is the one asked about
+        q = match_form(question)
+        for _, s in scored:
+            m = self.index.measure_of(s.chunk)
+            named = (
+                m is not None and m.resp_span is not None and len(m.title) >= 4 and match_form(m.title) in q
+            )
+            if named and m is not None and all(m != p for p, _ in picked):
+                picked.append((m, s))
+        if picked:
+            return self._resp_answer(question, intent, hits, picked[:2])
         for _, s in scored:
             m = self.index.measure_of(s.chunk)
             if m is None or m.resp_span is None:

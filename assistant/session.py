@@ -18,9 +18,10 @@ from assistant.ledger import Ledger
 from assistant.retrieve import retrieve, with_preamble
 from assistant.settings import Settings
 from index.embed import Embedder, SentenceTransformerEmbedder
+from index.errors import PlanQAError
 from index.ingest import IngestReport, Progress, ingest
 from index.plan_index import PlanIndex
-from index.types import Answer
+from index.types import Answer, Hit, Measure
 
 SAMPLE_PLAN = Path(__file__).resolve().parent.parent / "index" / "samples" / "dezhou-plan-2023.txt"
 
@@ -48,6 +49,26 @@ class Assistant:
             self._composer = None
         return report
 
+    def _measure_hits(self, question: str, measure: Measure) -> list[Hit]:
+        """The measure's chunks, the ones that match the question best first."""
+        index = self.index
+        own = [c for c in index.chunks if c.doc_id == measure.doc_id and c.measure_index == measure.index]
+        ranked = retrieve(index, retrieval_query(question), k=len(own) or 1, doc_id=measure.doc_id)
+        order = {h.chunk.id: r for r, h in enumerate(ranked) if h.chunk.measure_index == measure.index}
+        scores = {h.chunk.id: h.score for h in ranked}
+        own.sort(key=lambda c: (order.get(c.id, len(order)), c.start))
+        return [Hit(c, scores.get(c.id, 0.0)) for c in own]
+
+    def remove(self, doc_ids: Sequence[str]) -> list[str]:
+        """Remove documents by id; the ids that were present."""
+        from index.ingest import remove
+
+        gone = remove(doc_ids, self.settings.home, self.embedder)
+        if gone and self._index is not None:
+            self._index.refresh()
+            self._composer = None
+        return gone
+
     @property
     def index(self) -> PlanIndex:
         with self._lock:
@@ -60,16 +81,26 @@ class Assistant:
                 self._ledger = Ledger(self._index)
         return self._index
 
-    def ask(self, question: str, doc_id: str | None = None, today: dt.date | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        doc_id: str | None = None,
+        today: dt.date | None = None,
+        measure: Measure | None = None,
+    ) -> Answer:
         """Answer one question: list questions from the ledger, the rest by retrieval.
 
-        ``today`` anchors relative dates ("下个月"); default: the real today."""
+        ``today`` anchors relative dates ("下个月"); default: the real today.
+        ``measure``: answer from that measure's text only (a follow-up about it)."""
         index = self.index
         assert self._composer is not None and self._ledger is not None
-        if doc_id is None:
-            query = self._ledger.route(question, today)
-            if query is not None:
-                return self._ledger.answer(question, query)
+        if doc_id is not None and doc_id not in index.documents:
+            raise PlanQAError(f"no document with id {doc_id!r} (see `planqa docs`)")
+        if measure is not None:
+            return self._composer.compose(question, self._measure_hits(question, measure))
+        query = self._ledger.route(question, today)
+        if query is not None:
+            return self._ledger.answer(question, query, doc_id)
         hits = retrieve(
             index,
             retrieval_query(question),
