@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("chat", help="interactive chat (indexes the bundled plan if no index exists)")
     s.add_argument("--doc", help="restrict to one document id")
 
+    s = sub.add_parser("serve", help="web chat in the browser (indexes the bundled plan if no index exists)")
+    s.add_argument("--host", help="address to bind (env PLANQA_HOST, default 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port (env PLANQA_PORT, default 7860)")
+    s.add_argument("--auth", help="require a login, user:password (env PLANQA_AUTH)")
+
     s = sub.add_parser("tasks", help="the task ledger (任务台账): filter and export")
     s.add_argument("--dept", help="department, any alias (发改委, 人社局, …)")
     s.add_argument("--role", choices=("lead", "support", "any"), default="any")
@@ -80,7 +85,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings = load_settings({"home": args.home, "model": args.model, "config": args.config, "k": args.k})
+        flags = {"home": args.home, "model": args.model, "config": args.config, "k": args.k}
+        if args.command == "serve":
+            flags.update(host=args.host, port=args.port, auth=args.auth)
+        settings = load_settings(flags)
         return _run(args, settings)
     except PlanQAError as e:
         print(f"planqa: error: {e}", file=sys.stderr)
@@ -112,14 +120,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return _ask(assistant, args)
         if args.command == "chat":
             return _chat(assistant, args.doc)
+        if args.command == "serve":
+            return _serve(assistant, settings)
         if args.command == "docs":
             return _docs(assistant)
         if args.command == "tasks":
             return _tasks(assistant, args)
         if args.command == "remove":
-            from index.ingest import remove
-
-            gone = remove(args.ids, settings.home, assistant.embedder)
+            gone = assistant.remove(args.ids)
             missing = [i for i in args.ids if i not in gone]
             for i in gone:
                 print(f"removed {i}")
@@ -217,6 +225,19 @@ def _chat(assistant: Assistant, doc: str | None) -> int:
             _print_answer(assistant.ask(question, doc_id=doc), assistant, sys.stdout)
         except PlanQAError as e:
             print(f"planqa: error: {e}", file=sys.stderr)
+
+
+def _serve(assistant: Assistant, settings: Settings) -> int:
+    from assistant.web import ensure_index, parse_auth, serve
+
+    parse_auth(settings.auth)  # a malformed login fails before anything is built
+    if ensure_index(assistant, _progress, announce=_status):
+        print("示例方案索引完成。", file=sys.stderr)
+    assistant.ledger  # noqa: B018  (load the model and the index before the first visitor)
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"PlanQA 网页版已启动：{url}  （Ctrl+C 退出）", file=sys.stderr, flush=True)
+    serve(assistant, settings, settings.host, settings.port, settings.auth)
+    return 0
 
 
 def _tasks(assistant: Assistant, args: argparse.Namespace) -> int:

@@ -53,7 +53,7 @@ def select(ledger: Ledger, dept: str = "", role: str = "any", due_before: str = 
     return [Row(t, t.measure.deadlines) for t in tasks]
 
 
-def _fields(ledger: Ledger, row: Row) -> dict[str, str]:
+def row_fields(ledger: Ledger, row: Row) -> dict[str, str]:
     t, m = row.task, row.task.measure
     show = ledger.departments.display
     src = ledger.index.source_text(t.doc_id)
@@ -113,13 +113,13 @@ def to_csv(ledger: Ledger, rows: Sequence[Row]) -> str:
     w = csv.DictWriter(buf, fieldnames=COLUMNS)
     w.writeheader()
     for r in rows:
-        w.writerow(_fields(ledger, r))
+        w.writerow(row_fields(ledger, r))
     return buf.getvalue()
 
 
 def to_table(ledger: Ledger, rows: Sequence[Row]) -> str:
     cols = ("措施", "牵头单位", "配合单位", "完成时限")
-    data = [[_fields(ledger, r)[c] for c in cols] for r in rows]
+    data = [[row_fields(ledger, r)[c] for c in cols] for r in rows]
     widths = [min(max([_width(c)] + [_width(row[i]) for row in data]), 40) for i, c in enumerate(cols)]
     lines = ["  ".join(_pad(c, w) for c, w in zip(cols, widths))]
     lines.append("  ".join("-" * w for w in widths))
@@ -158,7 +158,7 @@ def write_xlsx(ledger: Ledger, rows: Sequence[Row], path: Path) -> None:
     ws.title = "任务台账"
     ws.append(list(COLUMNS))
     for r in rows:
-        f = _fields(ledger, r)
+        f = row_fields(ledger, r)
         ws.append([f[c] for c in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)

@@ -170,16 +170,19 @@ class Ledger:
             return (*_month_window(12, None), "年底前")
         return None
 
-    def answer(self, question: str, query: Query) -> Answer:
+    def answer(self, question: str, query: Query, doc_id: str | None = None) -> Answer:
+        """The full list ``query`` selects (of one document's measures when ``doc_id``)."""
         if query.kind == "department":
-            return self._answer_department(question, query)
-        if query.kind == "has_deadlines":
-            return self._answer_has_deadlines(question)
-        if query.kind == "no_support":
-            return self._answer_no_support(question)
-        return self._answer_due(question, query)
+            answer = self._answer_department(question, query, doc_id)
+        elif query.kind == "has_deadlines":
+            answer = self._answer_has_deadlines(question, doc_id)
+        elif query.kind == "no_support":
+            answer = self._answer_no_support(question, doc_id)
+        else:
+            answer = self._answer_due(question, query, doc_id)
+        return answer
 
-    def _answer_department(self, question: str, query: Query) -> Answer:
+    def _answer_department(self, question: str, query: Query, doc_id: str | None) -> Answer:
         role = {"lead": "牵头（含共同牵头、分别负责）", "support": "作为配合单位参与", "any": "牵头或配合"}[
             query.role
         ]
@@ -189,42 +192,59 @@ class Ledger:
             mark = "牵头" if t.role_of(query.dept) == "lead" else "配合"
             rows.append((t, t.measure.resp_span, f"（{mark}）" if query.role == "any" else ""))
         heading = f"{self.departments.display(query.dept)}{role}的措施"
-        return self._listing(question, heading, rows, f"文中未提及{query.dept}{role}的措施。")
+        return self._listing(question, heading, rows, f"文中未提及{query.dept}{role}的措施。", doc_id)
 
-    def _answer_due(self, question: str, query: Query) -> Answer:
+    def _answer_due(self, question: str, query: Query, doc_id: str | None) -> Answer:
         rows = [
             (t, d.span, "：" + d.item.rstrip("。；;，,"))
             for t, d in self.due_between(query.first, query.last)
         ]
-        return self._listing(question, f"{query.when}到期的事项", rows, f"文中未提及{query.when}到期的事项。")
+        return self._listing(
+            question, f"{query.when}到期的事项", rows, f"文中未提及{query.when}到期的事项。", doc_id
+        )
 
-    def _answer_no_support(self, question: str) -> Answer:
+    def _answer_no_support(self, question: str, doc_id: str | None) -> Answer:
         rows = [
             (t, t.measure.resp_span, "")
             for t in self.tasks
             if t.measure.resp_span is not None and not t.support
         ]
-        return self._listing(question, "未列配合单位的措施", rows, "文中各项措施都列有配合单位。")
+        return self._listing(question, "未列配合单位的措施", rows, "文中各项措施都列有配合单位。", doc_id)
 
-    def _answer_has_deadlines(self, question: str) -> Answer:
+    def _answer_has_deadlines(self, question: str, doc_id: str | None) -> Answer:
         rows = [(t, t.measure.deadline_spans[0], "") for t in self.with_deadline_paragraphs()]
-        return self._listing(question, "单独列出“完成时限”的措施", rows, "文中未提及单独列出完成时限的措施。")
+        return self._listing(
+            question, "单独列出“完成时限”的措施", rows, "文中未提及单独列出完成时限的措施。", doc_id
+        )
 
-    def _listing(self, question: str, heading: str, rows: list[tuple[Task, Span, str]], empty: str) -> Answer:
+    def _listing(
+        self,
+        question: str,
+        heading: str,
+        rows: list[tuple[Task, Span, str]],
+        empty: str,
+        doc_id: str | None = None,
+    ) -> Answer:
         """ "{heading}共N项：1.“措施”{detail}[1]；…", each item cited to its span; ``empty``
-        (a refusal) when there are none."""
+        (a refusal) when there are none. Only ``doc_id``'s rows when given."""
+        if doc_id is not None:
+            rows = [r for r in rows if r[0].doc_id == doc_id]
         if not rows:
             return Answer(question, empty, True, (), (), "ledger")
         cites: list[Citation] = []
         items = []
         for t, span, detail in rows:
             cites.append(self.index.cite(len(cites) + 1, t.doc_id, t.measure.title, span.start, span.end))
-            items.append(f"{len(cites)}.{self._name(t)}{detail}[{cites[-1].n}]")
+            items.append(f"{len(cites)}.{self._name(t, doc_id is not None)}{detail}[{cites[-1].n}]")
         text = f"{heading}共{len(rows)}项：" + "；".join(items) + "。"
         return Answer(question, text, False, tuple(cites), (), "ledger")
 
-    def _name(self, t: Task) -> str:
-        return f"《{t.doc_title}》“{t.measure.title}”" if self._many_docs else f"“{t.measure.title}”"
+    def _name(self, t: Task, one_doc: bool = False) -> str:
+        return (
+            f"《{t.doc_title}》“{t.measure.title}”"
+            if self._many_docs and not one_doc
+            else f"“{t.measure.title}”"
+        )
 
 
 def _role(q: str) -> str:

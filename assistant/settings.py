@@ -26,6 +26,10 @@ class Settings:
     model: str = DEFAULT_MODEL  # sentence-transformers model name or path
     k: int = 4  # chunks retrieved per question
     chroma_url: str = ""  # reserved: Chroma server mode (not yet supported)
+    host: str = "127.0.0.1"  # web chat: address to bind (loopback unless told otherwise)
+    port: int = 7860  # web chat: port
+    auth: str = ""  # web chat: "user:password" to require a login ("" = none)
+    max_upload_mb: int = 20  # web chat: largest file accepted for upload
 
     @property
     def models_dir(self) -> Path:
@@ -59,13 +63,15 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
     if unknown:
         raise PlanQAError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     merged["home"] = Path(merged.get("home") or default_home()).expanduser()
-    if "k" in merged:
+    for name, low, high in (("k", 1, 50), ("port", 1, 65535), ("max_upload_mb", 1, 1024)):
+        if name not in merged:
+            continue
         try:
-            merged["k"] = int(merged["k"])
+            merged[name] = int(merged[name])
         except (TypeError, ValueError):
-            raise PlanQAError(f"setting k must be a whole number, got {merged['k']!r}") from None
-        if not 1 <= merged["k"] <= 50:
-            raise PlanQAError(f"setting k must be between 1 and 50, got {merged['k']}")
+            raise PlanQAError(f"setting {name} must be a whole number, got {merged[name]!r}") from None
+        if not low <= merged[name] <= high:
+            raise PlanQAError(f"setting {name} must be between {low} and {high}, got {merged[name]}")
     if merged.get("chroma_url"):
         raise PlanQAError("PLANQA_CHROMA_URL (Chroma server mode) is not supported yet")
     return Settings(**merged)
