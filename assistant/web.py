@@ -1,0 +1,395 @@
+"""The web chat (Gradio): Chat, Overview, Ledger and Documents tabs, plus a source page.
+
+``build_app`` wires an ``Assistant`` into a ``gr.Blocks``; ``serve`` builds the
+bundled plan's index on first start and launches on loopback. Nothing here fetches
+from the network: Gradio's analytics are off and its default theme serves its own
+fonts (the browser test checks every request stays on the machine).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant import webhtml
+from assistant.conversation import Conversation, Turn
+from assistant.export import row_fields, select, write_xlsx
+from assistant.overview import build_overview
+from assistant.session import SAMPLE_PLAN, Assistant
+from assistant.settings import Settings
+from index.errors import PlanQAError
+from index.store import current_generation
+
+UPLOAD_TYPES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf")
+ALL_DOCS = "（全部文件）"
+ANY = "（全部）"
+STREAM_STEP = 6  # characters per streamed update
+TITLE = "PlanQA 方案问答助手"
+
+
+def build_app(assistant: Assistant, max_upload_mb: int = 20) -> gr.Blocks:
+    """The whole web UI around one assistant (shared by every browser session)."""
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+        gr.Navbar(visible=False)  # the source page is reached by links, not by a menu
+        gr.Markdown(f"## {TITLE}\n每个回答都注明出处：点开编号即可看到原文中被引用的句子。")
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat"):
+                chat = _chat_tab(assistant)
+            with gr.Tab("方案概览", id="overview"):
+                overview = gr.HTML(lambda: _overview(assistant), elem_id="pq-overview")
+            with gr.Tab("任务台账", id="ledger"):
+                ledger = _ledger_tab(assistant)
+            with gr.Tab("文件管理", id="docs"):
+                docs = _docs_tab(assistant, max_upload_mb)
+        # after documents change, every view of them is rebuilt
+        for event in docs["changed"]:
+            event.then(
+                lambda: (
+                    gr.update(choices=_doc_choices(assistant, ALL_DOCS), value=""),
+                    _overview(assistant),
+                    gr.update(choices=_doc_choices(assistant, ANY), value=""),
+                    gr.update(choices=[ANY, *_departments(assistant)], value=ANY),
+                ),
+                None,
+                [chat["scope"], overview, ledger["doc"], ledger["dept"]],
+            )
+    with app.route("原文", "/source", show_in_navbar=False):
+        page = gr.HTML(elem_id="pq-source")
+        app.load(_source_page(assistant), None, page)
+    return app
+
+
+# -- chat ------------------------------------------------------------------------
+
+
+def _chat_tab(assistant: Assistant) -> dict[str, Any]:
+    with gr.Row():
+        scope = gr.Dropdown(
+            _doc_choices(assistant, ALL_DOCS), value="", label="回答范围", scale=3, elem_id="pq-scope"
+        )
+        show_rewrite = gr.Checkbox(False, label="显示追问的改写", scale=1, elem_id="pq-show-rewrite")
+    chatbot = gr.Chatbot(
+        label="对话",
+        height=520,
+        buttons=["copy"],
+        elem_id="pq-chat",
+        feedback_options=None,
+        placeholder="问方案里的目标、牵头和配合单位、完成时限。可以追问：“那配合单位呢？”“完成时限呢？”",
+    )
+    turns = gr.State([])
+    with gr.Row():
+        box = gr.Textbox(placeholder="输入问题，回车发送", show_label=False, scale=5, elem_id="pq-question")
+        send = gr.Button("发送", variant="primary", scale=1, elem_id="pq-send")
+        clear = gr.Button("新对话", scale=1, elem_id="pq-clear")
+    gr.Examples(_examples(assistant), inputs=box, label="示例问题")
+
+    def respond(
+        question: str, history: list[dict[str, Any]], state: list[Turn], doc: str, rewrite: bool
+    ) -> Iterator[Any]:
+        question = (question or "").strip()
+        if not question:
+            yield "", history, state
+            return
+        conversation = Conversation(assistant, doc or None)
+        conversation.turns = list(state)
+        history = [*history, {"role": "user", "content": question}]
+        try:
+            turn = conversation.ask(question)
+        except PlanQAError as e:
+            yield "", [*history, {"role": "assistant", "content": f"出错了：{webhtml.esc(str(e))}"}], state
+            return
+        plain = webhtml.answer_plain(turn)
+        for n in range(STREAM_STEP, len(plain), STREAM_STEP):  # stream the text, then the citations
+            yield "", [*history, {"role": "assistant", "content": webhtml.esc(plain[:n])}], state
+            time.sleep(0.01)
+        final = webhtml.answer_html(turn, assistant.index, rewrite)
+        yield "", [*history, {"role": "assistant", "content": final}], conversation.turns
+
+    inputs = [box, chatbot, turns, scope, show_rewrite]
+    box.submit(respond, inputs, [box, chatbot, turns], api_name="chat")
+    send.click(respond, inputs, [box, chatbot, turns], api_visibility="private")
+    clear.click(lambda: ([], []), None, [chatbot, turns], api_visibility="private")
+    scope.change(
+        lambda: ([], []), None, [chatbot, turns], api_visibility="private"
+    )  # a new scope starts afresh
+
+    def ask(question: str, doc: str = "") -> dict[str, Any]:
+        """One stand-alone question → the answer as JSON (text, refused, citations)."""
+        return assistant.ask(question, doc_id=doc or None).to_dict()
+
+    gr.api(ask, api_name="ask")
+    return {"scope": scope, "chatbot": chatbot}
+
+
+def _examples(assistant: Assistant) -> list[str]:
+    """Questions a newcomer can click, made from the loaded plans' own ledger."""
+    ledger = assistant.ledger
+    out: list[str] = []
+    led = next((t for t in ledger.tasks if t.lead and t.support), None)
+    if led:
+        out.append(f"{led.measure.title}由哪个部门牵头？")
+    target = next((x for t in ledger.tasks for x in t.measure.targets if x.year and x.metric), None)
+    if target:
+        out.append(f"{target.period}{target.metric}的目标是多少？")
+    due = next((d for t in ledger.tasks for d in t.measure.deadlines if d.due), None)
+    if due:
+        out.append(f"{int(due.due[5:7])}月底前要完成哪些事项？")
+    depts = _departments(assistant)
+    if len(depts) > 1:
+        out.append(f"{depts[1]}配合了哪些工作？")
+    return out or ["这份方案的主要目标是什么？"]
+
+
+# -- overview, ledger, documents ---------------------------------------------------
+
+
+def _overview(assistant: Assistant) -> str:
+    if not assistant.index.documents:
+        return "<p>还没有导入任何文件。</p>"
+    body = "".join(webhtml.overview_html(ov) for ov in build_overview(assistant.ledger))
+    return f"<style>{webhtml.CSS}</style>{body}"
+
+
+def _ledger_tab(assistant: Assistant) -> dict[str, Any]:
+    with gr.Row():
+        dept = gr.Dropdown([ANY, *_departments(assistant)], value=ANY, label="部门", elem_id="pq-l-dept")
+        role = gr.Radio([("全部", "any"), ("牵头", "lead"), ("配合", "support")], value="any", label="角色")
+        month = gr.Dropdown([ANY, *(f"{m}月" for m in range(1, 13))], value=ANY, label="完成时限（月份）")
+        doc = gr.Dropdown(_doc_choices(assistant, ANY), value="", label="文件")
+    count = gr.Markdown(_ledger_count(assistant, ANY, "any", ANY, ""), elem_id="pq-ledger-count")
+    table = gr.Dataframe(
+        _ledger_rows(assistant, ANY, "any", ANY, ""),
+        wrap=True,
+        elem_id="pq-ledger",
+        max_height=600,
+        column_widths=["14%", "14%", "14%", "22%", "20%", "10%", "6%"],
+        interactive=False,
+    )
+    with gr.Row():
+        export = gr.Button("导出 Excel（xlsx）", elem_id="pq-export")
+        file = gr.File(label="下载", interactive=False, height=90, elem_id="pq-xlsx")
+    filters = [dept, role, month, doc]
+    gr.on(
+        [dept.change, role.change, month.change, doc.change],
+        lambda *a: (_ledger_count(assistant, *a), _ledger_rows(assistant, *a)),
+        filters,
+        [count, table],
+        api_visibility="private",
+    )
+    export.click(lambda *a: _ledger_xlsx(assistant, *a), filters, file, api_name="export_xlsx")
+    return {"dept": dept, "doc": doc}
+
+
+def _ledger_selection(assistant: Assistant, dept: str, role: str, month: str, doc: str) -> list[Any]:
+    ledger = assistant.ledger
+    dept = "" if dept in ("", ANY) else dept
+    rows = select(ledger, dept, role if dept else "any")
+    if doc:
+        rows = [r for r in rows if r.task.doc_id == doc]
+    if month and month != ANY:
+        mm = f"{int(month.rstrip('月')):02d}"
+        rows = [type(r)(r.task, tuple(d for d in r.deadlines if d.due[5:7] == mm)) for r in rows]
+        rows = [r for r in rows if r.deadlines]
+    return rows
+
+
+def _ledger_rows(assistant: Assistant, dept: str, role: str, month: str, doc: str) -> Any:
+    import pandas as pd
+
+    ledger = assistant.ledger
+    rows = [row_fields(ledger, r) for r in _ledger_selection(assistant, dept, role, month, doc)]
+    columns = ["措施", "牵头单位", "配合单位", "目标", "完成时限", "文件", "原文位置"]
+    return pd.DataFrame([{c: r[c] for c in columns} for r in rows], columns=columns)
+
+
+def _ledger_count(assistant: Assistant, dept: str, role: str, month: str, doc: str) -> str:
+    return f"共 **{len(_ledger_selection(assistant, dept, role, month, doc))}** 项措施"
+
+
+def _ledger_xlsx(assistant: Assistant, dept: str, role: str, month: str, doc: str) -> str:
+    rows = _ledger_selection(assistant, dept, role, month, doc)
+    out = Path(tempfile.mkdtemp(prefix="planqa-")) / "planqa-tasks.xlsx"
+    write_xlsx(assistant.ledger, rows, out)
+    return str(out)
+
+
+def _docs_tab(assistant: Assistant, max_upload_mb: int) -> dict[str, Any]:
+    gr.Markdown(f"支持 txt、md、html、docx、pdf，单个文件不超过 {max_upload_mb} MB。导入后即可提问。")
+    upload = gr.File(
+        file_count="multiple", file_types=list(UPLOAD_TYPES), label="上传文件", elem_id="pq-upload"
+    )
+    add = gr.Button("导入", variant="primary", elem_id="pq-ingest")
+    status = gr.Markdown(elem_id="pq-doc-status")
+    table = gr.Dataframe(_doc_rows(assistant), label="已导入的文件", elem_id="pq-docs", interactive=False)
+    with gr.Row():
+        victim = gr.Dropdown(_doc_choices(assistant, None), label="删除文件", elem_id="pq-remove-doc")
+        remove = gr.Button("删除", variant="stop", elem_id="pq-remove")
+
+    def do_ingest(
+        files: list[str] | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008  (how Gradio hands a progress bar in)
+    ) -> tuple[str, Any, Any]:
+        message = ingest_uploads(assistant, files or [], max_upload_mb, _progress_callback(progress))
+        return message, _doc_rows(assistant), gr.update(choices=_doc_choices(assistant, None), value=None)
+
+    def do_remove(doc: str | None) -> tuple[str, Any, Any]:
+        if not doc:
+            message = "请先选择要删除的文件。"
+        else:
+            gone = assistant.remove([doc])
+            message = f"已删除：{doc}" if gone else f"没有编号为 {doc} 的文件。"
+        return message, _doc_rows(assistant), gr.update(choices=_doc_choices(assistant, None), value=None)
+
+    ingested = add.click(do_ingest, upload, [status, table, victim], api_name="ingest")
+    removed = remove.click(do_remove, victim, [status, table, victim], api_name="remove")
+    return {"changed": [ingested, removed]}
+
+
+def ingest_uploads(
+    assistant: Assistant,
+    files: list[str],
+    max_upload_mb: int,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> str:
+    """Check and ingest uploaded files; a message for the page (Markdown)."""
+    if not files:
+        return "请先选择要上传的文件。"
+    problems, ok = [], []
+    for f in files:
+        p = Path(f)
+        if p.suffix.lower() not in UPLOAD_TYPES:
+            problems.append(f"✗ {p.name}：不支持的文件类型（支持 txt、md、html、docx、pdf）")
+        elif p.stat().st_size > max_upload_mb * 1024 * 1024:
+            size = p.stat().st_size / 1024 / 1024
+            problems.append(f"✗ {p.name}：文件过大（{size:.1f} MB，上限 {max_upload_mb} MB）")
+        else:
+            ok.append(p)
+    lines = list(problems)
+    if ok:
+        try:
+            report = assistant.ingest(ok, progress)
+        except PlanQAError as e:
+            lines.append(f"✗ 导入失败，已有索引保持不变：{e}")
+        else:
+            for label, ids in (
+                ("✓ 新增", report.added),
+                ("✓ 更新", report.replaced),
+                ("＝ 未变化", report.unchanged),
+            ):
+                if ids:
+                    lines.append(f"{label}：" + "、".join(ids))
+            lines += [f"✗ {Path(path).name}：{why}" for path, why in report.failed]
+    return "\n\n".join(lines)
+
+
+def _progress_callback(progress: gr.Progress) -> Callable[[str, int, int], None]:
+    stages = {"load": "读取文件", "embed": "向量化"}
+
+    def report(stage: str, done: int, total: int) -> None:
+        progress((done, total or 1), desc=stages.get(stage, stage))
+
+    return report
+
+
+def _doc_rows(assistant: Assistant) -> Any:
+    import pandas as pd
+
+    columns = ["编号", "标题", "类型", "措施数", "分块数"]
+    if current_generation(assistant.settings.home) is None:
+        return pd.DataFrame([], columns=columns)
+    docs = assistant.index.documents.values()
+    return pd.DataFrame(
+        [[d["id"], d["title"], d["kind"], d["measures"], d["chunks"]] for d in docs], columns=columns
+    )
+
+
+def _doc_choices(assistant: Assistant, everything: str | None) -> list[tuple[str, str]]:
+    if current_generation(assistant.settings.home) is None:
+        return [(everything, "")] if everything else []
+    docs = [(f"{d['title']}（{d['id']}）", d["id"]) for d in assistant.index.documents.values()]
+    return [(everything, ""), *docs] if everything else docs
+
+
+def _departments(assistant: Assistant) -> list[str]:
+    ledger = assistant.ledger
+    counts = {d: len(ledger.by_department(d)) for d in ledger.departments.canonical}
+    return [ledger.departments.display(d) for d in sorted(counts, key=lambda d: (-counts[d], d))]
+
+
+def _source_page(assistant: Assistant) -> Callable[[gr.Request], str]:
+    def page(request: gr.Request) -> str:
+        params = request.query_params
+        try:
+            doc, start, end = params["doc"], int(params["start"]), int(params["end"])
+        except (KeyError, ValueError):
+            return "<p>链接不完整：需要 doc、start、end。</p>"
+        return f"<style>{webhtml.CSS}</style>" + webhtml.source_page(assistant.index, doc, start, end)
+
+    return page
+
+
+# -- serving -----------------------------------------------------------------------
+
+
+def parse_auth(value: str) -> tuple[str, str] | None:
+    """ "user:pass" → (user, pass); "" → None (no login)."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise PlanQAError("auth must look like user:password")
+    return user, password
+
+
+def ensure_index(
+    assistant: Assistant,
+    progress: Callable[[str, int, int], None] | None = None,
+    announce: Callable[[str], None] | None = None,
+) -> bool:
+    """Index the bundled plan when nothing is indexed yet; True when it did."""
+    if current_generation(assistant.settings.home) is not None:
+        return False
+    if announce is not None:
+        announce(f"首次运行：正在为示例方案建立索引（{SAMPLE_PLAN.name}）…")
+    assistant.ingest([SAMPLE_PLAN], progress)
+    return True
+
+
+def serve(
+    assistant: Assistant,
+    settings: Settings,
+    host: str,
+    port: int,
+    auth: str = "",
+    block: bool = True,
+) -> Any:
+    """Launch the web chat; returns Gradio's (app, local url, share url) when not blocking."""
+    app = build_app(assistant, settings.max_upload_mb)
+    return start(app, host, port, auth, settings.max_upload_mb, block)
+
+
+def start(
+    app: gr.Blocks, host: str, port: int, auth: str = "", max_upload_mb: int = 20, block: bool = False
+) -> Any:
+    """Launch a built app with PlanQA's options (styles, login, upload limit, no footer links)."""
+    return app.launch(
+        server_name=host,
+        server_port=port,
+        auth=parse_auth(auth),
+        max_file_size=f"{max_upload_mb}mb",
+        prevent_thread_lock=not block,
+        quiet=True,
+        show_error=True,
+        footer_links=[],
+        css=webhtml.CSS,
+    )

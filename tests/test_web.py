@@ -1,0 +1,209 @@
+"""The web chat without a browser: its HTML, upload checks, login, and its API
+through ``gradio_client`` against the app served on loopback (fake embedder)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.conversation import Conversation, Turn
+from assistant.session import Assistant
+from assistant.settings import Settings, load_settings
+from assistant.web import build_app, ingest_uploads, parse_auth, start
+from assistant.webhtml import answer_html, passage, source_page
+from index.errors import PlanQAError
+from index.types import Answer
+from tests.conftest import DATA
+
+
+@pytest.fixture()
+def assistant(fresh_home: Path, fake_embedder) -> Iterator[Assistant]:
+    a = Assistant(Settings(home=fresh_home), embedder=fake_embedder)
+    yield a
+    a.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# -- HTML --------------------------------------------------------------------------
+
+
+def test_an_answer_shows_its_citations_with_the_quote_highlighted(assistant: Assistant) -> None:
+    turn = Conversation(assistant).ask("强化能源保障谁牵头？")
+    page = answer_html(turn, assistant.index)
+    c = turn.answer.citations[0]
+    assert '<span class="pq-marker">[1]</span>' in page
+    assert f"<mark>{c.quote}</mark>" in page
+    assert "措施：强化能源保障" in page and 'class="pq-cite"' in page
+    assert f"source?doc={c.doc}&amp;start={c.start}&amp;end={c.end}" in page
+    assert "pq-refusal" not in page
+
+
+def test_a_refusal_is_marked_and_a_rewrite_shown_only_on_request(assistant: Assistant) -> None:
+    conv = Conversation(assistant)
+    conv.ask("强化能源保障谁牵头？")
+    turn = conv.ask("那配合单位呢？")
+    assert "理解为：强化能源保障的配合单位是什么？" in answer_html(turn, assistant.index, show_rewrite=True)
+    assert "理解为" not in answer_html(turn, assistant.index)
+    refused = Turn("q", "q", Answer("q", "文中未提及预算。", True))
+    assert '<div class="pq-refusal"><b>未找到依据</b>' in answer_html(refused, assistant.index)
+
+
+def test_text_is_escaped(assistant: Assistant) -> None:
+    turn = Turn("q", "q", Answer("<script>x</script>", "<img src=x onerror=alert(1)>[1]", False))
+    page = answer_html(turn, assistant.index)
+    assert "<img" not in page and "&lt;img" in page
+    assert "<b>" not in source_page(assistant.index, "<b>", 0, 1)
+
+
+def test_a_passage_is_the_quote_in_its_paragraph(assistant: Assistant) -> None:
+    source = assistant.index.source_text("dezhou-plan-2023")
+    start = source.index("到2025年,全市高新技术企业达到1000家")
+    end = start + len("到2025年,全市高新技术企业达到1000家")
+    title, body = passage(assistant.index, "dezhou-plan-2023", start, end)
+    assert title == "加强科技创新主体培育"
+    assert "<mark>到2025年,全市高新技术企业达到1000家</mark>" in body
+    assert "\n" not in body  # one paragraph
+    page = source_page(assistant.index, "dezhou-plan-2023", start, end)
+    assert "加强科技创新主体培育" in page and "<mark>" in page
+
+
+# -- uploads, login, settings ---------------------------------------------------------
+
+
+def test_uploads_are_checked_by_type_and_size(assistant: Assistant, tmp_path: Path) -> None:
+    exe = tmp_path / "tool.exe"
+    exe.write_bytes(b"MZ")
+    big = tmp_path / "big.txt"
+    big.write_bytes("方案。".encode() * 400_000)  # 3.6 MB
+    message = ingest_uploads(assistant, [str(exe), str(big)], max_upload_mb=1)
+    assert "✗ tool.exe：不支持的文件类型" in message
+    assert "✗ big.txt：文件过大（3.4 MB，上限 1 MB）" in message
+    assert list(assistant.index.documents) == ["dezhou-plan-2023"]
+    assert ingest_uploads(assistant, [], 20) == "请先选择要上传的文件。"
+
+
+def test_an_upload_is_ingested_and_can_be_removed(assistant: Assistant, tmp_path: Path) -> None:
+    doc = tmp_path / "10.html"
+    shutil.copy(DATA / "10.html", doc)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    message = ingest_uploads(assistant, [str(doc), str(empty)], 20)
+    assert "✓ 新增：10" in message
+    assert "✗ empty.txt：" in message  # named, with the reason; the rest still ingested
+    assert set(assistant.index.documents) == {"dezhou-plan-2023", "10"}
+    answer = assistant.ask("强化能源保障谁牵头？", doc_id="10")  # restricted to the new document
+    assert all(c.doc == "10" for c in answer.citations)
+    assert assistant.remove(["10"]) == ["10"]
+    assert list(assistant.index.documents) == ["dezhou-plan-2023"]
+
+
+def test_answers_can_be_restricted_to_one_document(assistant: Assistant) -> None:
+    with pytest.raises(PlanQAError, match="no document with id 'nope'"):
+        assistant.ask("强化能源保障谁牵头？", doc_id="nope")
+    listing = assistant.ask("市发改委牵头哪些措施？", doc_id="dezhou-plan-2023")
+    assert listing.intent == "ledger" and not listing.refused
+
+
+def test_login_setting() -> None:
+    assert parse_auth("") is None
+    assert parse_auth("admin:s3cret:x") == ("admin", "s3cret:x")
+    for bad in ("admin", ":pw", "admin:"):
+        with pytest.raises(PlanQAError, match="user:password"):
+            parse_auth(bad)
+    s = load_settings({}, env={"PLANQA_HOME": "/tmp/x", "PLANQA_PORT": "8080", "PLANQA_AUTH": "a:b"})
+    assert (s.host, s.port, s.auth, s.max_upload_mb) == ("127.0.0.1", 8080, "a:b", 20)
+    with pytest.raises(PlanQAError, match="port must be between 1 and 65535"):
+        load_settings({"port": 70000}, env={})
+
+
+def test_serve_refuses_a_malformed_login(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli import main
+
+    assert main(["--home", str(tmp_path), "serve", "--auth", "nopassword"]) != 0
+    assert "auth must look like user:password" in capsys.readouterr().err
+
+
+# -- the API, through gradio_client ----------------------------------------------------
+
+
+@pytest.fixture()
+def served(assistant: Assistant) -> Iterator[str]:
+    app = build_app(assistant)
+    port = free_port()
+    start(app, "127.0.0.1", port)
+    yield f"http://127.0.0.1:{port}/"
+    app.close()
+
+
+def test_the_api_answers_with_citations(served: str, assistant: Assistant) -> None:
+    from gradio_client import Client
+
+    client = Client(served, verbose=False)
+    result = client.predict("强化能源保障谁牵头？", "", api_name="/ask")
+    assert result["refused"] is False
+    assert "市发展改革委牵头负责" in result["answer"]
+    c = result["citations"][0]
+    assert assistant.index.source_text(c["doc"])[c["start"] : c["end"]] == c["quote"]
+    refused = client.predict("这份方案的预算总额是多少亿元？", "", api_name="/ask")
+    assert refused["refused"] is True and refused["citations"] == []
+
+
+def test_the_chat_endpoint_follows_up(served: str) -> None:
+    from gradio_client import Client
+
+    client = Client(served, verbose=False)
+    _, history = client.predict("强化能源保障谁牵头？", [], "", False, api_name="/chat")
+    assert "市发展改革委牵头负责" in text_of(history[-1])
+    _, history = client.predict("那配合单位呢？", history, "", True, api_name="/chat")
+    assert [m["role"] for m in history] == ["user", "assistant"] * 2
+    assert "理解为：强化能源保障的配合单位是什么？" in text_of(history[-1])
+    assert "国网德州供电公司配合" in text_of(history[-1])
+
+
+def text_of(message: dict) -> str:
+    """A chat message's text (Gradio 6 sends content as a list of typed parts)."""
+    content = message["content"]
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content)
+
+
+def test_the_ledger_exports_to_excel(served: str) -> None:
+    from gradio_client import Client
+    from openpyxl import load_workbook
+
+    client = Client(served, verbose=False)
+    path = client.predict("市科技局", "lead", "（全部）", "", api_name="/export_xlsx")
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][1] == "措施" and len(rows) > 1
+
+
+def test_a_login_is_required_when_set(assistant: Assistant) -> None:
+    import httpx
+    from gradio_client import Client
+
+    app = build_app(assistant)
+    port = free_port()
+    start(app, "127.0.0.1", port, auth="admin:pw")
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        assert httpx.get(url + "config").status_code == 401
+        with pytest.raises(Exception):  # noqa: B017 (gradio_client's own error type varies)
+            Client(url, verbose=False).predict("强化能源保障谁牵头？", "", api_name="/ask")
+        result = Client(url, auth=("admin", "pw"), verbose=False).predict(
+            "强化能源保障谁牵头？", "", api_name="/ask"
+        )
+        assert "市发展改革委牵头负责" in result["answer"]
+    finally:
+        app.close()
