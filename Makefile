@@ -1,9 +1,12 @@
-# The two README commands: `make run` (chat with the bundled plan) and `make test` (all tiers).
+# The two README commands: `make run` (web chat on the bundled plan) and `make test` (all tiers).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit lint bench install clean
+.PHONY: run test test-unit lint bench install clean browser screenshots
+
+# Headless Chromium and CJK fonts for the browser tests, from Debian (no browser download).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 install: $(STAMP)
 
@@ -16,10 +19,20 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/planqa chat
+	$(VENV)/bin/planqa serve
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q
+
+browser:
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
+	  echo "installing chromium and fonts-noto-cjk for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# Refresh the README's screenshots (taken by the browser tests)
+screenshots: $(STAMP) browser
+	PLANQA_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -q tests/test_browser.py
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q -m "not integration and not slow and not eval"

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "index" / "samples" / "dezhou-plan-2023.txt"
 DATA = Path(__file__).resolve().parent / "data"
 PUBLIC_QUESTIONS = ROOT / "evals" / "questions-public.jsonl"
+MODELS = ROOT / ".cache" / "models"  # the converted e5 model: once per checkout, reused across runs
 
 
 class FakeEmbedder:
@@ -80,3 +81,33 @@ def plan_index(built_home: Path, fake_embedder: FakeEmbedder):
     idx = PlanIndex(built_home, fake_embedder)
     yield idx
     idx.close()
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """The real embedding model (integration tier only)."""
+    from index.embed import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(cache_dir=MODELS)
+
+
+@pytest.fixture(scope="session")
+def real_home(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
+    """The bundled plan indexed with the real model. Read-only use: copy it to change it."""
+    from index.ingest import ingest
+
+    home = tmp_path_factory.mktemp("real-home")
+    report = ingest([SAMPLE], home, real_embedder)
+    assert report.added == ["dezhou-plan-2023"] and report.total_chunks == 34
+    return home
+
+
+@pytest.fixture(scope="session")
+def real_assistant(real_home: Path, real_embedder):
+    """An assistant over ``real_home`` with the real model (integration tier only)."""
+    from assistant.session import Assistant
+    from assistant.settings import Settings
+
+    a = Assistant(Settings(home=real_home), embedder=real_embedder)
+    yield a
+    a.close()

@@ -14,26 +14,18 @@ from pathlib import Path
 import pytest
 
 from assistant.session import Assistant
-from assistant.settings import Settings
 from index.embed import SentenceTransformerEmbedder
-from tests.conftest import PUBLIC_QUESTIONS, ROOT, SAMPLE
+from tests.conftest import MODELS, PUBLIC_QUESTIONS, SAMPLE
 
 pytestmark = pytest.mark.integration
 
-MODELS = ROOT / ".cache" / "models"  # converted once per checkout, reused across runs
 LIST_CATEGORIES = {"list_by_department", "list_by_deadline"}
 CORE = {"lead", "support", "target_2025", "target_2023", "deadline"}
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory):
-    home = tmp_path_factory.mktemp("real-home")
-    embedder = SentenceTransformerEmbedder(cache_dir=MODELS)
-    a = Assistant(Settings(home=home), embedder=embedder)
-    report = a.ingest([SAMPLE])
-    assert report.added == ["dezhou-plan-2023"] and report.total_chunks == 34
-    yield a
-    a.close()
+def real(real_assistant: Assistant) -> Assistant:
+    return real_assistant
 
 
 def test_semantic_retrieval_and_answers(real: Assistant) -> None:
