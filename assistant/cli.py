@@ -210,7 +210,13 @@ def _chat(assistant: Assistant, doc: str | None) -> int:
         _ingest(assistant, [str(SAMPLE_PLAN)])
     docs = assistant.index.documents
     print(f"PlanQA 方案问答助手 · 已索引 {len(docs)} 份文件：" + "、".join(d["title"] for d in docs.values()))
-    print("请输入问题（例如：强化能源保障谁牵头？ / 到2025年全市高新技术企业要达到多少家？），输入 q 退出。")
+    print(
+        "请输入问题（例如：强化能源保障谁牵头？ / 到2025年全市高新技术企业要达到多少家？），可以追问"
+        "（那配合单位呢？），输入 q 退出。"
+    )
+    from assistant.conversation import Conversation
+
+    conversation = Conversation(assistant, doc)
     while True:
         try:
             question = input("\n问> ").strip()
@@ -222,7 +228,10 @@ def _chat(assistant: Assistant, doc: str | None) -> int:
         if not question:
             continue
         try:
-            _print_answer(assistant.ask(question, doc_id=doc), assistant, sys.stdout)
+            turn = conversation.ask(question)
+            if turn.rewritten:
+                print(f"（理解为：{turn.resolved}）")
+            _print_answer(turn.answer, assistant, sys.stdout)
         except PlanQAError as e:
             print(f"planqa: error: {e}", file=sys.stderr)
 

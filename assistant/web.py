@@ -81,7 +81,7 @@ def _chat_tab(assistant: Assistant) -> dict[str, Any]:
     chatbot = gr.Chatbot(
         label="对话",
         height=520,
-        buttons=["copy"],
+        buttons=[],  # each answer carries its own copy button (plain text, not markup)
         elem_id="pq-chat",
         feedback_options=None,
         placeholder="问方案里的目标、牵头和配合单位、完成时限。可以追问：“那配合单位呢？”“完成时限呢？”",
@@ -102,18 +102,15 @@ def _chat_tab(assistant: Assistant) -> dict[str, Any]:
             return
         conversation = Conversation(assistant, doc or None)
         conversation.turns = list(state)
-        history = [*history, {"role": "user", "content": question}]
+        history = [*history, {"role": "user", "content": webhtml.esc(question)}]
         try:
             turn = conversation.ask(question)
         except PlanQAError as e:
             yield "", [*history, {"role": "assistant", "content": f"出错了：{webhtml.esc(str(e))}"}], state
             return
-        plain = webhtml.answer_plain(turn)
-        for n in range(STREAM_STEP, len(plain), STREAM_STEP):  # stream the text, then the citations
-            yield "", [*history, {"role": "assistant", "content": webhtml.esc(plain[:n])}], state
+        for message in answer_stream(turn, assistant, rewrite):
+            yield "", [*history, {"role": "assistant", "content": message}], conversation.turns
             time.sleep(0.01)
-        final = webhtml.answer_html(turn, assistant.index, rewrite)
-        yield "", [*history, {"role": "assistant", "content": final}], conversation.turns
 
     inputs = [box, chatbot, turns, scope, show_rewrite]
     box.submit(respond, inputs, [box, chatbot, turns], api_name="chat")
@@ -129,6 +126,15 @@ def _chat_tab(assistant: Assistant) -> dict[str, Any]:
 
     gr.api(ask, api_name="ask")
     return {"scope": scope, "chatbot": chatbot}
+
+
+def answer_stream(turn: Turn, assistant: Assistant, rewrite: bool = False) -> Iterator[str]:
+    """An answer's chat message as it streams in: the text a few characters at a time,
+    then the whole message with its citations and copy button."""
+    text = webhtml.answer_text(turn)
+    for n in range(STREAM_STEP, len(text), STREAM_STEP):
+        yield webhtml.esc(text[:n])
+    yield webhtml.answer_html(turn, assistant.index, rewrite)
 
 
 def _examples(assistant: Assistant) -> list[str]:
@@ -392,4 +398,5 @@ def start(
         show_error=True,
         footer_links=[],
         css=webhtml.CSS,
+        js=webhtml.COPY_JS,
     )

@@ -23,7 +23,10 @@ CSS = """
 .pq-rewrite { color: #6b7280; font-size: 0.9em; margin-bottom: 4px; }
 .pq-marker { color: #2563eb; font-weight: 600; }
 .pq-cites { margin-top: 8px; border-top: 1px solid #e5e7eb; padding-top: 6px; }
-.pq-cite summary { cursor: pointer; color: #1d4ed8; }
+.pq-cite summary, .pq-near summary { cursor: pointer; color: #1d4ed8; }
+.pq-copytext { display: none; }
+.pq-copy { margin-top: 6px; font-size: 0.85em; color: #4b5563; border: 1px solid #d1d5db; border-radius: 4px;
+           padding: 1px 8px; background: #fff; cursor: pointer; }
 .pq-src { background: #f9fafb; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px 10px; margin: 4px 0 8px; }
 .pq-src .pq-measure { font-weight: 600; margin-bottom: 4px; }
 .pq-src mark, .pq-page mark { background: #fde68a; padding: 0 1px; }
@@ -71,38 +74,90 @@ def passage(index: PlanIndex, doc: str, start: int, end: int, context: int = CON
     return (measure.title if measure else ""), body
 
 
-def answer_html(turn: Turn, index: PlanIndex, show_rewrite: bool = False) -> str:
-    """The chat message of one turn: answer text, [n] markers, openable citations."""
+REFUSED = "⚠️ 未找到依据"
+
+# The copy button of an answer copies the hidden .pq-copytext beside it (plain text with its sources),
+# through one listener on the page: chat HTML carries no scripts of its own.
+COPY_JS = """
+() => {
+  document.addEventListener('click', async (event) => {
+    const button = event.target.closest && event.target.closest('.pq-copy');
+    if (!button) return;
+    const source = button.parentElement && button.parentElement.querySelector('.pq-copytext');
+    const text = source ? source.textContent : '';
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (e) {  // no clipboard API outside a secure context (plain http on a LAN)
+      const area = document.createElement('textarea');
+      area.value = text;
+      document.body.appendChild(area);
+      area.select();
+      document.execCommand('copy');
+      area.remove();
+    }
+    button.textContent = '已复制';
+    setTimeout(() => { button.textContent = '复制回答'; }, 1500);
+  });
+}
+"""
+
+
+def answer_text(turn: Turn) -> str:
+    """The answer as plain text, as it streams in: [n] markers, a refusal marked."""
+    return ("⚠️ " if turn.answer.refused else "") + turn.answer.text
+
+
+def copy_text(turn: Turn, index: PlanIndex) -> str:
+    """What an answer's copy button copies: the text, then each citation's document,
+    measure and exact quote, so that the copy stands on its own in a report."""
+    lines = [answer_text(turn)]
+    if turn.answer.citations:
+        lines.append("")
+        lines.append("依据：")
+        for c in turn.answer.citations:
+            measure = f" {c.title}" if c.title else ""
+            lines.append(f"[{c.n}] 《{index.doc_title(c.doc)}》{measure}：“{c.quote}”")
+    return "\n".join(lines)
+
+
+def answer_html(turn: Turn, index: PlanIndex, show_rewrite: bool = False, nearest: int = 3) -> str:
+    """The chat message of one turn: the answer with [n] markers, each citation opening
+    onto its quote highlighted in its paragraph with the measure's title; a refusal in a
+    marked box with the closest passages; a copy button."""
     ans = turn.answer
     parts: list[str] = []
     if show_rewrite and turn.rewritten:
         parts.append(f'<div class="pq-rewrite">理解为：{esc(turn.resolved)}</div>')
-    text = re.sub(r"\[(\d+)\]", r'<span class="pq-marker">[\1]</span>', esc(ans.text))
+    text = re.sub(r"\[(\d+)\]", r'<span class="pq-marker">[\1]</span>', esc(ans.text)).replace("\n", "<br>")
     if ans.refused:
-        parts.append(f'<div class="pq-refusal"><b>未找到依据</b>　{text}</div>')
+        near = []
+        for h in ans.hits[:nearest]:
+            title, body = passage(index, h.chunk.doc_id, h.chunk.start, min(h.chunk.end, h.chunk.start + 80))
+            near.append(
+                f'<details class="pq-near"><summary>{esc(h.chunk.measure_title or title or "—")}</summary>'
+                f'<div class="pq-src"><p>{body}</p></div></details>'
+            )
+        parts.append(
+            f'<div class="pq-refusal"><b>{REFUSED}</b>　<span class="pq-text">{text}</span>{"".join(near)}</div>'
+        )
     else:
-        parts.append(f"<div>{text}</div>")
+        parts.append(f'<div class="pq-text">{text}</div>')
     if ans.citations:
         items = []
         for c in ans.citations:
             title, body = passage(index, c.doc, c.start, c.end)
-            doc_title = index.doc_title(c.doc)
             label = f"[{c.n}] {c.title or title}"
             items.append(
                 f'<details class="pq-cite" data-n="{c.n}"><summary>{esc(label)}</summary>'
                 f'<div class="pq-src"><div class="pq-measure">措施：{esc(title or c.title or "—")}'
-                f"　·　《{esc(doc_title)}》</div><p>{body}</p>"
+                f"　·　《{esc(index.doc_title(c.doc))}》</div><p>{body}</p>"
                 f'<a href="{esc(source_url(c.doc, c.start, c.end))}" target="_blank">在原文中查看</a>'
                 f"（字符 {c.start}–{c.end}）</div></details>"
             )
         parts.append('<div class="pq-cites">依据：' + "".join(items) + "</div>")
+    copy = esc(copy_text(turn, index)).replace("\n", "&#10;")  # no blank line: it would end the HTML block
+    parts.append(f'<button class="pq-copy">复制回答</button><pre class="pq-copytext">{copy}</pre>')
     return "\n".join(parts)
-
-
-def answer_plain(turn: Turn) -> str:
-    """The answer text alone, as it is streamed in before the citations arrive."""
-    prefix = "未找到依据　" if turn.answer.refused else ""
-    return prefix + turn.answer.text
 
 
 def source_page(index: PlanIndex, doc: str, start: int, end: int) -> str:

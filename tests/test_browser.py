@@ -102,7 +102,11 @@ def browser() -> Iterator[Any]:
 @pytest.fixture()
 def page(browser: Any) -> Iterator[tuple[Any, Guard]]:
     guard = Guard()
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 1000},
+        locale="zh-CN",
+        permissions=["clipboard-read", "clipboard-write"],
+    )
     context.route("**/*", guard.route)
     context.on("websocket", lambda ws: guard.requests.append(ws.url))
     pg = context.new_page()
@@ -124,11 +128,11 @@ def screenshot(pg: Any, name: str, tmp_path: Path) -> Path:
 
 
 def ask(pg: Any, question: str, n: int) -> Any:
-    """Ask in the chat box; the ``n``-th (1-based) answer once its citations arrived."""
+    """Ask in the chat box; the ``n``-th (1-based) answer once it has arrived whole."""
     pg.fill("#pq-question textarea", question)
     pg.press("#pq-question textarea", "Enter")
     answer = pg.locator("#pq-chat .message-row.bot-row").nth(n - 1)
-    answer.locator(".pq-cites, .pq-refusal").first.wait_for()
+    answer.locator(".pq-copy").wait_for()  # the whole message has arrived
     return answer
 
 
@@ -148,7 +152,8 @@ def test_ask_open_a_citation_and_follow_up(
     first = ask(pg, "强化能源保障谁牵头？", 1)
     assert "市发展改革委牵头负责" in first.inner_text()
     assert first.locator(".pq-marker", has_text="[1]").count() == 1  # numbered marker
-    expected = real_assistant.ask("强化能源保障谁牵头？").citations[0]
+    expected_answer = real_assistant.ask("强化能源保障谁牵头？")
+    expected = expected_answer.citations[0]
     cite = first.locator("details.pq-cite").first
     mark = cite.locator("mark")
     assert not mark.is_visible()  # closed until opened
@@ -156,7 +161,12 @@ def test_ask_open_a_citation_and_follow_up(
     mark.wait_for(state="visible")
     assert mark.inner_text() == expected.quote  # the highlighted words are the cited span
     assert "措施：强化能源保障" in cite.inner_text()  # with the measure's title
-    assert pg.locator("#pq-chat button[aria-label='Copy message']").count() >= 2  # copy per message
+    first.locator(".pq-copy").click()  # the copy button copies plain text with its sources
+    pg.locator(".pq-copy", has_text="已复制").wait_for()
+    copied = pg.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(expected_answer.text + "\n\n依据：\n[1] ")
+    assert f"“{expected.quote}”" in copied and "<" not in copied, copied
+    assert first.locator(".pq-text").inner_text() == expected_answer.text
 
     pg.locator("#pq-show-rewrite input").check()
     second = ask(pg, "那配合单位呢？", 2)

@@ -103,12 +103,14 @@ def test_ingest_reports_each_bad_file(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_chat_builds_the_sample_index_then_answers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    answers = iter(["强化能源保障谁牵头？", "", "q"])
+    answers = iter(["强化能源保障谁牵头？", "", "那配合单位呢？", "q"])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
     code, out, err = run(capsys, "--home", str(tmp_path), "chat")
     assert code == 0
     assert "首次运行" in err and "34/34" in err  # progress shown while indexing
     assert "由市发展改革委牵头负责" in out
+    assert "（理解为：强化能源保障的配合单位是什么？）" in out  # a follow-up, resolved from the chat
+    assert out.count("国网德州供电公司配合") >= 2
 
 
 def test_remove_unknown_id(fresh_home: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,14 +7,15 @@ import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assistant.conversation import Conversation, Turn
 from assistant.session import Assistant
 from assistant.settings import Settings, load_settings
-from assistant.web import build_app, ingest_uploads, parse_auth, start
-from assistant.webhtml import answer_html, passage, source_page
+from assistant.web import answer_stream, build_app, ingest_uploads, parse_auth, start
+from assistant.webhtml import answer_html, copy_text, passage, source_page
 from index.errors import PlanQAError
 from index.types import Answer
 from tests.conftest import DATA
@@ -54,7 +55,33 @@ def test_a_refusal_is_marked_and_a_rewrite_shown_only_on_request(assistant: Assi
     assert "理解为：强化能源保障的配合单位是什么？" in answer_html(turn, assistant.index, show_rewrite=True)
     assert "理解为" not in answer_html(turn, assistant.index)
     refused = Turn("q", "q", Answer("q", "文中未提及预算。", True))
-    assert '<div class="pq-refusal"><b>未找到依据</b>' in answer_html(refused, assistant.index)
+    page = answer_html(refused, assistant.index)
+    assert '<div class="pq-refusal"><b>⚠️ 未找到依据</b>' in page and "文中未提及预算。" in page
+    assert "pq-cites" not in page
+
+
+def test_the_copy_button_copies_plain_text_with_its_sources(assistant: Assistant) -> None:
+    turn = Conversation(assistant).ask("强化能源保障谁牵头？")
+    c = turn.answer.citations[0]
+    text = copy_text(turn, assistant.index)
+    assert text.startswith(turn.answer.text + "\n\n依据：\n[1] 《")
+    assert f"{c.title}：“{c.quote}”" in text and "<" not in text.replace("《", "")
+    page = answer_html(turn, assistant.index)
+    assert '<button class="pq-copy">' in page and '<pre class="pq-copytext">' in page
+    assert "\n\n" not in page  # a blank line would end the HTML block inside the chat's markdown
+    refused = Turn("q", "q", Answer("q", "文中未提及预算。", True))
+    assert copy_text(refused, assistant.index) == "⚠️ 文中未提及预算。"
+
+
+def test_an_answer_streams_as_text_then_arrives_whole(assistant: Assistant) -> None:
+    turn = Conversation(assistant).ask("加强科技创新主体培育由哪个部门牵头？")
+    messages = list(answer_stream(turn, assistant))
+    assert len(messages) > 2
+    for partial in messages[:-1]:  # growing prefixes of the text, no markup yet
+        assert turn.answer.text.startswith(partial) and "<" not in partial
+    assert messages[-1] == answer_html(turn, assistant.index)
+    lines = Turn("q", "q", Answer("q", "第一行\n\n第二行 <b>", False))
+    assert "第一行<br><br>第二行 &lt;b&gt;" in answer_html(lines, assistant.index)
 
 
 def test_text_is_escaped(assistant: Assistant) -> None:
@@ -207,3 +234,46 @@ def test_a_login_is_required_when_set(assistant: Assistant) -> None:
         assert "市发展改革委牵头负责" in result["answer"]
     finally:
         app.close()
+
+
+# -- offline: the server itself opens no connection beyond loopback ---------------------
+
+CONNECTIONS: list[tuple[str, Any]] | None = None  # recording while a list
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if CONNECTIONS is not None and event in ("socket.connect", "socket.getaddrinfo"):
+        CONNECTIONS.append((event, args[1] if event == "socket.connect" else args[0]))
+
+
+def test_the_server_connects_nowhere_but_loopback(assistant: Assistant) -> None:
+    """Every connection and name lookup the process makes while building, launching and
+    serving the app (a page, the API, a chat with a follow-up) is to loopback."""
+    import sys
+
+    import httpx
+    from gradio_client import Client
+
+    global CONNECTIONS
+    sys.addaudithook(_audit)  # hooks cannot be removed: this one records only while asked
+    CONNECTIONS = []
+    try:
+        app = build_app(assistant)
+        port = free_port()
+        start(app, "127.0.0.1", port)
+        url = f"http://127.0.0.1:{port}/"
+        assert httpx.get(url).status_code == 200
+        client = Client(url, verbose=False)
+        _, history = client.predict("强化能源保障谁牵头？", [], "", False, api_name="/chat")
+        client.predict("那配合单位呢？", history, "", False, api_name="/chat")
+        app.close()
+        seen = list(CONNECTIONS)
+    finally:
+        CONNECTIONS = None
+    assert any(event == "socket.connect" for event, _ in seen)  # the recorder works
+
+    def host(target: Any) -> str:
+        return str(target[0] if isinstance(target, tuple) else target)
+
+    outside = [(e, t) for e, t in seen if host(t) not in ("127.0.0.1", "localhost", "::1")]
+    assert not outside, outside
