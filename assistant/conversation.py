@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -73,19 +74,39 @@ class Conversation:
     def focus(self) -> Focus:
         return self.turns[-1].focus if self.turns else Focus()
 
-    def ask(self, question: str, today: dt.date | None = None) -> Turn:
+    def ask(self, question: str, today: dt.date | None = None, mode: str | None = None) -> Turn:
+        turn = None
+        for part in self.ask_stream(question, today, mode):
+            if isinstance(part, Turn):
+                turn = part
+        assert turn is not None
+        return turn
+
+    def ask_stream(
+        self, question: str, today: dt.date | None = None, mode: str | None = None
+    ) -> Iterator[str | Turn]:
+        """Like ``Assistant.ask_stream``: the answer's text as it is made, then the Turn.
+        ``mode`` overrides the answer mode ("extractive" to replay a history cheaply)."""
         resolved = self.resolve(question)
         focus = self.focus
         # a follow-up about the measure in focus is answered from that measure's text
         about = focus.measure if resolved != question and focus.measure is not None else None
         if about is not None and focus.measure is not None and focus.measure.title not in resolved:
             about = None  # rewritten to a new subject ("那推进数字经济呢？")
-        answer = self.assistant.ask(resolved, doc_id=self.doc_id, today=today, measure=about)
+        answer = None
+        for part in self.assistant.ask_stream(
+            resolved, doc_id=self.doc_id, today=today, measure=about, mode=mode
+        ):
+            if isinstance(part, str):
+                yield part
+            else:
+                answer = part
+        assert answer is not None
         # "那…" asks on from the last answer even when it names a new thing
         follow_up = resolved != question or bool(_LEAD_IN.match(normalize(question).strip()))
         turn = Turn(question, resolved, answer, self._focus_after(resolved, answer, follow_up))
         self.turns.append(turn)
-        return turn
+        yield turn
 
     def resolve(self, question: str) -> str:
         """The stand-alone form of ``question`` given the focus (itself when it stands alone)."""

@@ -87,6 +87,19 @@ def score(
     return s
 
 
+def unverifiable(result: dict[str, Any], source_text: Callable[[str], str]) -> int:
+    """Citations that do not hold: a [n] in the text with no citation n, or a quote that
+    is not ``source[start:end]`` (0 for every sound answer)."""
+    import re
+
+    numbers = {c["n"] for c in result["citations"]}
+    bad = sum(1 for n in set(re.findall(r"\[(\d+)\]", result.get("answer") or "")) if int(n) not in numbers)
+    for c in result["citations"]:
+        if source_text(c["doc"])[c["start"] : c["end"]] != c["quote"]:
+            bad += 1
+    return bad
+
+
 def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
@@ -113,6 +126,8 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "key_fact_accuracy": _mean(vals(answerable, "key_fact")),
         "citation_precision": _mean(vals(answerable, "cite_precision")),
         "citation_recall": _mean(vals(answerable, "cite_recall")),
+        "unverifiable_citations": sum(int(r["scores"].get("unverifiable", 0)) for r in rows),
+        "latency_mean_ms": round(statistics.mean(lat), 1) if lat else None,
         "latency_p50_ms": round(statistics.median(lat), 1) if lat else None,
         "latency_p95_ms": round(lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))], 1) if lat else None,
     }
@@ -148,6 +163,7 @@ def run_eval(
     compare: bool = False,
     plan: Path | None = None,
     progress: Progress | None = None,
+    compare_llm: bool = False,
 ) -> dict[str, Any]:
     """Index the plan (+ ``corpus``) in a throw-away home, ask every question through
     PlanQA (and the peers with ``compare``), write the results and the report."""
@@ -168,13 +184,30 @@ def run_eval(
     rows: list[dict[str, Any]] = []
     setup: dict[str, Any] = {"documents": len(files), "k": k}
     with tempfile.TemporaryDirectory(prefix="planqa-eval-") as tmp:
-        planqa = Assistant(replace(settings, home=Path(tmp), k=max(k, settings.k)), embedder=embedder)
+        chat = None
+        if settings.answer_mode == "llm" or compare_llm:  # the model file stays in the real home
+            from assistant.llm import chat_model
+
+            s = settings
+            chat = chat_model(s.llm_url, s.llm_model, s.llm_key, s.models_dir, s.llm_max_tokens)
+        planqa = Assistant(
+            replace(settings, home=Path(tmp), k=max(k, settings.k)), embedder=embedder, chat_model=chat
+        )
         t0 = time.perf_counter()
         report = planqa.ingest(files, progress=progress)
         setup["planqa"] = {"ingest_s": round(time.perf_counter() - t0, 1), "chunks": report.total_chunks}
         pipelines: list[tuple[str, Callable[[str], dict[str, Any]]]] = [
             ("planqa", lambda q: planqa.ask(q).to_dict())
         ]
+        if settings.answer_mode == "llm":  # generated answers beside the extractive ones
+            pipelines.append(("planqa-extractive", lambda q: planqa.ask(q, mode="extractive").to_dict()))
+            setup["llm"] = settings.llm_url or settings.llm_model or "local default"
+        if compare_llm:
+            from assistant.peers import RagPipeline
+
+            naive = build("naive", [load_document(p) for p in files], embedder)
+            rag = RagPipeline(naive, chat)
+            pipelines.append((rag.name, partial(rag.ask, k=k)))
         if compare:
             docs = [load_document(p) for p in files]
             for name in NAMES:
@@ -196,7 +229,10 @@ def run_eval(
                         "category": q["category"],
                         "answerable": q["answerable"],
                         **result,
-                        "scores": score(q, result, gold[q["id"]], plan_doc.id, k),
+                        "scores": {
+                            **score(q, result, gold[q["id"]], plan_doc.id, k),
+                            "unverifiable": unverifiable(result, planqa.index.source_text),
+                        },
                         "latency_ms": round(ms, 1),
                     }
                 )

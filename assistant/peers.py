@@ -117,3 +117,29 @@ def build(name: str, documents: Sequence[Document], embedder: Any) -> PeerPipeli
 
         bm25 = BM25Retriever.from_documents(pieces, preprocess_func=tokenize)
     return PeerPipeline(name, store, bm25, len(pieces), time.perf_counter() - t0)
+
+
+RAG_PROMPT = (
+    "请根据以下内容回答问题。如果内容中没有答案，请回答“文中未提及”。\n\n"
+    "内容：\n{context}\n\n问题：{question}"
+)
+
+
+@dataclass
+class RagPipeline:
+    """A plain LangChain RAG on the same chat model: the naive retriever's top k chunks,
+    a one-line prompt, the model's text as the answer (no citations, no verification)."""
+
+    retriever: PeerPipeline
+    model: Any
+    name: str = "langchain-rag"
+
+    def ask(self, question: str, k: int) -> dict[str, Any]:
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.prompts import ChatPromptTemplate
+
+        found = self.retriever.ask(question, k)
+        texts = [d.page_content for d, _ in self.retriever.store.similarity_search_with_score(question, k=k)]
+        chain = ChatPromptTemplate.from_template(RAG_PROMPT) | self.model | StrOutputParser()
+        answer = chain.invoke({"context": "\n\n".join(texts), "question": question})
+        return {**found, "answer": answer, "refused": "文中未提及" in answer}

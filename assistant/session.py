@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from assistant.answer import Composer
 from assistant.intent import is_meta, quoted_phrases, retrieval_query
@@ -32,7 +33,10 @@ class Assistant:
         settings: Settings,
         embedder: Embedder | None = None,
         progress: Callable[[str], None] | None = None,
+        chat_model: Any = None,
     ) -> None:
+        """``chat_model``: a LangChain chat model for answer mode ``llm`` (default: the one
+        the settings name, made on first use)."""
         self.settings = settings
         self.embedder: Embedder = embedder or SentenceTransformerEmbedder(
             settings.model, cache_dir=settings.models_dir, progress=progress
@@ -40,6 +44,8 @@ class Assistant:
         self._index: PlanIndex | None = None
         self._composer: Composer | None = None
         self._ledger: Ledger | None = None
+        self._generator: Any = None
+        self._chat_model: Any = chat_model
         self._lock = threading.Lock()
 
     def ingest(self, paths: Sequence[str | Path], progress: Progress | None = None) -> IngestReport:
@@ -87,30 +93,81 @@ class Assistant:
         doc_id: str | None = None,
         today: dt.date | None = None,
         measure: Measure | None = None,
+        mode: str | None = None,
     ) -> Answer:
         """Answer one question: list questions from the ledger, the rest by retrieval.
 
         ``today`` anchors relative dates ("下个月"); default: the real today.
-        ``measure``: answer from that measure's text only (a follow-up about it)."""
+        ``measure``: answer from that measure's text only (a follow-up about it).
+        In answer mode ``llm`` the answer is generated and verified (see ``ask_stream``);
+        ``mode`` overrides the settings' answer mode for this question."""
+        answer = None
+        for part in self.ask_stream(question, doc_id, today, measure, mode):
+            if isinstance(part, Answer):
+                answer = part
+        assert answer is not None
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        doc_id: str | None = None,
+        today: dt.date | None = None,
+        measure: Measure | None = None,
+        mode: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """The answer as it is made: in answer mode ``llm``, the model's text as it
+        arrives; last, always, the Answer (verified, with exact citations).
+
+        List questions keep their exact ledger answers, and the model is asked only when
+        the extractive evidence check finds an answer: a question the documents do not
+        answer is refused in both modes."""
         index = self.index
         assert self._composer is not None and self._ledger is not None
         if doc_id is not None and doc_id not in index.documents:
             raise PlanQAError(f"no document with id {doc_id!r} (see `planqa docs`)")
         if measure is not None:
-            return self._composer.compose(question, self._measure_hits(question, measure))
-        query = self._ledger.route(question, today)
-        if query is not None:
-            return self._ledger.answer(question, query, doc_id)
-        hits = retrieve(
-            index,
-            retrieval_query(question),
-            k=self.settings.k,
-            doc_id=doc_id,
-            phrases=quoted_phrases(question),
-        )
-        if is_meta(question):
-            hits = with_preamble(index, hits, self.settings.k)
-        return self._composer.compose(question, hits)
+            hits = self._measure_hits(question, measure)
+        else:
+            query = self._ledger.route(question, today)
+            if query is not None:
+                yield self._ledger.answer(question, query, doc_id)
+                return
+            hits = retrieve(
+                index,
+                retrieval_query(question),
+                k=self.settings.k,
+                doc_id=doc_id,
+                phrases=quoted_phrases(question),
+            )
+            if is_meta(question):
+                hits = with_preamble(index, hits, self.settings.k)
+        answer = self._composer.compose(question, hits)
+        if (mode or self.settings.answer_mode) != "llm" or answer.refused or answer.intent == "ledger":
+            yield answer
+            return
+        yield from self.generator.stream(question, hits, answer)
+
+    @property
+    def generator(self) -> Any:
+        """The LLM answerer (answer mode ``llm``), made on first use."""
+        from assistant.generate import Generator
+        from assistant.llm import chat_model
+
+        index = self.index
+        with self._lock:
+            if self._generator is None or self._generator.index is not index:
+                if self._chat_model is None:
+                    s = self.settings
+                    self._chat_model = chat_model(
+                        s.llm_url, s.llm_model, s.llm_key, s.models_dir, s.llm_max_tokens
+                    )
+                self._generator = Generator(self._chat_model, index, self._ledger_departments())
+            return self._generator
+
+    def _ledger_departments(self) -> Any:
+        assert self._ledger is not None
+        return self._ledger.departments
 
     @property
     def ledger(self) -> Ledger:

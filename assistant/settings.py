@@ -30,6 +30,13 @@ class Settings:
     port: int = 7860  # web chat: port
     auth: str = ""  # web chat: "user:password" to require a login ("" = none)
     max_upload_mb: int = 20  # web chat: largest file accepted for upload
+    answer_mode: str = "extractive"  # "extractive" (exact quotes, no model) or "llm" (generated, verified)
+    llm_url: str = ""  # an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, …); "" = local
+    llm_model: str = ""  # the endpoint's model name, or a bundled local model / a GGUF path
+    llm_key: str = ""  # the endpoint's API key (set it in the environment: PLANQA_LLM_KEY)
+    llm_max_tokens: int = 400  # longest generated answer, in tokens
+    api_port: int = 8001  # `planqa api`: port of the OpenAI-compatible API
+    api_key: str = ""  # `planqa api`: bearer key clients must send ("" = none)
 
     @property
     def models_dir(self) -> Path:
@@ -63,7 +70,13 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
     if unknown:
         raise PlanQAError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     merged["home"] = Path(merged.get("home") or default_home()).expanduser()
-    for name, low, high in (("k", 1, 50), ("port", 1, 65535), ("max_upload_mb", 1, 1024)):
+    for name, low, high in (
+        ("k", 1, 50),
+        ("port", 1, 65535),
+        ("api_port", 1, 65535),
+        ("max_upload_mb", 1, 1024),
+        ("llm_max_tokens", 16, 8192),
+    ):
         if name not in merged:
             continue
         try:
@@ -72,6 +85,9 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
             raise PlanQAError(f"setting {name} must be a whole number, got {merged[name]!r}") from None
         if not low <= merged[name] <= high:
             raise PlanQAError(f"setting {name} must be between {low} and {high}, got {merged[name]}")
+    mode = merged.get("answer_mode", "extractive")
+    if mode not in ("extractive", "llm"):
+        raise PlanQAError(f"setting answer_mode must be 'extractive' or 'llm', got {mode!r}")
     if merged.get("chroma_url"):
         raise PlanQAError("PLANQA_CHROMA_URL (Chroma server mode) is not supported yet")
     return Settings(**merged)

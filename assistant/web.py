@@ -103,12 +103,25 @@ def _chat_tab(assistant: Assistant) -> dict[str, Any]:
         conversation = Conversation(assistant, doc or None)
         conversation.turns = list(state)
         history = [*history, {"role": "user", "content": webhtml.esc(question)}]
+        turn = None
+        streamed = ""
         try:
-            turn = conversation.ask(question)
+            for part in conversation.ask_stream(question):
+                if isinstance(part, str):  # llm mode: verified text as the model writes it
+                    streamed += part
+                    yield (
+                        "",
+                        [*history, {"role": "assistant", "content": webhtml.esc(streamed) + " ▍"}],
+                        state,
+                    )
+                else:
+                    turn = part
         except PlanQAError as e:
             yield "", [*history, {"role": "assistant", "content": f"出错了：{webhtml.esc(str(e))}"}], state
             return
-        for message in answer_stream(turn, assistant, rewrite):
+        assert turn is not None
+        messages = [webhtml.answer_html(turn, assistant.index, rewrite)] if streamed else None
+        for message in messages or answer_stream(turn, assistant, rewrite):
             yield "", [*history, {"role": "assistant", "content": message}], conversation.turns
             time.sleep(0.01)
 

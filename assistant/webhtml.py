@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from assistant.conversation import Turn
 from assistant.overview import DocOverview, Ref, TargetRow
 from index.plan_index import PlanIndex
+from index.types import Answer
 
 CONTEXT = 160  # characters of the paragraph shown on each side of a quote
 
@@ -25,6 +26,7 @@ CSS = """
 .pq-cites { margin-top: 8px; border-top: 1px solid #e5e7eb; padding-top: 6px; }
 .pq-cite summary, .pq-near summary { cursor: pointer; color: #1d4ed8; }
 .pq-copytext { display: none; }
+.pq-mode { color: #6b7280; font-size: 0.85em; margin-top: 4px; }
 .pq-copy { margin-top: 6px; font-size: 0.85em; color: #4b5563; border: 1px solid #d1d5db; border-radius: 4px;
            padding: 1px 8px; background: #fff; cursor: pointer; }
 .pq-src { background: #f9fafb; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px 10px; margin: 4px 0 8px; }
@@ -108,13 +110,21 @@ def answer_text(turn: Turn) -> str:
 
 
 def copy_text(turn: Turn, index: PlanIndex) -> str:
-    """What an answer's copy button copies: the text, then each citation's document,
-    measure and exact quote, so that the copy stands on its own in a report."""
-    lines = [answer_text(turn)]
-    if turn.answer.citations:
+    """What an answer's copy button copies (see ``plain_text``)."""
+    return plain_text(turn.answer, index)
+
+
+def plain_text(answer: Answer, index: PlanIndex) -> str:
+    """An answer as plain text that stands on its own (a report, a chat client): the text
+    with its [n] markers, a verification note, then each citation's document, measure
+    and exact quote."""
+    lines = [("⚠️ " if answer.refused else "") + answer.text]
+    if answer.note:
+        lines.append(f"（{answer.note}）")
+    if answer.citations:
         lines.append("")
         lines.append("依据：")
-        for c in turn.answer.citations:
+        for c in answer.citations:
             measure = f" {c.title}" if c.title else ""
             lines.append(f"[{c.n}] 《{index.doc_title(c.doc)}》{measure}：“{c.quote}”")
     return "\n".join(lines)
@@ -142,6 +152,8 @@ def answer_html(turn: Turn, index: PlanIndex, show_rewrite: bool = False, neares
         )
     else:
         parts.append(f'<div class="pq-text">{text}</div>')
+    if ans.mode == "llm":
+        parts.append(f'<div class="pq-mode">由模型生成，每句已按所引原文核验。{esc(ans.note)}</div>')
     if ans.citations:
         items = []
         for c in ans.citations:

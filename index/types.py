@@ -135,8 +135,12 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = field(default=(), repr=False)
     intent: str = "general"
+    mode: str = "extractive"  # "extractive" | "llm" (a generated answer, verified)
+    note: str = ""  # llm mode: what verification changed ("" = nothing)
+    generated: str = field(default="", repr=False)  # llm mode: the model's own text
 
     def to_dict(self) -> dict[str, object]:
+        extra: dict[str, object] = {"mode": self.mode, "note": self.note} if self.mode != "extractive" else {}
         return {
             "question": self.question,
             "answer": self.text,
@@ -151,4 +155,5 @@ class Answer:
                 }
                 for h in self.hits
             ],
+            **extra,
         }

@@ -130,3 +130,41 @@ def test_tasks_command(fresh_home: Path, tmp_path: Path, capsys: pytest.CaptureF
     assert code == 0 and out.count("BEGIN:VEVENT") == 3
     code, _, err = run(capsys, "--home", str(fresh_home), "tasks", "--dept", "外交部")
     assert code == 2 and "no department matches '外交部'" in err
+
+
+def test_llm_mode_errors_name_the_setting(fresh_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    home = str(fresh_home)
+    code, _, err = run(
+        capsys, "--home", home, "--answer-mode", "llm", "--llm-model", "nope", "ask", "强化能源保障谁牵头？"
+    )
+    assert code == 2 and "llm_model 'nope' is neither a bundled local model" in err
+    # list questions and refusals never need the model
+    code, out, _ = run(
+        capsys,
+        "--home",
+        home,
+        "--answer-mode",
+        "llm",
+        "--llm-model",
+        "nope",
+        "ask",
+        "市财政局配合了哪些工作？",
+    )
+    assert code == 0 and "市财政局作为配合单位参与的措施共" in out
+
+
+def test_chat_streams_a_generated_answer(
+    fresh_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_generate import ScriptedChat, passage_number
+
+    def reply(messages: list) -> str:
+        return f"到2025年,全市高新技术企业达到1000家[{passage_number(messages, '1000家')}]。"
+
+    monkeypatch.setattr("assistant.llm.chat_model", lambda *a, **k: ScriptedChat(reply=reply))
+    answers = iter(["到2025年全市高新技术企业要达到多少家？", "q"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    code, out, _ = run(capsys, "--home", str(fresh_home), "--answer-mode", "llm", "chat")
+    assert code == 0
+    assert "答：到2025年,全市高新技术企业达到1000家[1]。\n  [1] 《" in out
+    assert out.count("答：") == 1  # streamed once, not printed again

