@@ -15,8 +15,10 @@ checked claim by claim (a claim: a sentence or clause with its markers):
 
 Surviving claims keep their markers, renumbered; each citation is narrowed to the
 sentence of its passage that best matches the claim, an exact ``source[start:end]``
-span. When no claim survives, or the model declines although the evidence check found
-an answer, the extractive answer is given instead and ``Answer.note`` says so.
+span. The extractive answer is given to the model as a draft whose facts it must keep:
+when no claim survives, when the model declines although the evidence check found an
+answer, or when the verified text leaves out a number, date, department or measure of
+the draft, the extractive answer is given instead and ``Answer.note`` says so.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 REFUSAL = "文中未提及"
 NOTE_TRIMMED = "已删去 {n} 处无法在所引段落中核实的内容。"
 NOTE_RECITED = "已将 {n} 处引用改为实际支持该句的段落。"
+NOTE_INCOMPLETE = "生成的回答遗漏了原文中的要点，以下为原文摘录的回答。"
 NOTE_FALLBACK = "生成的回答未通过核验，以下为原文摘录的回答。"
 NOTE_DECLINED = "生成模型未能作答，以下为原文摘录的回答。"
 
@@ -45,6 +48,7 @@ _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\d)")
 _BRACKETS = str.maketrans(
     {"【": "[", "】": "]", "［": "[", "］": "]", **{chr(0xFF10 + i): str(i) for i in range(10)}}
 )
+_ASKS_MEASURE = re.compile(r"哪(一)?(项|个|条)|什么措施|属于|措施名称|叫什么")
 _PUNCT = re.compile(r"[^\w]")
 MIN_OVERLAP = 0.5  # share of a claim's character pairs that must occur in what it cites
 _ORG = re.compile(r"[\u4e00-\u9fff]{2,10}?(?:委员会|办公室|局|委|厅|署|公司|集团|海关)")
@@ -63,7 +67,7 @@ def _norm(text: str) -> str:
 class Passage:
     n: int
     hit: Hit
-    text: str  # the chunk as the model sees it
+    text: str  # the chunk as the model sees it (``_data``)
 
 
 @dataclass(frozen=True)
@@ -104,10 +108,31 @@ def _data(text: str) -> str:
 
 
 def passages_of(hits: list[Hit]) -> list[Passage]:
-    return [Passage(i, h, h.chunk.text) for i, h in enumerate(hits, 1)]
+    """The hits as the model sees them, and as what it says is checked against."""
+    return [Passage(i, h, _data(h.chunk.text)) for i, h in enumerate(hits, 1)]
 
 
-def messages_for(question: str, passages: list[Passage], index: PlanIndex) -> list[Any]:
+def draft_of(extractive: Answer, passages: list[Passage]) -> str:
+    """The extractive answer with its markers renumbered to the passages that hold its
+    quotes: the facts the generated answer must keep ("" when there is none)."""
+    if extractive.refused or not extractive.text:
+        return ""
+    where: dict[int, int] = {}
+    for c in extractive.citations:
+        for p in passages:
+            ch = p.hit.chunk
+            if ch.doc_id == c.doc and ch.start <= c.start < ch.end:
+                where[c.n] = p.n
+                break
+
+    def renumber(m: re.Match[str]) -> str:
+        n = where.get(int(m.group(1)))
+        return f"[{n}]" if n else ""
+
+    return _data(re.sub(r"\[(\d+)\]", renumber, extractive.text))
+
+
+def messages_for(question: str, passages: list[Passage], index: PlanIndex, draft: str = "") -> list[Any]:
     from langchain_core.messages import HumanMessage, SystemMessage
 
     blocks = []
@@ -118,11 +143,12 @@ def messages_for(question: str, passages: list[Passage], index: PlanIndex) -> li
         head = f"【段落{p.n}】《{_data(index.doc_title(c.doc_id))}》"
         if c.measure_title:
             head += f"措施：{_data(c.measure_title)}"
-        blocks.append(f"{head}\n{_data(p.text)}")
+        blocks.append(f"{head}\n{p.text}")
     user = (
         load_prompt("answer-user.md")
         .replace("{passages}", "\n\n".join(blocks))
         .replace("{question}", _data(question))
+        .replace("{draft}", draft or "（无）")
     )
     return [SystemMessage(content=load_prompt("answer-system.md")), HumanMessage(content=user)]
 
@@ -206,6 +232,18 @@ class Verifier:
                 return f"单位“{name}”不在所引段落中"
         return ""
 
+    def missing(self, reference: str, answer: str, question: str = "") -> list[str]:
+        """The facts of ``reference`` (numbers, dates, departments; quoted measure titles
+        when the question asks which measure) that ``answer`` leaves out."""
+        ref, got = _norm(_MARKERS.sub("", reference)), _norm(_MARKERS.sub("", answer))
+        numbers, dates = facts(ref)
+        out = [n for n in numbers if not has_number(n, got)]
+        out += [d for d in dates if d not in got]
+        out += sorted(self._depts(ref) - self._depts(got))
+        if _ASKS_MEASURE.search(question):
+            out += [t for t in re.findall(r"“([^”]{2,30})”", ref) if _norm(t) not in got]
+        return out
+
     def claim(self, body: str, cites: tuple[int, ...], passages: dict[int, Passage]) -> Claim:
         """The claim verified; one cited to the wrong passage is re-cited to the single
         passage that supports it fully (``recited``), if there is one."""
@@ -286,17 +324,24 @@ def compose(
     for claim in claims:
         if not claim.problem:
             builder.add(claim)
-    return _answer(question, generated, claims, builder, extractive)
+    return _answer(question, generated, claims, builder, extractive, verifier)
 
 
 def _answer(
-    question: str, generated: str, claims: list[Claim], builder: _Builder, extractive: Answer
+    question: str,
+    generated: str,
+    claims: list[Claim],
+    builder: _Builder,
+    extractive: Answer,
+    verifier: Verifier,
 ) -> Answer:
     kept = [c for c in claims if not c.problem]
     if not kept:
         declined = REFUSAL in _norm(generated)
         note = NOTE_DECLINED if declined or not claims else NOTE_FALLBACK
         return replace(extractive, mode="llm", note=note, generated=generated)
+    if verifier.missing(extractive.text, "".join(builder.parts), question):
+        return replace(extractive, mode="llm", note=NOTE_INCOMPLETE, generated=generated)
     dropped = len(claims) - len(kept)
     recited = sum(c.recited for c in kept)
     notes = [NOTE_TRIMMED.format(n=dropped)] if dropped else []
@@ -331,8 +376,8 @@ class Generator:
 
     def stream(self, question: str, hits: list[Hit], extractive: Answer) -> Iterator[str | Answer]:
         """Verified text as the model writes it (a claim once it is complete and checked),
-        then the Answer. The pieces add up to the Answer's text, except on a fallback to
-        the extractive answer, where no piece was sent before it."""
+        then the Answer. The pieces add up to the Answer's text, except when the answer
+        falls back to the extractive one (``note`` says so): it supersedes them."""
         passages = passages_of(hits)
         by_n = {p.n: p for p in passages}
         builder = _Builder(self.index, passages)
@@ -347,7 +392,8 @@ class Generator:
                 if not claim.problem:
                     yield builder.add(claim)
 
-        for chunk in self.model.stream(messages_for(question, passages, self.index)):
+        draft = draft_of(extractive, passages)
+        for chunk in self.model.stream(messages_for(question, passages, self.index, draft)):
             delta = chunk.content if isinstance(chunk.content, str) else ""
             if not delta:
                 continue
@@ -361,4 +407,4 @@ class Generator:
                 done = last.end()
         generated = "".join(pieces)
         yield from take(generated[done:])
-        yield _answer(question, generated, claims, builder, extractive)
+        yield _answer(question, generated, claims, builder, extractive, self.verifier)
