@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from assistant.session import SAMPLE_PLAN, Assistant
 from assistant.settings import Settings, load_settings
 from index.errors import PlanQAError
+from index.ingest import IngestReport
 from index.types import Answer
 
 EXIT_ERROR = 2
@@ -46,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("ingest", help="add or refresh documents (txt md html docx pdf; folders recurse)")
     s.add_argument("paths", nargs="+")
+    s.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep watching: re-ingest when a file is added, changed or deleted",
+    )
+    s.add_argument("--interval", type=float, default=2.0, help="--watch: seconds between checks (default 2)")
 
     s = sub.add_parser("ask", help="answer one question (or a question file)")
     s.add_argument("question", nargs="?")
@@ -143,6 +150,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     assistant = Assistant(settings, progress=_status)
     try:
         if args.command == "ingest":
+            if args.watch:
+                return _watch(assistant, args.paths, args.interval)
             return _ingest(assistant, args.paths)
         if args.command == "ask":
             return _ask(assistant, args)
@@ -175,15 +184,38 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _ingest(assistant: Assistant, paths: list[str]) -> int:
     t0 = time.perf_counter()
     report = assistant.ingest(paths, progress=_progress)
+    _print_report(report, time.perf_counter() - t0)
+    return EXIT_ERROR if report.failed else 0
+
+
+def _print_report(report: IngestReport, seconds: float) -> None:
     for path, reason in report.failed:
         print(f"planqa: error: {path}: {reason}", file=sys.stderr)
     print(
         f"added {len(report.added)}, replaced {len(report.replaced)}, unchanged {len(report.unchanged)}, "
-        f"failed {len(report.failed)}; embedded {report.chunks_embedded} chunks; "
+        f"removed {len(report.removed)}, failed {len(report.failed)}; embedded {report.chunks_embedded} chunks; "
         f"index: {report.total_documents} documents, {report.total_chunks} chunks "
-        f"({time.perf_counter() - t0:.1f} s)"
+        f"({seconds:.1f} s)",
+        flush=True,
     )
-    return EXIT_ERROR if report.failed else 0
+
+
+def _watch(assistant: Assistant, paths: list[str], interval: float, rounds: int | None = None) -> int:
+    """``ingest --watch``: ingest now, then again whenever a file changes (Ctrl+C stops)."""
+    from index.ingest import watch
+
+    if interval <= 0:
+        raise PlanQAError(f"--interval must be positive, got {interval}")
+    print(f"watching {', '.join(paths)} (every {interval:g} s; Ctrl+C stops)", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+
+    def report(r: IngestReport) -> None:
+        nonlocal t0
+        _print_report(r, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+
+    watch(paths, assistant.settings.home, assistant.embedder, interval, report, rounds)
+    return 0
 
 
 def _ask(assistant: Assistant, args: argparse.Namespace) -> int:

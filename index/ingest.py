@@ -8,6 +8,7 @@ cannot be loaded is reported by name with the reason and does not stop the other
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ class IngestReport:
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # their files are gone from an ingested folder
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     chunks_embedded: int = 0
     total_chunks: int = 0
@@ -42,7 +44,7 @@ class IngestReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.replaced)
+        return bool(self.added or self.replaced or self.removed)
 
 
 @dataclass(frozen=True)
@@ -102,13 +104,73 @@ def ingest(
         else:
             todo.append(doc)
             (report.replaced if old else report.added).append(doc.id)
-    if not todo:
+    gone = _deleted(paths, files, old_docs, seen)
+    report.removed = sorted(gone)
+    if not todo and not gone:
         report.total_documents = len(old_docs)
         report.total_chunks = sum(d["chunks"] for d in old_docs.values())
         return report
 
-    _commit(home, live, old_docs, [prepare(d) for d in todo], set(), embedder, progress, report)
+    _commit(home, live, old_docs, [prepare(d) for d in todo], gone, embedder, progress, report)
     return report
+
+
+def _source(record: dict[str, Any]) -> Path:
+    return Path(record.get("source") or record["path"]).resolve()
+
+
+def _deleted(
+    paths: Sequence[str | Path], files: Sequence[Path], old_docs: dict[str, dict[str, Any]], seen: set[str]
+) -> set[str]:
+    """Indexed documents whose file lay in one of the ingested folders and is gone now."""
+    folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+    if not folders:
+        return set()
+    present = {f.resolve() for f in files}
+    return {
+        doc_id
+        for doc_id, record in old_docs.items()
+        if doc_id not in seen
+        and any(_source(record).is_relative_to(folder) for folder in folders)
+        and _source(record) not in present
+    }
+
+
+def _signature(paths: Sequence[str | Path]) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of every source file under ``paths``: a cheap test for changes."""
+    out = {}
+    for f in iter_source_files(paths):
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        out[str(f)] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+def watch(
+    paths: Sequence[str | Path],
+    home: Path,
+    embedder: Any,
+    interval: float = 2.0,
+    on_report: Any = None,
+    rounds: int | None = None,
+) -> None:
+    """Ingest ``paths`` now and again whenever a file under them is added, changed or
+    deleted (polled every ``interval`` seconds; ``rounds`` polls, or until interrupted).
+    Each ingest is incremental and atomic; ``on_report(report)`` is told of each."""
+    last: dict[str, tuple[int, int]] | None = None
+    n = 0
+    while rounds is None or n < rounds:
+        current = _signature(paths)
+        if current != last:
+            report = ingest(paths, home, embedder)
+            last = current
+            if on_report is not None:
+                on_report(report)
+        n += 1
+        if rounds is None or n < rounds:
+            time.sleep(interval)
 
 
 def _commit(
@@ -173,6 +235,7 @@ def _write_generation(
                     "kind": doc.kind,
                     "encoding": doc.encoding,
                     "sha256": doc.sha256,
+                    "source": str(Path(doc.path).resolve()),  # the file, to notice when it is deleted
                     "pipeline": PIPELINE,
                     "title": p.title,
                     "title_span": [p.title_span.start, p.title_span.end] if p.title_span else None,

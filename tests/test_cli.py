@@ -168,3 +168,20 @@ def test_chat_streams_a_generated_answer(
     assert code == 0
     assert "答：到2025年,全市高新技术企业达到1000家[1]。\n  [1] 《" in out
     assert out.count("答：") == 1  # streamed once, not printed again
+
+
+def test_ingest_watch_reports_each_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.settings import Settings
+    from tests.conftest import DATA
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    (folder / "05.html").write_bytes((DATA / "05.html").read_bytes())
+    assistant = session.Assistant(Settings(home=tmp_path / "home"))
+    assert cli._watch(assistant, [str(folder)], 0.01, rounds=2) == 0
+    out, err = capsys.readouterr()
+    assert "watching" in err and out.count("added 1, replaced 0, unchanged 0, removed 0, failed 0") == 1
+    with pytest.raises(cli.PlanQAError, match="--interval must be positive"):
+        cli._watch(assistant, [str(folder)], 0)

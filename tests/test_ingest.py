@@ -171,3 +171,52 @@ def test_files_from_an_older_pipeline_are_processed_again(
     report = ingest([SAMPLE], fresh_home, FakeEmbedder())
     assert report.replaced == ["dezhou-plan-2023"] and report.chunks_embedded == 34
     assert ingest([SAMPLE], fresh_home, FakeEmbedder()).unchanged == ["dezhou-plan-2023"]
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for name in ("05.html", "10.html", "15.html"):
+        shutil.copy(DATA / name, folder / name)
+    return folder
+
+
+def test_a_folder_reingested_skips_unchanged_files_and_drops_deleted_ones(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    home = tmp_path / "home"
+    folder = _folder(tmp_path)
+    first = ingest([folder], home, fake_embedder)
+    assert sorted(first.added) == ["05", "10", "15"] and first.chunks_embedded > 0
+    again = ingest([folder], home, fake_embedder)  # nothing changed: no embedding work
+    assert (again.chunks_embedded, sorted(again.unchanged), again.removed) == (0, ["05", "10", "15"], [])
+    (folder / "10.html").unlink()
+    (folder / "15.html").write_bytes((DATA / "52.html").read_bytes())  # same name, new content
+    third = ingest([folder], home, fake_embedder)
+    assert third.removed == ["10"] and third.replaced == ["15"] and third.unchanged == ["05"]
+    index = PlanIndex(home, fake_embedder)
+    try:
+        assert sorted(index.documents) == ["05", "15"]
+        assert {c.doc_id for c in index.chunks} == {"05", "15"}
+    finally:
+        index.close()
+    # a file named on its own is never taken for deleted when its folder is not ingested
+    assert ingest([folder / "05.html"], home, fake_embedder).removed == []
+
+
+def test_watch_reingests_when_a_file_changes(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    from index.ingest import watch
+
+    home = tmp_path / "home"
+    folder = _folder(tmp_path)
+    reports = []
+
+    def on_report(report: object) -> None:
+        reports.append(report)
+        if len(reports) == 1:  # between two polls, a file is deleted
+            (folder / "05.html").unlink()
+
+    watch([folder], home, fake_embedder, interval=0.01, on_report=on_report, rounds=3)
+    assert len(reports) == 2  # the first ingest, the deletion; the third poll saw no change
+    assert sorted(reports[0].added) == ["05", "10", "15"]
+    assert reports[1].removed == ["05"] and reports[1].chunks_embedded == 0
