@@ -393,7 +393,8 @@ def _docs(assistant: Assistant) -> int:
         return 0
     for d in read_documents(gen):
         kind = f"{d['kind']}/{d['encoding']}" if d["encoding"] else d["kind"]
-        print(f"{d['id']}\t{d['title']}\t{kind}\t{d['measures']} measures\t{d['chunks']} chunks")
+        meta = "\t".join(str(d.get(k) or "—") for k in ("issuer", "number", "date"))
+        print(f"{d['id']}\t{d['title']}\t{meta}\t{kind}\t{d['measures']} measures\t{d['chunks']} chunks")
     return 0
 
 

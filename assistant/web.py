@@ -320,15 +320,22 @@ def _progress_callback(progress: gr.Progress) -> Callable[[str, int, int], None]
     return report
 
 
+META = ("issuer", "number", "date")  # a document's 发文机关, 文号, 日期 (when its text states them)
+
+
 def _doc_rows(assistant: Assistant) -> Any:
     import pandas as pd
 
-    columns = ["编号", "标题", "类型", "措施数", "分块数"]
+    columns = ["编号", "标题", "发文机关", "文号", "日期", "类型", "措施数", "分块数"]
     if current_generation(assistant.settings.home) is None:
         return pd.DataFrame([], columns=columns)
     docs = assistant.index.documents.values()
     return pd.DataFrame(
-        [[d["id"], d["title"], d["kind"], d["measures"], d["chunks"]] for d in docs], columns=columns
+        [
+            [d["id"], d["title"], *(d.get(k, "") for k in META), d["kind"], d["measures"], d["chunks"]]
+            for d in docs
+        ],
+        columns=columns,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from index.clean import clean_text
 from index.errors import LoadError
 from index.ledger import enrich, plan_year
 from index.load import iter_source_files, load_document
+from index.metadata import doc_meta
 from index.parse import parse_plan
 from index.tokenize import tokenize
 from index.types import Chunk, Document, Measure, Span
@@ -238,6 +239,7 @@ def _write_generation(
                     "source": str(Path(doc.path).resolve()),  # the file, to notice when it is deleted
                     "pipeline": PIPELINE,
                     "title": p.title,
+                    **asdict(doc_meta(doc.text, p.title)),  # issuer, number, date: when the text says
                     "title_span": [p.title_span.start, p.title_span.end] if p.title_span else None,
                     "chars": len(doc.text),
                     "chunks": len(p.chunks),

@@ -127,6 +127,10 @@ def test_an_upload_is_ingested_and_can_be_removed(assistant: Assistant, tmp_path
     assert "✓ 新增：10" in message
     assert "✗ empty.txt：" in message  # named, with the reason; the rest still ingested
     assert set(assistant.index.documents) == {"dezhou-plan-2023", "10"}
+    from assistant.web import _doc_rows
+
+    row = _doc_rows(assistant).set_index("编号").loc["10"]  # the listing shows issuer and number
+    assert (row["发文机关"], row["文号"]) == ("国务院办公厅", "国办发〔2018〕126号")
     answer = assistant.ask("强化能源保障谁牵头？", doc_id="10")  # restricted to the new document
     assert all(c.doc == "10" for c in answer.citations)
     assert assistant.remove(["10"]) == ["10"]

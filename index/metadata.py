@@ -1,0 +1,71 @@
+"""A document's own particulars, when its text states them: issuer, number, date.
+
+- **number** (发文字号, "国发〔2019〕5号"; a decree's "国令第706号"): a line of its own near
+  the top. A number inside
+  the text ("贯彻落实《…》(鲁政字〔2023〕18号)") is another document's, not this one's.
+- **issuer**: the title's "X关于…" (国务院办公厅关于…), else the signature line above
+  the closing date ("国务院 / 2019年1月27日").
+- **date**: the closing date line in the last lines, else a date line near the top.
+
+Empty strings when the text does not say.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import pairwise
+
+_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:〔\d{4}〕\d{1,4}号|第\d{1,5}号)$")
+_DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_ORGAN = r"(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|委员会|国务院|政府|部|委|局|厅|署)"
+_TITLE_ISSUER = re.compile(rf"^([\u4e00-\u9fff、]{{0,24}}?{_ORGAN})(?:关于|印发|转发|批转|对)")
+_SIGNATURE = re.compile(rf"^[\u4e00-\u9fff、]{{2,40}}{_ORGAN}$")
+
+_DECREE = re.compile(r"^(?:中华人民共和国)?([\u4e00-\u9fff]{2,12})令$")
+
+HEAD_LINES = 12
+TAIL_LINES = 12
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    issuer: str = ""
+    number: str = ""
+    date: str = ""  # ISO, YYYY-MM-DD
+
+
+def _lines(text: str) -> list[str]:
+    return [s for s in (line.strip() for line in text.splitlines()) if s]
+
+
+def _iso(m: re.Match[str]) -> str:
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+
+
+def doc_meta(text: str, title: str = "") -> DocMeta:
+    lines = _lines(text)
+    head, tail = lines[:HEAD_LINES], lines[-TAIL_LINES:]
+    number = next((s for s in head if _NUMBER_LINE.match(s)), "")
+    date, issuer = "", ""
+    for a, b in pairwise(head):  # a decree: "中华人民共和国国务院令" / "第706号"
+        decree = _DECREE.match(a)
+        if decree and re.fullmatch(r"第\d{1,5}号", b):
+            organ = decree.group(1)
+            number = ("国令" if organ == "国务院" else organ + "令") + b
+            issuer = organ
+            break
+    for i in range(len(tail) - 1, -1, -1):
+        m = _DATE_LINE.match(tail[i])
+        if m:
+            date = _iso(m)
+            if i > 0 and _SIGNATURE.match(tail[i - 1]):
+                issuer = tail[i - 1]
+            break
+    if not date:
+        m = next((m for s in head if (m := _DATE_LINE.match(s))), None)
+        date = _iso(m) if m else ""
+    t = _TITLE_ISSUER.match(re.sub(r"\s+", "", title or (head[0] if head else "")))
+    if t:
+        issuer = t.group(1)
+    return DocMeta(issuer, number, date)

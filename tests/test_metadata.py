@@ -1,0 +1,57 @@
+"""A document's issuer, number and date, read from its text (index/metadata.py); the
+expected values of the State Council files are those of the shared data's manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.ingest import ingest
+from index.load import load_document
+from index.metadata import DocMeta, doc_meta
+from tests.conftest import DATA, SAMPLE, FakeEmbedder
+
+
+@pytest.mark.parametrize(
+    ("name", "issuer", "number", "date"),
+    [
+        ("05.html", "国务院", "国发〔2019〕3号", "2019-01-12"),
+        ("10.html", "国务院办公厅", "国办发〔2018〕126号", ""),
+        ("15.html", "国务院", "国发〔2018〕42号", "2018-12-21"),
+        ("52.html", "国务院办公厅", "国办发〔1996〕32号", ""),
+    ],
+)
+def test_state_council_documents(name: str, issuer: str, number: str, date: str) -> None:
+    doc = load_document(DATA / name)
+    assert doc_meta(doc.text, doc.title) == DocMeta(issuer, number, date)
+
+
+def test_a_number_quoted_in_the_text_is_another_documents() -> None:
+    doc = load_document(SAMPLE)
+    assert "鲁政字〔2023〕18号" in doc.text  # the plan it implements, not its own number
+    assert doc_meta(doc.text, doc.title).number == ""
+
+
+def test_a_decree_and_a_signature_block() -> None:
+    decree = "中华人民共和国国务院令\n第706号\n\n《专利代理条例》已经国务院常务会议修订通过。\n总理　李克强\n2018年11月6日\n"
+    assert doc_meta(decree, "专利代理条例") == DocMeta("国务院", "国令第706号", "2018-11-06")
+    signed = "某某实施方案\n\n一、总体要求\n正文。\n\n德州市人民政府\n2023年3月8日\n"
+    assert doc_meta(signed, "某某实施方案") == DocMeta("德州市人民政府", "", "2023-03-08")
+
+
+def test_ingest_keeps_them_in_the_document_record(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    from index.plan_index import PlanIndex
+
+    home = tmp_path / "home"
+    ingest([DATA / "05.html"], home, fake_embedder)
+    index = PlanIndex(home, fake_embedder)
+    try:
+        record = index.documents["05"]
+        assert (record["issuer"], record["number"], record["date"]) == (
+            "国务院",
+            "国发〔2019〕3号",
+            "2019-01-12",
+        )
+    finally:
+        index.close()
