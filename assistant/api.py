@@ -180,7 +180,8 @@ def _stream(
         rest = full if not streamed else "\n\n" + full
     if rest:
         yield chunk({"content": rest})
-    yield chunk({}, "stop", citations=_structured(turn)["citations"], planqa=_structured(turn))
+    structured = _structured(turn)
+    yield chunk({}, "stop", citations=structured["citations"], planqa=structured)
     yield "data: [DONE]\n\n"
 
 

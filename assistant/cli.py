@@ -385,6 +385,7 @@ def _scale(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _docs(assistant: Assistant) -> int:
+    from index.metadata import FIELDS
     from index.store import current_generation, read_documents
 
     gen = current_generation(assistant.settings.home)
@@ -393,7 +394,7 @@ def _docs(assistant: Assistant) -> int:
         return 0
     for d in read_documents(gen):
         kind = f"{d['kind']}/{d['encoding']}" if d["encoding"] else d["kind"]
-        meta = "\t".join(str(d.get(k) or "—") for k in ("issuer", "number", "date"))
+        meta = "\t".join(str(d.get(k) or "—") for k in FIELDS)
         print(f"{d['id']}\t{d['title']}\t{meta}\t{kind}\t{d['measures']} measures\t{d['chunks']} chunks")
     return 0
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant.intent import content_keys, detect_intent
+from assistant.session import final
 from index.tokenize import normalize
 from index.types import Answer, Measure
 
@@ -75,12 +76,7 @@ class Conversation:
         return self.turns[-1].focus if self.turns else Focus()
 
     def ask(self, question: str, today: dt.date | None = None, mode: str | None = None) -> Turn:
-        turn = None
-        for part in self.ask_stream(question, today, mode):
-            if isinstance(part, Turn):
-                turn = part
-        assert turn is not None
-        return turn
+        return final(self.ask_stream(question, today, mode))
 
     def ask_stream(
         self, question: str, today: dt.date | None = None, mode: str | None = None

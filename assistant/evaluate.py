@@ -186,10 +186,9 @@ def run_eval(
     with tempfile.TemporaryDirectory(prefix="planqa-eval-") as tmp:
         chat = None
         if settings.answer_mode == "llm" or compare_llm:  # the model file stays in the real home
-            from assistant.llm import chat_model
+            from assistant.llm import chat_model_for
 
-            s = settings
-            chat = chat_model(s.llm_url, s.llm_model, s.llm_key, s.models_dir, s.llm_max_tokens)
+            chat = chat_model_for(settings)
         planqa = Assistant(
             replace(settings, home=Path(tmp), k=max(k, settings.k)), embedder=embedder, chat_model=chat
         )

@@ -248,16 +248,12 @@ class Verifier:
         """The claim verified; one cited to the wrong passage is re-cited to the single
         passage that supports it fully (``recited``), if there is one."""
         problem = self.check(body, cites, passages)
-        if not problem or not cites or problem.startswith("没有"):
+        if not problem or not cites:  # an uncited claim is not re-cited
             return Claim(body, cites, problem)
         fits = [n for n in passages if n not in cites and not self.check(body, (n,), passages)]
         if len(fits) == 1:
             return Claim(body, (fits[0],), "", recited=True)
         return Claim(body, cites, problem)
-
-    def verify(self, generated: str, passages: list[Passage]) -> list[Claim]:
-        by_n = {p.n: p for p in passages}
-        return [self.claim(body, cites, by_n) for body, cites in split_claims(generated)]
 
 
 def _bigrams(text: str) -> set[str]:
@@ -308,23 +304,6 @@ class _Builder:
         piece = body + "".join(f"[{m}]" for m in dict.fromkeys(marks)) + (tail or "。")
         self.parts.append(piece)
         return piece
-
-
-def compose(
-    question: str,
-    generated: str,
-    passages: list[Passage],
-    extractive: Answer,
-    index: PlanIndex,
-    verifier: Verifier,
-) -> Answer:
-    """The verified answer from the model's whole text, or the extractive one with a note."""
-    builder = _Builder(index, passages)
-    claims = verifier.verify(generated, passages)
-    for claim in claims:
-        if not claim.problem:
-            builder.add(claim)
-    return _answer(question, generated, claims, builder, extractive, verifier)
 
 
 def _answer(
@@ -382,7 +361,7 @@ class Generator:
         by_n = {p.n: p for p in passages}
         builder = _Builder(self.index, passages)
         claims: list[Claim] = []
-        pieces: list[str] = []
+        generated = ""
         done = 0  # characters of the generated text already split into claims
 
         def take(text: str) -> Iterator[str]:
@@ -397,14 +376,12 @@ class Generator:
             delta = chunk.content if isinstance(chunk.content, str) else ""
             if not delta:
                 continue
-            pieces.append(delta)
-            text = "".join(pieces)
+            generated += delta
             last = None
-            for last in _COMPLETE.finditer(text, done):  # noqa: B007
+            for last in _COMPLETE.finditer(generated, done):  # noqa: B007
                 pass
             if last is not None and last.end() > done:
-                yield from take(text[done : last.end()])
+                yield from take(generated[done : last.end()])
                 done = last.end()
-        generated = "".join(pieces)
         yield from take(generated[done:])
         yield _answer(question, generated, claims, builder, extractive, self.verifier)

@@ -27,6 +27,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
+from assistant.settings import Settings
 from index.errors import PlanQAError
 
 
@@ -198,6 +199,12 @@ class LlamaCppChat(BaseChatModel):
                     if run_manager:
                         run_manager.on_llm_new_token(delta, chunk=chunk)
                     yield chunk
+
+
+def chat_model_for(settings: Settings) -> BaseChatModel:
+    """The chat model the settings name (``llm_url``, ``llm_model``, ``llm_key``, …)."""
+    s = settings
+    return chat_model(s.llm_url, s.llm_model, s.llm_key, s.models_dir, s.llm_max_tokens)
 
 
 def chat_model(

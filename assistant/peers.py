@@ -49,14 +49,20 @@ class PeerPipeline:
     chunks: int
     ingest_s: float
 
-    def ask(self, question: str, k: int) -> dict[str, Any]:
-        """The ``ask --json`` shape, retrieval only: no answer, no citations."""
+    def ranked(self, question: str, k: int) -> list[Any]:
+        """The top ``k`` LangChain documents for ``question``."""
         dense = [d for d, _ in self.store.similarity_search_with_score(question, k=max(k, 20))]
         if self.bm25 is None:
-            ranked = dense[:k]
-        else:
-            self.bm25.k = 20
-            ranked = _rrf([self.bm25.invoke(question), dense])[:k]
+            return dense[:k]
+        self.bm25.k = 20
+        return _rrf([self.bm25.invoke(question), dense])[:k]
+
+    def ask(self, question: str, k: int) -> dict[str, Any]:
+        """The ``ask --json`` shape, retrieval only: no answer, no citations."""
+        return self.result(question, self.ranked(question, k))
+
+    @staticmethod
+    def result(question: str, ranked: list[Any]) -> dict[str, Any]:
         return {
             "question": question,
             "answer": "",
@@ -138,8 +144,11 @@ class RagPipeline:
         from langchain_core.output_parsers import StrOutputParser
         from langchain_core.prompts import ChatPromptTemplate
 
-        found = self.retriever.ask(question, k)
-        texts = [d.page_content for d, _ in self.retriever.store.similarity_search_with_score(question, k=k)]
+        ranked = self.retriever.ranked(question, k)
         chain = ChatPromptTemplate.from_template(RAG_PROMPT) | self.model | StrOutputParser()
-        answer = chain.invoke({"context": "\n\n".join(texts), "question": question})
-        return {**found, "answer": answer, "refused": "文中未提及" in answer}
+        answer = chain.invoke({"context": "\n\n".join(d.page_content for d in ranked), "question": question})
+        return {
+            **self.retriever.result(question, ranked),
+            "answer": answer,
+            "refused": "文中未提及" in answer,
+        }

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant.answer import Composer
 from assistant.intent import is_meta, quoted_phrases, retrieval_query
@@ -25,6 +25,18 @@ from index.plan_index import PlanIndex
 from index.types import Answer, Hit, Measure
 
 SAMPLE_PLAN = Path(__file__).resolve().parent.parent / "index" / "samples" / "dezhou-plan-2023.txt"
+
+T = TypeVar("T")
+
+
+def final(parts: Iterable[str | T]) -> T:
+    """The last item of an answer stream (text pieces, then the result), the pieces spent."""
+    result: T | None = None
+    for part in parts:
+        if not isinstance(part, str):
+            result = part
+    assert result is not None, "the stream ended without its result"
+    return result
 
 
 class Assistant:
@@ -101,12 +113,7 @@ class Assistant:
         ``measure``: answer from that measure's text only (a follow-up about it).
         In answer mode ``llm`` the answer is generated and verified (see ``ask_stream``);
         ``mode`` overrides the settings' answer mode for this question."""
-        answer = None
-        for part in self.ask_stream(question, doc_id, today, measure, mode):
-            if isinstance(part, Answer):
-                answer = part
-        assert answer is not None
-        return answer
+        return final(self.ask_stream(question, doc_id, today, measure, mode))
 
     def ask_stream(
         self,
@@ -152,22 +159,16 @@ class Assistant:
     def generator(self) -> Any:
         """The LLM answerer (answer mode ``llm``), made on first use."""
         from assistant.generate import Generator
-        from assistant.llm import chat_model
+        from assistant.llm import chat_model_for
 
         index = self.index
+        departments = self.ledger.departments  # before the lock: the ledger takes it too
         with self._lock:
             if self._generator is None or self._generator.index is not index:
                 if self._chat_model is None:
-                    s = self.settings
-                    self._chat_model = chat_model(
-                        s.llm_url, s.llm_model, s.llm_key, s.models_dir, s.llm_max_tokens
-                    )
-                self._generator = Generator(self._chat_model, index, self._ledger_departments())
+                    self._chat_model = chat_model_for(self.settings)
+                self._generator = Generator(self._chat_model, index, departments)
             return self._generator
-
-    def _ledger_departments(self) -> Any:
-        assert self._ledger is not None
-        return self._ledger.departments
 
     @property
     def ledger(self) -> Ledger:

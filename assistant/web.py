@@ -28,6 +28,7 @@ from assistant.overview import build_overview
 from assistant.session import SAMPLE_PLAN, Assistant
 from assistant.settings import Settings
 from index.errors import PlanQAError
+from index.metadata import FIELDS
 from index.store import current_generation
 
 UPLOAD_TYPES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf")
@@ -144,7 +145,7 @@ def _chat_tab(assistant: Assistant) -> dict[str, Any]:
 def answer_stream(turn: Turn, assistant: Assistant, rewrite: bool = False) -> Iterator[str]:
     """An answer's chat message as it streams in: the text a few characters at a time,
     then the whole message with its citations and copy button."""
-    text = webhtml.answer_text(turn)
+    text = webhtml.answer_text(turn.answer)
     for n in range(STREAM_STEP, len(text), STREAM_STEP):
         yield webhtml.esc(text[:n])
     yield webhtml.answer_html(turn, assistant.index, rewrite)
@@ -320,19 +321,17 @@ def _progress_callback(progress: gr.Progress) -> Callable[[str, int, int], None]
     return report
 
 
-META = ("issuer", "number", "date")  # a document's 发文机关, 文号, 日期 (when its text states them)
-
-
 def _doc_rows(assistant: Assistant) -> Any:
     import pandas as pd
 
+    # 发文机关, 文号, 日期 are the document's FIELDS
     columns = ["编号", "标题", "发文机关", "文号", "日期", "类型", "措施数", "分块数"]
     if current_generation(assistant.settings.home) is None:
         return pd.DataFrame([], columns=columns)
     docs = assistant.index.documents.values()
     return pd.DataFrame(
         [
-            [d["id"], d["title"], *(d.get(k, "") for k in META), d["kind"], d["measures"], d["chunks"]]
+            [d["id"], d["title"], *(d.get(k, "") for k in FIELDS), d["kind"], d["measures"], d["chunks"]]
             for d in docs
         ],
         columns=columns,

@@ -104,9 +104,9 @@ COPY_JS = """
 """
 
 
-def answer_text(turn: Turn) -> str:
+def answer_text(answer: Answer) -> str:
     """The answer as plain text, as it streams in: [n] markers, a refusal marked."""
-    return ("⚠️ " if turn.answer.refused else "") + turn.answer.text
+    return ("⚠️ " if answer.refused else "") + answer.text
 
 
 def copy_text(turn: Turn, index: PlanIndex) -> str:
@@ -118,7 +118,7 @@ def plain_text(answer: Answer, index: PlanIndex) -> str:
     """An answer as plain text that stands on its own (a report, a chat client): the text
     with its [n] markers, a verification note, then each citation's document, measure
     and exact quote."""
-    lines = [("⚠️ " if answer.refused else "") + answer.text]
+    lines = [answer_text(answer)]
     if answer.note:
         lines.append(f"（{answer.note}）")
     if answer.citations:

@@ -13,7 +13,7 @@ Empty strings when the text does not say.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import pairwise
 
 _NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:〔\d{4}〕\d{1,4}号|第\d{1,5}号)$")
@@ -33,6 +33,9 @@ class DocMeta:
     issuer: str = ""
     number: str = ""
     date: str = ""  # ISO, YYYY-MM-DD
+
+
+FIELDS = tuple(f.name for f in fields(DocMeta))  # as they are kept in a document's record
 
 
 def _lines(text: str) -> list[str]:
