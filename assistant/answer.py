@@ -34,7 +34,7 @@ _WHOLE_SCHEDULE = re.compile(
 _ASKED_UNIT = re.compile(r"多少(亿元|万元|元|公里|万亩|亩|万千瓦|千瓦|家|个|人|座|所|处|条|吨)")
 
 
-def _shift_markers(text: str, offset: int) -> str:
+def shift_markers(text: str, offset: int) -> str:
     """Renumber [n] markers by ``offset``."""
     return re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", text)
 
@@ -207,7 +207,7 @@ class Composer:
         cites: list[Citation] = []
         for a in parts:
             offset = len(cites)
-            texts.append(_shift_markers(a.text, offset).rstrip("。"))
+            texts.append(shift_markers(a.text, offset).rstrip("。"))
             cites.extend(replace(c, n=c.n + offset) for c in a.citations)
         return Answer(question, "；".join(texts) + "。", False, tuple(cites), tuple(hits), intent.kind)
 

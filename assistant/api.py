@@ -9,8 +9,8 @@
   ("那配合单位呢？") is resolved as in the web chat. The reply's text carries the answer
   with its ``[n]`` markers and then its sources; the structured citations (exact
   ``source[start:end]`` spans) are in ``choices[0].message.citations`` and, for a
-  stream, in the last chunk. An optional body field ``doc`` restricts the answer to
-  one document.
+  stream, in the last chunk (each with its document's id and title). Optional body
+  fields ``doc`` and ``collection`` restrict the answer to one document or collection.
 
 With ``PLANQA_API_KEY`` set, requests must send ``Authorization: Bearer <key>``
 (compared in constant time).
@@ -90,9 +90,17 @@ def build_api(assistant: Assistant, api_key: str = "") -> FastAPI:
         if not questions or not questions[-1]:
             return _error(400, "messages: the last user message is empty")
         doc = body.get("doc") or None
-        if doc is not None and doc not in assistant.index.documents:
-            return _error(404, f"doc: no document with id {doc!r}", "not_found_error")
-        conversation = Conversation(assistant, doc)
+        collection = body.get("collection") or None
+        for field, value in (("doc", doc), ("collection", collection)):
+            if value is not None and not isinstance(value, str):
+                return _error(400, f"{field}: a string is expected")
+        try:
+            assistant.scope(doc, collection)
+        except PlanQAError as e:
+            return _error(
+                404, f"{'collection' if collection and doc is None else 'doc'}: {e}", "not_found_error"
+            )
+        conversation = Conversation(assistant, doc, collection)
         try:
             for earlier in questions[:-1]:  # the history gives the follow-up its subject
                 conversation.ask(earlier, mode="extractive")

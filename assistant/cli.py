@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="TOML settings file (env PLANQA_CONFIG)")
     p.add_argument("--k", type=int, help="chunks retrieved per question (env PLANQA_K, default 4)")
     p.add_argument(
+        "--chroma-url",
+        help="keep the vectors on a Chroma server, http://host:port (env PLANQA_CHROMA_URL; default embedded)",
+    )
+    p.add_argument(
         "--answer-mode",
         choices=("extractive", "llm"),
         help="extractive (exact quotes, default) or llm (generated, verified) (env PLANQA_ANSWER_MODE)",
@@ -53,16 +57,23 @@ def _parser() -> argparse.ArgumentParser:
         help="keep watching: re-ingest when a file is added, changed or deleted",
     )
     s.add_argument("--interval", type=float, default=2.0, help="--watch: seconds between checks (default 2)")
+    s.add_argument(
+        "--collection",
+        default="default",
+        help="file the documents in this collection, e.g. one per city or year (default: default)",
+    )
 
     s = sub.add_parser("ask", help="answer one question (or a question file)")
     s.add_argument("question", nargs="?")
     s.add_argument("--json", action="store_true", help="print one JSON object per question")
     s.add_argument("--file", help="JSONL question set (field 'question'); one output line each")
     s.add_argument("--doc", help="restrict to one document id")
+    s.add_argument("--collection", help="restrict to one collection")
     s.add_argument("--today", help="the date relative questions (下个月) count from, YYYY-MM-DD")
 
     s = sub.add_parser("chat", help="interactive chat (indexes the bundled plan if no index exists)")
     s.add_argument("--doc", help="restrict to one document id")
+    s.add_argument("--collection", help="restrict to one collection")
 
     s = sub.add_parser("serve", help="web chat in the browser (indexes the bundled plan if no index exists)")
     s.add_argument("--host", help="address to bind (env PLANQA_HOST, default 127.0.0.1)")
@@ -77,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--dept", help="department, any alias (发改委, 人社局, …)")
     s.add_argument("--role", choices=("lead", "support", "any"), default="any")
     s.add_argument("--due-before", help="only deadline items due on or before this date (YYYY-MM-DD)")
+    s.add_argument("--collection", help="only the measures of this collection's documents")
     s.add_argument("--format", default="table", help="table | json | csv | xlsx | ics")
     s.add_argument("--out", help="write to this file (xlsx defaults to planqa-tasks.xlsx)")
 
@@ -103,6 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--rounds", type=int, default=3)
     s.add_argument("--sizes", help="corpus sizes to compare, e.g. 1,10,60 (with --corpus)")
     s.add_argument("--corpus", nargs="*", default=[], help="documents or folders added for --sizes")
+    s.add_argument(
+        "--modes",
+        default="embedded",
+        help="--sizes: Chroma modes to compare, embedded and/or server (a `chroma run` on loopback)",
+    )
     s.add_argument("--out", default="bench-out", help="output directory (default bench-out)")
     return p
 
@@ -115,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             "model": args.model,
             "config": args.config,
             "k": args.k,
+            "chroma_url": args.chroma_url,
             "answer_mode": args.answer_mode,
             "llm_url": args.llm_url,
             "llm_model": args.llm_model,
@@ -151,12 +169,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.command == "ingest":
             if args.watch:
-                return _watch(assistant, args.paths, args.interval)
-            return _ingest(assistant, args.paths)
+                return _watch(assistant, args.paths, args.interval, collection=args.collection)
+            return _ingest(assistant, args.paths, args.collection)
         if args.command == "ask":
             return _ask(assistant, args)
         if args.command == "chat":
-            return _chat(assistant, args.doc)
+            return _chat(assistant, args.doc, args.collection)
         if args.command == "serve":
             return _serve(assistant, settings)
         if args.command == "api":
@@ -181,9 +199,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 # -- commands -------------------------------------------------------------------
 
 
-def _ingest(assistant: Assistant, paths: list[str]) -> int:
+def _ingest(assistant: Assistant, paths: list[str], collection: str = "default") -> int:
     t0 = time.perf_counter()
-    report = assistant.ingest(paths, progress=_progress)
+    report = assistant.ingest(paths, progress=_progress, collection=collection)
     _print_report(report, time.perf_counter() - t0)
     return EXIT_ERROR if report.failed else 0
 
@@ -200,7 +218,13 @@ def _print_report(report: IngestReport, seconds: float) -> None:
     )
 
 
-def _watch(assistant: Assistant, paths: list[str], interval: float, rounds: int | None = None) -> int:
+def _watch(
+    assistant: Assistant,
+    paths: list[str],
+    interval: float,
+    rounds: int | None = None,
+    collection: str = "default",
+) -> int:
     """``ingest --watch``: ingest now, then again whenever a file changes (Ctrl+C stops)."""
     from index.ingest import watch
 
@@ -214,7 +238,16 @@ def _watch(assistant: Assistant, paths: list[str], interval: float, rounds: int 
         _print_report(r, time.perf_counter() - t0)
         t0 = time.perf_counter()
 
-    watch(paths, assistant.settings.home, assistant.embedder, interval, report, rounds)
+    watch(
+        paths,
+        assistant.settings.home,
+        assistant.embedder,
+        interval,
+        report,
+        rounds,
+        assistant.settings.chroma_url,
+        collection,
+    )
     return 0
 
 
@@ -222,7 +255,7 @@ def _ask(assistant: Assistant, args: argparse.Namespace) -> int:
     today = _date(args.today, "--today") if args.today else None
     if args.file:
         for item in _read_questions(args.file):
-            ans = assistant.ask(item["question"], doc_id=args.doc, today=today)
+            ans = assistant.ask(item["question"], doc_id=args.doc, today=today, collection=args.collection)
             out = ans.to_dict()
             if "id" in item:
                 out = {"id": item["id"], **out}
@@ -230,7 +263,7 @@ def _ask(assistant: Assistant, args: argparse.Namespace) -> int:
         return 0
     if not args.question:
         raise PlanQAError("ask needs a question (or --file QUESTIONS.jsonl)")
-    ans = assistant.ask(args.question, doc_id=args.doc, today=today)
+    ans = assistant.ask(args.question, doc_id=args.doc, today=today, collection=args.collection)
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False))
     else:
@@ -264,7 +297,7 @@ def _read_questions(path: str) -> Iterator[dict[str, Any]]:
         yield item
 
 
-def _chat(assistant: Assistant, doc: str | None) -> int:
+def _chat(assistant: Assistant, doc: str | None, collection: str | None = None) -> int:
     from index.store import current_generation
 
     if current_generation(assistant.settings.home) is None:
@@ -278,7 +311,7 @@ def _chat(assistant: Assistant, doc: str | None) -> int:
     )
     from assistant.conversation import Conversation
 
-    conversation = Conversation(assistant, doc)
+    conversation = Conversation(assistant, doc, collection)
     while True:
         try:
             question = input("\n问> ").strip()
@@ -337,7 +370,8 @@ def _tasks(assistant: Assistant, args: argparse.Namespace) -> int:
     from assistant.export import export, select
 
     ledger = assistant.ledger
-    rows = select(ledger, args.dept or "", args.role, args.due_before or "")
+    scope = assistant.scope(collection=args.collection) if args.collection else None
+    rows = select(ledger, args.dept or "", args.role, args.due_before or "", scope)
     text = export(ledger, rows, args.format, Path(args.out) if args.out else None)
     if text is not None:
         sys.stdout.write(text)
@@ -381,21 +415,26 @@ def _scale(settings: Settings, args: argparse.Namespace) -> int:
         for line in qfile.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
-    return run_scale(settings, sizes, args.corpus, questions, Path(args.out))
+    modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
+    return run_scale(settings, sizes, args.corpus, questions, Path(args.out), modes)
 
 
 def _docs(assistant: Assistant) -> int:
-    from index.metadata import FIELDS
+    from index.metadata import FIELDS, collection_of
     from index.store import current_generation, read_documents
 
     gen = current_generation(assistant.settings.home)
     if gen is None:
         print("no documents indexed yet: run `planqa ingest FILE...`")
         return 0
-    for d in read_documents(gen):
+    docs = sorted(read_documents(gen), key=lambda d: (collection_of(d), d["id"]))
+    for d in docs:
         kind = f"{d['kind']}/{d['encoding']}" if d["encoding"] else d["kind"]
         meta = "\t".join(str(d.get(k) or "—") for k in FIELDS)
-        print(f"{d['id']}\t{d['title']}\t{meta}\t{kind}\t{d['measures']} measures\t{d['chunks']} chunks")
+        print(
+            f"{d['id']}\t{collection_of(d)}\t{d['title']}\t{meta}\t{kind}\t"
+            f"{d['measures']} measures\t{d['chunks']} chunks"
+        )
     return 0
 
 

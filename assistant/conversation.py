@@ -66,9 +66,12 @@ class Turn:
 class Conversation:
     """One chat: questions asked in order, each follow-up resolved from the last focus."""
 
-    def __init__(self, assistant: Assistant, doc_id: str | None = None) -> None:
+    def __init__(
+        self, assistant: Assistant, doc_id: str | None = None, collection: str | None = None
+    ) -> None:
         self.assistant = assistant
         self.doc_id = doc_id
+        self.collection = collection
         self.turns: list[Turn] = []
 
     @property
@@ -91,7 +94,7 @@ class Conversation:
             about = None  # rewritten to a new subject ("那推进数字经济呢？")
         answer = None
         for part in self.assistant.ask_stream(
-            resolved, doc_id=self.doc_id, today=today, measure=about, mode=mode
+            resolved, doc_id=self.doc_id, today=today, measure=about, mode=mode, collection=self.collection
         ):
             if isinstance(part, str):
                 yield part

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,15 @@ class Row:
     deadlines: tuple[Deadline, ...]  # the task's deadlines (those due in the window, when filtered)
 
 
-def select(ledger: Ledger, dept: str = "", role: str = "any", due_before: str = "") -> list[Row]:
-    """Ledger rows by department (any alias) and role, and/or deadline."""
-    tasks = ledger.tasks
+def select(
+    ledger: Ledger,
+    dept: str = "",
+    role: str = "any",
+    due_before: str = "",
+    doc_ids: Collection[str] | None = None,
+) -> list[Row]:
+    """Ledger rows by department (any alias) and role, and/or deadline (of ``doc_ids`` only, when given)."""
+    tasks = ledger.tasks if doc_ids is None else [t for t in ledger.tasks if t.doc_id in doc_ids]
     if dept:
         found = ledger.departments.resolve(dept)
         if not found:

@@ -37,7 +37,7 @@ _NOISE = sorted(
     相关 有关 主要 具体 一些 什么的 等等 目的 为了 意义 作用 哪里 哪儿
     方案 里 中 今年 当年 听说 整个 这块 那块 一下子 以后 将来 现在 属于 对应 分别 共同
     概括一下 概括 总结一下 总结 归纳一下 归纳 梳理一下 梳理 简要介绍 介绍一下 介绍 简要 简述 概述
-    说说 讲讲 谈谈 列举 罗列 方面 领域 举措""".split(),
+    说说 讲讲 谈谈 列举 罗列 方面 领域 举措 提到 提及 谈到 说到 讲到""".split(),
     key=len,
     reverse=True,
 )
@@ -219,3 +219,20 @@ def asks_name(question: str) -> bool:
 def is_meta(question: str) -> bool:
     """A question about the document itself (its basis, number, issuer)."""
     return bool(_META.search(normalize(question)))
+
+
+_EACH_DOCUMENT = re.compile(
+    r"(?:各个|各份|各|每个|每份|每一个|每一份|所有|不同|这些|几个|哪些|哪几个|哪几份|哪个|哪份)"
+    r"(?:方案|文件|文档|计划|规划|意见|政策|通知)(?:里面|里|中的|里的|之中|当中|中|都|分别)*"
+)
+
+
+def across_documents(question: str) -> str | None:
+    """For a question asked across documents ("各个方案里关于5G基站的目标分别是多少？",
+    "哪些文件提到了…"), the question each document is asked ("关于5G基站的目标是多少？");
+    None for any other question."""
+    q = normalize(question)
+    if not _EACH_DOCUMENT.search(q):
+        return None
+    rest = _EACH_DOCUMENT.sub("", q).replace("分别", "").strip("，,：: ")
+    return rest if len(rest) >= 2 else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from index.departments import Departments
@@ -170,19 +171,19 @@ class Ledger:
             return (*_month_window(12, None), "年底前")
         return None
 
-    def answer(self, question: str, query: Query, doc_id: str | None = None) -> Answer:
-        """The full list ``query`` selects (of one document's measures when ``doc_id``)."""
+    def answer(self, question: str, query: Query, doc_ids: Collection[str] | None = None) -> Answer:
+        """The full list ``query`` selects (of those documents' measures when ``doc_ids``)."""
         if query.kind == "department":
-            answer = self._answer_department(question, query, doc_id)
+            answer = self._answer_department(question, query, doc_ids)
         elif query.kind == "has_deadlines":
-            answer = self._answer_has_deadlines(question, doc_id)
+            answer = self._answer_has_deadlines(question, doc_ids)
         elif query.kind == "no_support":
-            answer = self._answer_no_support(question, doc_id)
+            answer = self._answer_no_support(question, doc_ids)
         else:
-            answer = self._answer_due(question, query, doc_id)
+            answer = self._answer_due(question, query, doc_ids)
         return answer
 
-    def _answer_department(self, question: str, query: Query, doc_id: str | None) -> Answer:
+    def _answer_department(self, question: str, query: Query, doc_ids: Collection[str] | None) -> Answer:
         role = {"lead": "牵头（含共同牵头、分别负责）", "support": "作为配合单位参与", "any": "牵头或配合"}[
             query.role
         ]
@@ -192,29 +193,29 @@ class Ledger:
             mark = "牵头" if t.role_of(query.dept) == "lead" else "配合"
             rows.append((t, t.measure.resp_span, f"（{mark}）" if query.role == "any" else ""))
         heading = f"{self.departments.display(query.dept)}{role}的措施"
-        return self._listing(question, heading, rows, f"文中未提及{query.dept}{role}的措施。", doc_id)
+        return self._listing(question, heading, rows, f"文中未提及{query.dept}{role}的措施。", doc_ids)
 
-    def _answer_due(self, question: str, query: Query, doc_id: str | None) -> Answer:
+    def _answer_due(self, question: str, query: Query, doc_ids: Collection[str] | None) -> Answer:
         rows = [
             (t, d.span, "：" + d.item.rstrip("。；;，,"))
             for t, d in self.due_between(query.first, query.last)
         ]
         return self._listing(
-            question, f"{query.when}到期的事项", rows, f"文中未提及{query.when}到期的事项。", doc_id
+            question, f"{query.when}到期的事项", rows, f"文中未提及{query.when}到期的事项。", doc_ids
         )
 
-    def _answer_no_support(self, question: str, doc_id: str | None) -> Answer:
+    def _answer_no_support(self, question: str, doc_ids: Collection[str] | None) -> Answer:
         rows = [
             (t, t.measure.resp_span, "")
             for t in self.tasks
             if t.measure.resp_span is not None and not t.support
         ]
-        return self._listing(question, "未列配合单位的措施", rows, "文中各项措施都列有配合单位。", doc_id)
+        return self._listing(question, "未列配合单位的措施", rows, "文中各项措施都列有配合单位。", doc_ids)
 
-    def _answer_has_deadlines(self, question: str, doc_id: str | None) -> Answer:
+    def _answer_has_deadlines(self, question: str, doc_ids: Collection[str] | None) -> Answer:
         rows = [(t, t.measure.deadline_spans[0], "") for t in self.with_deadline_paragraphs()]
         return self._listing(
-            question, "单独列出“完成时限”的措施", rows, "文中未提及单独列出完成时限的措施。", doc_id
+            question, "单独列出“完成时限”的措施", rows, "文中未提及单独列出完成时限的措施。", doc_ids
         )
 
     def _listing(
@@ -223,19 +224,20 @@ class Ledger:
         heading: str,
         rows: list[tuple[Task, Span, str]],
         empty: str,
-        doc_id: str | None = None,
+        doc_ids: Collection[str] | None = None,
     ) -> Answer:
         """ "{heading}共N项：1.“措施”{detail}[1]；…", each item cited to its span; ``empty``
-        (a refusal) when there are none. Only ``doc_id``'s rows when given."""
-        if doc_id is not None:
-            rows = [r for r in rows if r[0].doc_id == doc_id]
+        (a refusal) when there are none. Only the rows of ``doc_ids`` when given."""
+        if doc_ids is not None:
+            rows = [r for r in rows if r[0].doc_id in doc_ids]
         if not rows:
             return Answer(question, empty, True, (), (), "ledger")
         cites: list[Citation] = []
         items = []
+        one_doc = doc_ids is not None and len({r[0].doc_id for r in rows}) == 1
         for t, span, detail in rows:
             cites.append(self.index.cite(len(cites) + 1, t.doc_id, t.measure.title, span.start, span.end))
-            items.append(f"{len(cites)}.{self._name(t, doc_id is not None)}{detail}[{cites[-1].n}]")
+            items.append(f"{len(cites)}.{self._name(t, one_doc)}{detail}[{cites[-1].n}]")
         text = f"{heading}共{len(rows)}项：" + "；".join(items) + "。"
         return Answer(question, text, False, tuple(cites), (), "ledger")
 

@@ -6,11 +6,10 @@ Failures of either backend propagate: an outage must never look like "no answer"
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Collection
 
 from index.plan_index import PlanIndex
-from index.tokenize import normalize
-from index.types import Chunk, Hit
+from index.types import Hit
 
 RRF_K = 60
 CANDIDATES = 20
@@ -21,35 +20,37 @@ def retrieve(
     question: str,
     k: int = 4,
     candidates: int = CANDIDATES,
-    doc_id: str | None = None,
+    doc_ids: Collection[str] | None = None,
     phrases: tuple[str, ...] = (),
+    chunk_ids: Collection[str] | None = None,
 ) -> list[Hit]:
-    """Top ``k`` chunks for ``question``, optionally within one document.
+    """Top ``k`` chunks for ``question``, optionally within some documents or chunks.
 
     ``phrases`` (matching form, e.g. a quoted measure title): when some chunks
-    contain them all, only those chunks are candidates.
+    contain them all, only those chunks are candidates. Both searches are filtered
+    before ranking (not after), so a narrow scope still gets ``candidates`` each.
     """
-    keep = _keep(index, doc_id, phrases)
-    n = candidates if keep is None else len(index.chunks)
-    sparse = index.search_bm25(question, n)
-    dense = index.search_dense(question, n)
-    if keep is not None:
-        sparse = [(c, s) for c, s in sparse if keep(c)]
-        dense = [(c, s) for c, s in dense if keep(c)]
+    if phrases:
+        chunk_ids = _with_phrases(index, doc_ids, phrases, chunk_ids) or chunk_ids
+    sparse = index.search_bm25(question, candidates, doc_ids=doc_ids, chunk_ids=chunk_ids)
+    dense = index.search_dense(question, candidates, doc_ids=doc_ids, chunk_ids=chunk_ids)
     return fuse(sparse, dense)[:k]
 
 
-def _keep(index: PlanIndex, doc_id: str | None, phrases: tuple[str, ...]) -> Callable[[Chunk], bool] | None:
-    def in_doc(c: Chunk) -> bool:
-        return doc_id is None or c.doc_id == doc_id
-
-    def has_phrases(c: Chunk) -> bool:
-        text = normalize(c.measure_title + "\n" + c.text)
-        return all(p in text for p in phrases)
-
-    if phrases and any(in_doc(c) and has_phrases(c) for c in index.chunks):
-        return lambda c: in_doc(c) and has_phrases(c)
-    return None if doc_id is None else in_doc
+def _with_phrases(
+    index: PlanIndex,
+    doc_ids: Collection[str] | None,
+    phrases: tuple[str, ...],
+    chunk_ids: Collection[str] | None,
+) -> set[str]:
+    """Ids of the chunks (in scope) containing every phrase."""
+    return {
+        c.id
+        for c, text in zip(index.chunks, index.match_texts)
+        if (doc_ids is None or c.doc_id in doc_ids)
+        and (chunk_ids is None or c.id in chunk_ids)
+        and all(p in text for p in phrases)
+    }
 
 
 def fuse(sparse: list, dense: list, rrf_k: int = RRF_K) -> list[Hit]:

@@ -1,38 +1,135 @@
-"""``planqa bench --sizes 1,10,60 --corpus DIR``: how PlanQA grows with the corpus.
+"""``planqa bench --sizes 1,60,600 --corpus DIR [--modes embedded,server]``: how PlanQA grows.
 
-For each size N the bundled plan plus the first N−1 corpus documents are indexed in a
+For each size N and mode, the bundled plan plus N−1 corpus documents are indexed in a
 fresh data directory, in a fresh process (so peak RSS is that size's own), and the
-question set is asked once warm. Reports ingest throughput (chars/s, chunks/s), warm
-``ask`` latency p50/p95 and peak RSS; prints a table, saves ``scale.json`` and a plot
-``scale.png`` of latency against size. A benchmark: nothing asserts on time.
+question set is asked once warm. When N−1 exceeds the corpus, variants of its
+documents are generated (see ``make_variants``). Mode ``server`` starts a real Chroma
+server (``chroma run``) on loopback for the run and keeps the vectors there.
+
+Reports ingest time and throughput, chunks embedded, index size on disk (the data
+directory, plus the server's directory in server mode), warm ``ask`` latency p50/p95,
+peak RSS of PlanQA (and of the Chroma server); prints a table, saves ``scale.json``
+and a plot ``scale.png``. A benchmark: nothing asserts on time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
+import re
 import resource
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from assistant.settings import Settings
+from index.errors import PlanQAError
+
+MODES = ("embedded", "server")
+
+# Issuers a variant is re-attributed to: the same policy as a province would re-issue it
+_ISSUERS = ("山东省人民政府", "河北省人民政府", "江苏省人民政府", "四川省人民政府", "广东省人民政府",
+            "浙江省人民政府", "河南省人民政府", "湖北省人民政府", "陕西省人民政府")  # fmt: skip
 
 
-def _measure(args: tuple[Settings, list[str], list[str]]) -> dict[str, Any]:
-    """One size, in a child process."""
+@contextlib.contextmanager
+def chroma_server(path: Path, timeout: float = 60.0) -> Iterator[tuple[str, int]]:
+    """A real Chroma server (``chroma run``) on a free loopback port: (url, pid).
+    Stopped on exit; its log is ``<path>.log``."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    chroma = Path(sys.executable).parent / "chroma"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{path}.log", "wb") as log:
+        proc = subprocess.Popen(
+            [str(chroma), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=1).read()
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise PlanQAError(f"chroma run did not start: see {path}.log") from None
+                    time.sleep(0.2)
+            yield url, proc.pid
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def make_variants(files: list[str], n: int, out: Path) -> list[str]:
+    """``n`` new documents made from ``files`` (round robin): each is re-attributed to a
+    province, its figures changed (every figure +k) and its title marked as a variant, so
+    that every variant is a distinct document with its own text, chunks and embeddings."""
+    out.mkdir(parents=True, exist_ok=True)
+    made = []
+    for i in range(n):
+        src = Path(files[i % len(files)])
+        k = i // len(files) + 1
+        text = src.read_text(encoding="utf-8")
+        text = text.replace("国务院", _ISSUERS[i % len(_ISSUERS)])
+        # figures in the text ("2025年", "1000家", "30%"), not markup ("utf-8")
+        text = re.sub(r"\d{1,5}(?=[\u4e00-\u9fff%％])", partial(_bump, k), text)
+        text = re.sub(r"(<title>)", rf"\1（第{k}稿）", text, count=1)
+        dest = out / f"{src.stem}-v{k}{src.suffix}"
+        dest.write_text(text, encoding="utf-8")
+        made.append(str(dest))
+    return made
+
+
+def _bump(k: int, m: re.Match[str]) -> str:
+    return str(int(m.group()) + k)
+
+
+def _dir_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def _hwm_mb(pid: int) -> int:
+    """Peak resident memory of a running process (Linux), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return 0
+
+
+def _measure(args: tuple[Settings, list[str], list[str], str]) -> dict[str, Any]:
+    """One size in one mode, in a child process."""
     from assistant.session import Assistant
     from index.embed import SentenceTransformerEmbedder
     from index.load import load_document
 
-    settings, files, questions = args
-    with tempfile.TemporaryDirectory(prefix="planqa-scale-") as tmp:
+    settings, files, questions, mode = args
+    with tempfile.TemporaryDirectory(prefix="planqa-scale-") as tmp, contextlib.ExitStack() as stack:
+        home = Path(tmp) / "home"
+        server_pid = 0
+        if mode == "server":
+            url, server_pid = stack.enter_context(chroma_server(Path(tmp) / "chroma"))
+            settings = replace(settings, chroma_url=url)
         embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
         embedder.embed_query("预热")  # model load is not ingest
-        a = Assistant(replace(settings, home=Path(tmp)), embedder=embedder)
+        a = Assistant(replace(settings, home=home), embedder=embedder)
         chars = sum(len(load_document(f).text) for f in files)
         t0 = time.perf_counter()
         report = a.ingest(files)
@@ -44,36 +141,54 @@ def _measure(args: tuple[Settings, list[str], list[str]]) -> dict[str, Any]:
             a.ask(q)
             lat.append((time.perf_counter() - t0) * 1000)
         a.close()
-        size_mb = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file()) / 1e6
+        size_mb = _dir_mb(Path(tmp))
+        server_mb = _hwm_mb(server_pid) if server_pid else 0
     lat.sort()
     return {
+        "mode": mode,
         "documents": len(files),
         "chars": chars,
         "chunks": report.total_chunks,
+        "embedded": report.chunks_embedded,
         "ingest_s": round(ingest_s, 1),
-        "chars_per_s": round(chars / ingest_s),
         "chunks_per_s": round(report.total_chunks / ingest_s, 1),
         "ask_p50_ms": round(statistics.median(lat), 1),
         "ask_p95_ms": round(lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))], 1),
         "index_mb": round(size_mb, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "server_rss_mb": server_mb,
     }
 
 
 def run_scale(
-    settings: Settings, sizes: list[int], corpus: list[str], questions: list[str], out: Path
+    settings: Settings,
+    sizes: list[int],
+    corpus: list[str],
+    questions: list[str],
+    out: Path,
+    modes: tuple[str, ...] = ("embedded",),
 ) -> int:
     from assistant.session import SAMPLE_PLAN
     from index.load import iter_source_files
 
+    bad = [m for m in modes if m not in MODES]
+    if bad:
+        raise PlanQAError(f"--modes: unknown mode(s) {', '.join(bad)}; use {', '.join(MODES)}")
     extra = [str(p) for p in iter_source_files(corpus)]
+    missing = max(sizes, default=1) - 1 - len(extra)
+    if missing > 0 and not extra:
+        raise PlanQAError(f"--sizes up to {max(sizes)} needs a --corpus to draw documents from")
     ctx = multiprocessing.get_context("spawn")
     rows = []
-    for n in sizes:
-        files = [str(SAMPLE_PLAN), *extra[: max(n - 1, 0)]]
-        with ctx.Pool(1) as pool:
-            rows.append(pool.apply(_measure, ((settings, files, questions),)))
-        print(f"  {rows[-1]}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="planqa-variants-") as tmp:
+        if missing > 0:
+            extra += make_variants(extra, missing, Path(tmp))
+        for n in sizes:
+            files = [str(SAMPLE_PLAN), *extra[: max(n - 1, 0)]]
+            for mode in modes:
+                with ctx.Pool(1) as pool:
+                    rows.append(pool.apply(_measure, ((settings, files, questions, mode),)))
+                print(f"  {rows[-1]}", flush=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / "scale.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     cols = list(rows[0])
@@ -92,20 +207,28 @@ def _plot(rows: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    docs = [r["documents"] for r in rows]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.plot(docs, [r["ask_p50_ms"] for r in rows], "o-", label="p50")
-    left.plot(docs, [r["ask_p95_ms"] for r in rows], "s--", label="p95")
-    left.set_xlabel("documents indexed")
-    left.set_ylabel("warm ask latency (ms)")
-    left.set_ylim(bottom=0)
-    left.legend()
-    left.set_title("query latency vs corpus size")
-    right.plot(docs, [r["chunks_per_s"] for r in rows], "o-", color="tab:green")
-    right.set_xlabel("documents indexed")
-    right.set_ylabel("ingest chunks/s")
-    right.set_ylim(bottom=0)
-    right.set_title("ingest throughput")
+    fig, (left, mid, right) = plt.subplots(1, 3, figsize=(14, 4))
+    for mode, style in zip(MODES, ("-", "--")):
+        mine = [r for r in rows if r["mode"] == mode]
+        if not mine:
+            continue
+        docs = [r["documents"] for r in mine]
+        left.plot(docs, [r["ask_p50_ms"] for r in mine], "o" + style, label=f"{mode} p50")
+        left.plot(docs, [r["ask_p95_ms"] for r in mine], "s" + style, label=f"{mode} p95")
+        mid.plot(docs, [r["ingest_s"] for r in mine], "o" + style, label=mode)
+        right.plot(docs, [r["index_mb"] for r in mine], "o" + style, label=f"{mode} index MB")
+        right.plot(docs, [r["peak_rss_mb"] for r in mine], "s" + style, label=f"{mode} PlanQA peak RSS MB")
+    for ax, title, ylabel in (
+        (left, "warm query latency", "ms"),
+        (mid, "ingest time (embedding on 2 CPU cores)", "s"),
+        (right, "index size and memory", "MB"),
+    ):
+        ax.set_xscale("symlog", linthresh=1)
+        ax.set_xlabel("documents indexed")
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(bottom=0)
+        ax.set_title(title)
+        ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

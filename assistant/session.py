@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from assistant.answer import Composer
-from assistant.intent import is_meta, quoted_phrases, retrieval_query
+from assistant.crossdoc import answer_per_document
+from assistant.intent import across_documents, is_meta, quoted_phrases, retrieval_query
 from assistant.ledger import Ledger
 from assistant.retrieve import retrieve, with_preamble
 from assistant.settings import Settings
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.errors import PlanQAError
 from index.ingest import IngestReport, Progress, ingest
+from index.metadata import DEFAULT_COLLECTION, check_collection
 from index.plan_index import PlanIndex
 from index.types import Answer, Hit, Measure
 
@@ -60,8 +62,15 @@ class Assistant:
         self._chat_model: Any = chat_model
         self._lock = threading.Lock()
 
-    def ingest(self, paths: Sequence[str | Path], progress: Progress | None = None) -> IngestReport:
-        report = ingest(paths, self.settings.home, self.embedder, progress)
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        progress: Progress | None = None,
+        collection: str = DEFAULT_COLLECTION,
+    ) -> IngestReport:
+        report = ingest(
+            paths, self.settings.home, self.embedder, progress, self.settings.chroma_url, collection
+        )
         if report.changed and self._index is not None:
             self._index.refresh()
             self._composer = None
@@ -71,7 +80,8 @@ class Assistant:
         """The measure's chunks, the ones that match the question best first."""
         index = self.index
         own = [c for c in index.chunks if c.doc_id == measure.doc_id and c.measure_index == measure.index]
-        ranked = retrieve(index, retrieval_query(question), k=len(own) or 1, doc_id=measure.doc_id)
+        ids = {c.id for c in own}
+        ranked = retrieve(index, retrieval_query(question), k=len(own) or 1, chunk_ids=ids)
         order = {h.chunk.id: r for r, h in enumerate(ranked) if h.chunk.measure_index == measure.index}
         scores = {h.chunk.id: h.score for h in ranked}
         own.sort(key=lambda c: (order.get(c.id, len(order)), c.start))
@@ -81,7 +91,7 @@ class Assistant:
         """Remove documents by id; the ids that were present."""
         from index.ingest import remove
 
-        gone = remove(doc_ids, self.settings.home, self.embedder)
+        gone = remove(doc_ids, self.settings.home, self.embedder, self.settings.chroma_url)
         if gone and self._index is not None:
             self._index.refresh()
             self._composer = None
@@ -91,7 +101,7 @@ class Assistant:
     def index(self) -> PlanIndex:
         with self._lock:
             if self._index is None:
-                self._index = PlanIndex(self.settings.home, self.embedder)
+                self._index = PlanIndex(self.settings.home, self.embedder, self.settings.chroma_url)
             elif self._index.refresh():
                 self._composer = None
             if self._composer is None:
@@ -106,14 +116,16 @@ class Assistant:
         today: dt.date | None = None,
         measure: Measure | None = None,
         mode: str | None = None,
+        collection: str | None = None,
     ) -> Answer:
         """Answer one question: list questions from the ledger, the rest by retrieval.
 
         ``today`` anchors relative dates ("下个月"); default: the real today.
         ``measure``: answer from that measure's text only (a follow-up about it).
         In answer mode ``llm`` the answer is generated and verified (see ``ask_stream``);
-        ``mode`` overrides the settings' answer mode for this question."""
-        return final(self.ask_stream(question, doc_id, today, measure, mode))
+        ``mode`` overrides the settings' answer mode for this question.
+        ``doc_id`` / ``collection``: answer from that document / collection only."""
+        return final(self.ask_stream(question, doc_id, today, measure, mode, collection))
 
     def ask_stream(
         self,
@@ -122,6 +134,7 @@ class Assistant:
         today: dt.date | None = None,
         measure: Measure | None = None,
         mode: str | None = None,
+        collection: str | None = None,
     ) -> Iterator[str | Answer]:
         """The answer as it is made: in answer mode ``llm``, the model's text as it
         arrives; last, always, the Answer (verified, with exact citations).
@@ -131,20 +144,23 @@ class Assistant:
         answer is refused in both modes."""
         index = self.index
         assert self._composer is not None and self._ledger is not None
-        if doc_id is not None and doc_id not in index.documents:
-            raise PlanQAError(f"no document with id {doc_id!r} (see `planqa docs`)")
+        scope = self.scope(doc_id, collection)
         if measure is not None:
             hits = self._measure_hits(question, measure)
         else:
             query = self._ledger.route(question, today)
             if query is not None:
-                yield self._ledger.answer(question, query, doc_id)
+                yield self._ledger.answer(question, query, scope)
+                return
+            asked = across_documents(question)
+            if asked is not None and len(scope if scope is not None else index.documents) > 1:
+                yield answer_per_document(index, self._composer, question, asked, scope, self.settings.k)
                 return
             hits = retrieve(
                 index,
                 retrieval_query(question),
                 k=self.settings.k,
-                doc_id=doc_id,
+                doc_ids=scope,
                 phrases=quoted_phrases(question),
             )
             if is_meta(question):
@@ -154,6 +170,22 @@ class Assistant:
             yield answer
             return
         yield from self.generator.stream(question, hits, answer)
+
+    def scope(self, doc_id: str | None = None, collection: str | None = None) -> frozenset[str] | None:
+        """The documents a question may be answered from (None = all of them)."""
+        documents = self.index.documents
+        if doc_id is not None and doc_id not in documents:
+            raise PlanQAError(f"no document with id {doc_id!r} (see `planqa docs`)")
+        if collection is None:
+            return None if doc_id is None else frozenset({doc_id})
+        members = self.index.collections().get(check_collection(collection))
+        if not members:
+            raise PlanQAError(f"no collection named {collection!r} (see `planqa docs`)")
+        if doc_id is None:
+            return frozenset(members)
+        if doc_id not in members:
+            raise PlanQAError(f"document {doc_id!r} is not in collection {collection!r}")
+        return frozenset({doc_id})
 
     @property
     def generator(self) -> Any:

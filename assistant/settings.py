@@ -25,7 +25,7 @@ class Settings:
     home: Path  # data directory: index, converted models
     model: str = DEFAULT_MODEL  # sentence-transformers model name or path
     k: int = 4  # chunks retrieved per question
-    chroma_url: str = ""  # reserved: Chroma server mode (not yet supported)
+    chroma_url: str = ""  # a Chroma server (http://host:port) for the vectors; "" = embedded under home
     host: str = "127.0.0.1"  # web chat: address to bind (loopback unless told otherwise)
     port: int = 7860  # web chat: port
     auth: str = ""  # web chat: "user:password" to require a login ("" = none)
@@ -89,7 +89,9 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
     if mode not in ("extractive", "llm"):
         raise PlanQAError(f"setting answer_mode must be 'extractive' or 'llm', got {mode!r}")
     if merged.get("chroma_url"):
-        raise PlanQAError("PLANQA_CHROMA_URL (Chroma server mode) is not supported yet")
+        from index.store import parse_chroma_url
+
+        parse_chroma_url(str(merged["chroma_url"]))  # names the setting when malformed
     return Settings(**merged)
 
 

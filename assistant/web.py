@@ -15,7 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from assistant.overview import build_overview
 from assistant.session import SAMPLE_PLAN, Assistant
 from assistant.settings import Settings
 from index.errors import PlanQAError
-from index.metadata import FIELDS
+from index.metadata import DEFAULT_COLLECTION, FIELDS, collection_of
 from index.store import current_generation
 
 UPLOAD_TYPES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf")
@@ -101,7 +101,7 @@ def _chat_tab(assistant: Assistant) -> dict[str, Any]:
         if not question:
             yield "", history, state
             return
-        conversation = Conversation(assistant, doc or None)
+        conversation = Conversation(assistant, *_scope(doc))
         conversation.turns = list(state)
         history = [*history, {"role": "user", "content": webhtml.esc(question)}]
         turn = None
@@ -134,9 +134,10 @@ def _chat_tab(assistant: Assistant) -> dict[str, Any]:
         lambda: ([], []), None, [chatbot, turns], api_visibility="private"
     )  # a new scope starts afresh
 
-    def ask(question: str, doc: str = "") -> dict[str, Any]:
-        """One stand-alone question → the answer as JSON (text, refused, citations)."""
-        return assistant.ask(question, doc_id=doc or None).to_dict()
+    def ask(question: str, doc: str = "", collection: str = "") -> dict[str, Any]:
+        """One stand-alone question → the answer as JSON (text, refused, citations), within
+        one document or collection when given."""
+        return assistant.ask(question, doc_id=doc or None, collection=collection or None).to_dict()
 
     gr.api(ask, api_name="ask")
     return {"scope": scope, "chatbot": chatbot}
@@ -215,7 +216,9 @@ def _ledger_selection(assistant: Assistant, dept: str, role: str, month: str, do
     dept = "" if dept in ("", ANY) else dept
     rows = select(ledger, dept, role if dept else "any")
     if doc:
-        rows = [r for r in rows if r.task.doc_id == doc]
+        doc_id, collection = _scope(doc)
+        keep: Collection[str] = assistant.scope(doc_id, collection) or ()
+        rows = [r for r in rows if r.task.doc_id in keep]
     if month and month != ANY:
         mm = f"{int(month.rstrip('月')):02d}"
         rows = [type(r)(r.task, tuple(d for d in r.deadlines if d.due[5:7] == mm)) for r in rows]
@@ -248,7 +251,14 @@ def _docs_tab(assistant: Assistant, max_upload_mb: int) -> dict[str, Any]:
     upload = gr.File(
         file_count="multiple", file_types=list(UPLOAD_TYPES), label="上传文件", elem_id="pq-upload"
     )
-    add = gr.Button("导入", variant="primary", elem_id="pq-ingest")
+    with gr.Row():
+        collection = gr.Textbox(
+            DEFAULT_COLLECTION,
+            label="合集（例如按城市或年份分组；同名文件在不同合集中互不覆盖）",
+            elem_id="pq-collection",
+            scale=3,
+        )
+        add = gr.Button("导入", variant="primary", elem_id="pq-ingest", scale=1)
     status = gr.Markdown(elem_id="pq-doc-status")
     table = gr.Dataframe(_doc_rows(assistant), label="已导入的文件", elem_id="pq-docs", interactive=False)
     with gr.Row():
@@ -257,9 +267,16 @@ def _docs_tab(assistant: Assistant, max_upload_mb: int) -> dict[str, Any]:
 
     def do_ingest(
         files: list[str] | None,
+        collection: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008  (how Gradio hands a progress bar in)
     ) -> tuple[str, Any, Any]:
-        message = ingest_uploads(assistant, files or [], max_upload_mb, _progress_callback(progress))
+        message = ingest_uploads(
+            assistant,
+            files or [],
+            max_upload_mb,
+            _progress_callback(progress),
+            collection or DEFAULT_COLLECTION,
+        )
         return message, _doc_rows(assistant), gr.update(choices=_doc_choices(assistant, None), value=None)
 
     def do_remove(doc: str | None) -> tuple[str, Any, Any]:
@@ -270,7 +287,7 @@ def _docs_tab(assistant: Assistant, max_upload_mb: int) -> dict[str, Any]:
             message = f"已删除：{doc}" if gone else f"没有编号为 {doc} 的文件。"
         return message, _doc_rows(assistant), gr.update(choices=_doc_choices(assistant, None), value=None)
 
-    ingested = add.click(do_ingest, upload, [status, table, victim], api_name="ingest")
+    ingested = add.click(do_ingest, [upload, collection], [status, table, victim], api_name="ingest")
     removed = remove.click(do_remove, victim, [status, table, victim], api_name="remove")
     return {"changed": [ingested, removed]}
 
@@ -280,8 +297,9 @@ def ingest_uploads(
     files: list[str],
     max_upload_mb: int,
     progress: Callable[[str, int, int], None] | None = None,
+    collection: str = DEFAULT_COLLECTION,
 ) -> str:
-    """Check and ingest uploaded files; a message for the page (Markdown)."""
+    """Check and ingest uploaded files into ``collection``; a message for the page (Markdown)."""
     if not files:
         return "请先选择要上传的文件。"
     problems, ok = [], []
@@ -297,7 +315,7 @@ def ingest_uploads(
     lines = list(problems)
     if ok:
         try:
-            report = assistant.ingest(ok, progress)
+            report = assistant.ingest(ok, progress, collection)
         except PlanQAError as e:
             lines.append(f"✗ 导入失败，已有索引保持不变：{e}")
         else:
@@ -325,24 +343,55 @@ def _doc_rows(assistant: Assistant) -> Any:
     import pandas as pd
 
     # 发文机关, 文号, 日期 are the document's FIELDS
-    columns = ["编号", "标题", "发文机关", "文号", "日期", "类型", "措施数", "分块数"]
+    columns = ["编号", "合集", "标题", "发文机关", "文号", "日期", "类型", "措施数", "分块数"]
     if current_generation(assistant.settings.home) is None:
         return pd.DataFrame([], columns=columns)
     docs = assistant.index.documents.values()
     return pd.DataFrame(
         [
-            [d["id"], d["title"], *(d.get(k, "") for k in FIELDS), d["kind"], d["measures"], d["chunks"]]
+            [
+                d["id"],
+                collection_of(d),
+                d["title"],
+                *(d.get(k, "") for k in FIELDS),
+                d["kind"],
+                d["measures"],
+                d["chunks"],
+            ]
             for d in docs
         ],
         columns=columns,
     )
 
 
+_COLLECTION_CHOICE = "collection:"  # a scope value naming a collection (no document id has ":")
+
+
+def _scope(value: str | None) -> tuple[str | None, str | None]:
+    """(doc_id, collection) of a scope dropdown's value ("" = everything)."""
+    if not value:
+        return None, None
+    if value.startswith(_COLLECTION_CHOICE):
+        return None, value[len(_COLLECTION_CHOICE) :]
+    return value, None
+
+
 def _doc_choices(assistant: Assistant, everything: str | None) -> list[tuple[str, str]]:
+    """Scope choices: everything, each collection (when there are several), each document;
+    without ``everything``, the documents only (to pick one to remove)."""
     if current_generation(assistant.settings.home) is None:
         return [(everything, "")] if everything else []
-    docs = [(f"{d['title']}（{d['id']}）", d["id"]) for d in assistant.index.documents.values()]
-    return [(everything, ""), *docs] if everything else docs
+    index = assistant.index
+    docs = [(f"{d['title']}（{d['id']}）", d["id"]) for d in index.documents.values()]
+    if not everything:
+        return docs
+    collections = index.collections()
+    named = (
+        [(f"合集：{name}（{len(ids)}份）", _COLLECTION_CHOICE + name) for name, ids in collections.items()]
+        if len(collections) > 1
+        else []
+    )
+    return [(everything, ""), *named, *docs]
 
 
 def _departments(assistant: Assistant) -> list[str]:

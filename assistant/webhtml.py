@@ -158,7 +158,9 @@ def answer_html(turn: Turn, index: PlanIndex, show_rewrite: bool = False, neares
         items = []
         for c in ans.citations:
             title, body = passage(index, c.doc, c.start, c.end)
-            label = f"[{c.n}] {c.title or title}"
+            # with several documents indexed, each citation says which one it quotes
+            doc = f"《{index.doc_title(c.doc)}》" if len(index.documents) > 1 else ""
+            label = f"[{c.n}] {doc}{c.title or title}"
             items.append(
                 f'<details class="pq-cite" data-n="{c.n}"><summary>{esc(label)}</summary>'
                 f'<div class="pq-src"><div class="pq-measure">措施：{esc(title or c.title or "—")}'

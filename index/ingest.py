@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from index.clean import clean_text
 from index.errors import LoadError
 from index.ledger import enrich, plan_year
 from index.load import iter_source_files, load_document
-from index.metadata import doc_meta
+from index.metadata import DEFAULT_COLLECTION, check_collection, collection_doc_id, collection_of, doc_meta
 from index.parse import parse_plan
 from index.tokenize import tokenize
 from index.types import Chunk, Document, Measure, Span
@@ -75,16 +75,23 @@ def ingest(
     home: Path,
     embedder: Any,
     progress: Progress | None = None,
+    chroma_url: str = "",
+    collection: str = DEFAULT_COLLECTION,
 ) -> IngestReport:
-    """Add or refresh the given files (directories expand recursively)."""
+    """Add or refresh the given files (directories expand recursively) in ``collection``.
+
+    ``chroma_url``: keep the vectors on that Chroma server ("" = embedded, under ``home``).
+    An index kept in the other place is moved there (its vectors copied, not re-embedded)."""
     report = IngestReport()
+    collection = check_collection(collection)
     files = iter_source_files(paths)
     loaded: list[Document] = []
     for i, path in enumerate(files):
         if progress:
             progress("load", i, len(files))
         try:
-            loaded.append(load_document(path))
+            doc = load_document(path)
+            loaded.append(replace(doc, id=collection_doc_id(collection, doc.id)))
         except LoadError as e:
             report.failed.append((e.path, e.reason))
     if progress:
@@ -105,14 +112,16 @@ def ingest(
         else:
             todo.append(doc)
             (report.replaced if old else report.added).append(doc.id)
-    gone = _deleted(paths, files, old_docs, seen)
+    gone = _deleted(paths, files, {d: r for d, r in old_docs.items() if collection_of(r) == collection}, seen)
     report.removed = sorted(gone)
-    if not todo and not gone:
+    moved = live is not None and store.dense_backend(live) != ("server" if chroma_url else "embedded")
+    if not todo and not gone and not moved:
         report.total_documents = len(old_docs)
         report.total_chunks = sum(d["chunks"] for d in old_docs.values())
         return report
 
-    _commit(home, live, old_docs, [prepare(d) for d in todo], gone, embedder, progress, report)
+    prepared = [prepare(d) for d in todo]
+    _commit(home, live, old_docs, prepared, gone, embedder, progress, report, chroma_url, collection)
     return report
 
 
@@ -156,6 +165,8 @@ def watch(
     interval: float = 2.0,
     on_report: Any = None,
     rounds: int | None = None,
+    chroma_url: str = "",
+    collection: str = DEFAULT_COLLECTION,
 ) -> None:
     """Ingest ``paths`` now and again whenever a file under them is added, changed or
     deleted (polled every ``interval`` seconds; ``rounds`` polls, or until interrupted).
@@ -165,7 +176,7 @@ def watch(
     while rounds is None or n < rounds:
         current = _signature(paths)
         if current != last:
-            report = ingest(paths, home, embedder)
+            report = ingest(paths, home, embedder, chroma_url=chroma_url, collection=collection)
             last = current
             if on_report is not None:
                 on_report(report)
@@ -183,14 +194,18 @@ def _commit(
     embedder: Any,
     progress: Progress | None,
     report: IngestReport,
+    chroma_url: str = "",
+    collection: str = DEFAULT_COLLECTION,
 ) -> None:
     """Build the next generation and publish it, or discard it on any failure."""
-    gen = store.new_generation(home)
+    gen = store.new_generation(home, chroma_url)
     try:
-        _write_generation(gen, live, old_docs, prepared, removed, embedder, progress, report)
-        store.publish_generation(home, gen)
+        _write_generation(
+            gen, live, old_docs, prepared, removed, embedder, progress, report, chroma_url, collection
+        )
+        store.publish_generation(home, gen, chroma_url=chroma_url)
     except BaseException:
-        store.discard_generation(gen)
+        store.discard_generation(gen, chroma_url)
         raise
 
 
@@ -203,6 +218,8 @@ def _write_generation(
     embedder: Any,
     progress: Progress | None,
     report: IngestReport,
+    chroma_url: str,
+    collection: str,
 ) -> None:
     """Write a complete generation: the live one minus ``removed`` and the
     documents being replaced, plus the ``prepared`` ones (embedded here)."""
@@ -212,7 +229,9 @@ def _write_generation(
     sources = {}
     documents = [d for d in old_docs.values() if d["id"] not in new_ids]
 
-    dense = store.ChromaStore(gen / "chroma", embedder)
+    if live is not None:
+        store.copy_dense(live, gen, embedder, chroma_url)
+    dense = store.open_dense(gen, embedder, chroma_url)
     try:
         total = sum(len(p.chunks) for p in prepared)
         done = 0
@@ -232,6 +251,7 @@ def _write_generation(
             documents.append(
                 {
                     "id": doc.id,
+                    "collection": collection,
                     "path": doc.path,
                     "kind": doc.kind,
                     "encoding": doc.encoding,
@@ -264,12 +284,12 @@ def _write_generation(
     report.total_documents = len(documents)
 
 
-def remove(doc_ids: Sequence[str], home: Path, embedder: Any) -> list[str]:
+def remove(doc_ids: Sequence[str], home: Path, embedder: Any, chroma_url: str = "") -> list[str]:
     """Remove documents by id; returns the ids that were present."""
     live = store.require_generation(home)
     old_docs = {d["id"]: d for d in store.read_documents(live)}
     gone = [d for d in doc_ids if d in old_docs]
     if not gone:
         return []
-    _commit(home, live, old_docs, [], set(gone), embedder, None, IngestReport())
+    _commit(home, live, old_docs, [], set(gone), embedder, None, IngestReport(), chroma_url)
     return gone

@@ -1,4 +1,5 @@
-"""A document's own particulars, when its text states them: issuer, number, date.
+"""A document's own particulars, when its text states them: issuer, number, date;
+and the collection it is filed in (named by whoever ingests it).
 
 - **number** (发文字号, "国发〔2019〕5号"; a decree's "国令第706号"): a line of its own near
   the top. A number inside
@@ -72,3 +73,35 @@ def doc_meta(text: str, title: str = "") -> DocMeta:
     if t:
         issuer = t.group(1)
     return DocMeta(issuer, number, date)
+
+
+# -- collections --------------------------------------------------------------
+
+DEFAULT_COLLECTION = "default"
+_COLLECTION_NAME = re.compile(r"[^\W_][\w-]{0,39}")
+
+
+def check_collection(name: str) -> str:
+    """A collection's name as kept (NFKC, lower case); PlanQAError saying why not."""
+    from unicodedata import normalize
+
+    from index.errors import PlanQAError
+
+    kept = normalize("NFKC", name).strip().lower()
+    if not _COLLECTION_NAME.fullmatch(kept):
+        raise PlanQAError(
+            f"collection name {name!r}: use 1–40 letters, digits, Chinese characters, - or _ "
+            "(starting with a letter, digit or character; no dots or spaces)"
+        )
+    return kept
+
+
+def collection_doc_id(collection: str, doc_id: str) -> str:
+    """A document's id within its collection: ``<collection>.<id>`` outside the default
+    one, so that the same file name in two collections (this year's and last year's
+    实施方案) makes two documents."""
+    return doc_id if collection == DEFAULT_COLLECTION else f"{collection}.{doc_id}"
+
+
+def collection_of(record: dict[str, object]) -> str:
+    return str(record.get("collection") or DEFAULT_COLLECTION)

@@ -8,18 +8,24 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from index import store
-from index.tokenize import tokenize
+from index.metadata import collection_of
+from index.tokenize import normalize, tokenize
 from index.types import Chunk, Citation, Measure
 
 
 class PlanIndex:
-    def __init__(self, home: Path, embedder: Any) -> None:
+    def __init__(self, home: Path, embedder: Any, chroma_url: str = "") -> None:
         self.home = Path(home)
         self.embedder = embedder
+        self.chroma_url = chroma_url
+        self._query_vectors: dict[str, Any] = {}  # recent queries' vectors (the embedder is fixed)
         self._lock = threading.Lock()
         self._dense: store.ChromaStore | None = None
         self._open(store.require_generation(self.home))
@@ -32,6 +38,7 @@ class PlanIndex:
         self.measures = store.read_measures(gen)
         self._bm25 = store.BM25Store.load(gen / "bm25", len(self.chunks))
         self._sources: dict[str, str] = {}
+        self._match_texts: list[str] | None = None
         if self._dense is not None:
             self._dense.close()
         self._dense = None
@@ -60,10 +67,17 @@ class PlanIndex:
     def cite(self, n: int, doc_id: str, title: str, start: int, end: int) -> Citation:
         """Citation [n] of ``source_text(doc_id)[start:end]``: the quote is the source."""
         quote = self.source_text(doc_id)[start:end]
-        return Citation(n=n, doc=doc_id, title=title, quote=quote, start=start, end=end)
+        return Citation(n, doc_id, title, quote, start, end, self.doc_title(doc_id))
 
     def doc_title(self, doc_id: str) -> str:
         return str(self.documents.get(doc_id, {}).get("title", doc_id))
+
+    def collections(self) -> dict[str, list[str]]:
+        """Collection name -> its document ids (sorted)."""
+        out: dict[str, list[str]] = {}
+        for doc_id in sorted(self.documents):
+            out.setdefault(collection_of(self.documents[doc_id]), []).append(doc_id)
+        return dict(sorted(out.items()))
 
     def measure_of(self, chunk: Chunk) -> Measure | None:
         ms = self.measures.get(chunk.doc_id, [])
@@ -72,16 +86,60 @@ class PlanIndex:
     def all_measures(self) -> list[Measure]:
         return [m for doc in sorted(self.measures) for m in self.measures[doc]]
 
-    def search_bm25(self, query: str, n: int) -> list[tuple[Chunk, float]]:
-        return [(self.chunks[i], s) for i, s in self._bm25.search(tokenize(query), n)]
+    @property
+    def match_texts(self) -> list[str]:
+        """Each chunk's title and text in matching form (NFKC, …), in chunk order."""
+        texts = self._match_texts
+        if texts is None:
+            texts = self._match_texts = [normalize(c.measure_title + "\n" + c.text) for c in self.chunks]
+        return texts
 
-    def search_dense(self, query: str, n: int) -> list[tuple[Chunk, float]]:
-        return self.search_by_vector(self.embedder.embed_query(query), n)
+    def search_bm25(
+        self,
+        query: str,
+        n: int,
+        doc_ids: Collection[str] | None = None,
+        chunk_ids: Collection[str] | None = None,
+    ) -> list[tuple[Chunk, float]]:
+        """BM25 over the chunks, only those of ``doc_ids`` / ``chunk_ids`` when given."""
+        mask = None
+        if doc_ids is not None or chunk_ids is not None:
+            mask = np.array(
+                [
+                    (doc_ids is None or c.doc_id in doc_ids) and (chunk_ids is None or c.id in chunk_ids)
+                    for c in self.chunks
+                ],
+                dtype=np.float32,
+            )
+            if not mask.any():
+                return []
+        return [(self.chunks[i], s) for i, s in self._bm25.search(tokenize(query), n, mask)]
 
-    def search_by_vector(self, vector: Any, n: int) -> list[tuple[Chunk, float]]:
+    def search_dense(
+        self,
+        query: str,
+        n: int,
+        doc_ids: Collection[str] | None = None,
+        chunk_ids: Collection[str] | None = None,
+    ) -> list[tuple[Chunk, float]]:
+        vector = self._query_vectors.get(query)
+        if vector is None:
+            vector = self.embedder.embed_query(query)
+            if len(self._query_vectors) >= 64:  # a question asked of many documents embeds once
+                self._query_vectors.pop(next(iter(self._query_vectors)), None)
+            self._query_vectors[query] = vector
+        return self.search_by_vector(vector, n, doc_ids, chunk_ids)
+
+    def search_by_vector(
+        self,
+        vector: Any,
+        n: int,
+        doc_ids: Collection[str] | None = None,
+        chunk_ids: Collection[str] | None = None,
+    ) -> list[tuple[Chunk, float]]:
         with self._lock:
             if self._dense is None:
-                self._dense = store.ChromaStore(self.generation / "chroma", self.embedder)
+                self._dense = store.open_dense(self.generation, self.embedder, self.chroma_url)
             dense = self._dense
-        hits = dense.search(vector, n)
+        hits = dense.search(vector, n, doc_ids, chunk_ids)
         return [(self.chunks[self._pos[cid]], s) for cid, s in hits if cid in self._pos]

@@ -19,15 +19,17 @@ not load, parse or decide what to ingest (see ``index.ingest``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -52,19 +54,22 @@ def current_generation(home: Path) -> Path | None:
     return gen if name and gen.is_dir() else None
 
 
-def new_generation(home: Path) -> Path:
-    """Create an empty generation directory, copying the live one's Chroma data."""
+def new_generation(home: Path, chroma_url: str = "") -> Path:
+    """Create an empty generation directory; ``chroma_url`` says where its vectors go."""
     root = index_root(home)
     root.mkdir(parents=True, exist_ok=True)
-    gen = root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    live = current_generation(home)
-    if live is not None and (live / "chroma").is_dir():
-        shutil.copytree(live / "chroma", gen / "chroma")
-    gen.mkdir(exist_ok=True)
+    # names sort by creation time (pruning keeps the newest), to the nanosecond
+    ns = time.time_ns()
+    gen = (
+        root
+        / f"gen-{time.strftime('%Y%m%d%H%M%S', time.gmtime(ns // 10**9))}-{ns % 10**9:09d}-{uuid.uuid4().hex[:6]}"
+    )
+    gen.mkdir()
+    _write_json(gen / _DENSE, {"backend": "server" if chroma_url else "embedded", "url": chroma_url})
     return gen
 
 
-def publish_generation(home: Path, gen: Path, keep: int = 2) -> None:
+def publish_generation(home: Path, gen: Path, keep: int = 2, chroma_url: str = "") -> None:
     """Make ``gen`` live (atomic rename of the pointer file), then prune old ones."""
     root = index_root(home)
     tmp = root / f".{_CURRENT}.{uuid.uuid4().hex}"
@@ -74,14 +79,109 @@ def publish_generation(home: Path, gen: Path, keep: int = 2) -> None:
     os.replace(tmp, root / _CURRENT)
     gens = sorted(p for p in root.glob("gen-*") if p.is_dir() and p != gen)
     for old in gens[: max(len(gens) - (keep - 1), 0)]:
-        shutil.rmtree(old, ignore_errors=True)
+        discard_generation(old, chroma_url)
 
 
-def discard_generation(gen: Path) -> None:
+def discard_generation(gen: Path, chroma_url: str = "") -> None:
+    record = _dense_record(gen)
+    url = chroma_url or record["url"]
+    if record["backend"] == "server" and url:
+        # cleanup: a collection never made, or a server gone, must not hide the error at hand
+        with contextlib.suppress(Exception):
+            _client(url).delete_collection(server_collection(gen))
     shutil.rmtree(gen, ignore_errors=True)
 
 
 # -- Chroma -------------------------------------------------------------------
+
+_DENSE = "dense.json"  # where a generation's vectors are: {"backend": "embedded" | "server", "url": …}
+
+
+def _dense_record(gen: Path) -> dict[str, str]:
+    try:
+        return dict(json.loads((gen / _DENSE).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {"backend": "embedded", "url": ""}  # generations written before server mode existed
+
+
+def dense_backend(gen: Path) -> str:
+    return _dense_record(gen)["backend"]
+
+
+def server_collection(gen: Path) -> str:
+    """A generation's collection on a Chroma server: one per generation, like the
+    embedded store's directory, so a reader never sees a half-written one."""
+    return f"planqa-{gen.name}"
+
+
+def parse_chroma_url(url: str) -> tuple[str, int, bool]:
+    """(host, port, ssl) of ``http[s]://host[:port]``; PlanQAError naming the setting if not."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or port == -1
+        or parts.path not in ("", "/")
+    ):
+        raise PlanQAError(f"setting chroma_url must look like http://host:port, got {url!r}")
+    ssl = parts.scheme == "https"
+    return parts.hostname, port or (443 if ssl else 8000), ssl
+
+
+def _client(chroma_url: str) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    host, port, ssl = parse_chroma_url(chroma_url)
+    try:
+        return chromadb.HttpClient(
+            host=host, port=port, ssl=ssl, settings=Settings(anonymized_telemetry=False)
+        )
+    except Exception as e:  # chromadb raises ValueError or httpx errors when no server answers
+        raise PlanQAError(f"cannot reach the Chroma server at {chroma_url}: {e}") from e
+
+
+def open_dense(gen: Path, embedder: Any, chroma_url: str = "") -> ChromaStore:
+    """The dense store of ``gen``: embedded (``gen/chroma``) or on the Chroma server."""
+    backend = dense_backend(gen)
+    wanted = "server" if chroma_url else "embedded"
+    if backend != wanted:
+        raise PlanQAError(
+            f"the index {gen.name} keeps its vectors in the {backend} Chroma, but PlanQA is set up "
+            f"for the {wanted} one: run `planqa ingest` once to move them there (nothing is re-embedded)"
+        )
+    if chroma_url:
+        return ChromaStore(_client(chroma_url), server_collection(gen), embedder)
+    import chromadb
+    from chromadb.config import Settings
+
+    client = chromadb.PersistentClient(
+        path=str(gen / "chroma"), settings=Settings(anonymized_telemetry=False)
+    )
+    return ChromaStore(client, COLLECTION, embedder)
+
+
+def copy_dense(live: Path, gen: Path, embedder: Any, chroma_url: str = "") -> None:
+    """Give ``gen`` the vectors of ``live`` (no embedding), wherever either keeps them:
+    moving an index from the embedded store to a server is one ``planqa ingest``."""
+    if dense_backend(live) == "embedded" and not chroma_url:
+        if (live / "chroma").is_dir():
+            shutil.copytree(live / "chroma", gen / "chroma")
+        return
+    # a server index moving back home is read from the server it was written to
+    source_url = (chroma_url or _dense_record(live)["url"]) if dense_backend(live) == "server" else ""
+    source = open_dense(live, embedder, source_url)
+    target = open_dense(gen, embedder, chroma_url)
+    try:
+        for batch in source.batches():
+            target.add_raw(batch)
+    finally:
+        source.close()
+        target.close()
 
 
 def _embedding_function(embedder: Any) -> Any:
@@ -117,17 +217,12 @@ def _embedding_function(embedder: Any) -> Any:
 
 
 class ChromaStore:
-    """Dense side: one Chroma collection per generation."""
+    """Dense side: one Chroma collection per generation (embedded or on a server)."""
 
-    def __init__(self, path: Path, embedder: Any) -> None:
-        import chromadb
-        from chromadb.config import Settings
-
-        self._client = chromadb.PersistentClient(
-            path=str(path), settings=Settings(anonymized_telemetry=False)
-        )
-        self._collection = self._client.get_or_create_collection(
-            COLLECTION,
+    def __init__(self, client: Any, name: str, embedder: Any) -> None:
+        self._client = client
+        self._collection = client.get_or_create_collection(
+            name,
             embedding_function=_embedding_function(embedder),
             configuration={"hnsw": {"space": "cosine"}},
         )
@@ -150,19 +245,49 @@ class ChromaStore:
             ],
         )
 
-    def search(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity), best first."""
+    def batches(self, size: int = 500) -> Iterator[dict[str, Any]]:
+        """Everything stored, ``size`` items at a time (ids, embeddings, documents, metadatas)."""
+        for offset in range(0, self.count(), size):
+            yield self._collection.get(
+                include=["embeddings", "documents", "metadatas"], limit=size, offset=offset
+            )
+
+    def add_raw(self, batch: dict[str, Any]) -> None:
+        if batch["ids"]:
+            self._collection.add(
+                ids=batch["ids"],
+                embeddings=batch["embeddings"],
+                documents=batch["documents"],
+                metadatas=batch["metadatas"],
+            )
+
+    def search(
+        self,
+        vector: np.ndarray,
+        n: int,
+        doc_ids: Collection[str] | None = None,
+        chunk_ids: Collection[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first; only within ``doc_ids`` /
+        ``chunk_ids`` when given (filtered by Chroma, not after the fact)."""
         total = self.count()
-        if total == 0:
+        if total == 0 or (doc_ids is not None and not doc_ids) or (chunk_ids is not None and not chunk_ids):
             return []
+        kw: dict[str, Any] = {}
+        if chunk_ids is not None:
+            kw["ids"] = sorted(chunk_ids)
+        elif doc_ids is not None:
+            kw["where"] = {"doc_id": {"$in": sorted(doc_ids)}}
         res = self._collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(n, total), include=["distances"]
+            query_embeddings=[vector.tolist()], n_results=min(n, total), include=["distances"], **kw
         )
         distances = res["distances"] or [[]]
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], distances[0])]
 
     def close(self) -> None:
-        self._client.close()  # type: ignore[attr-defined]  # Client has it; the protocol lacks it
+        close = getattr(self._client, "close", None)  # the embedded client has it
+        if close is not None:
+            close()
 
 
 # -- BM25 ---------------------------------------------------------------------
@@ -195,11 +320,14 @@ class BM25Store:
 
         return cls(bm25s.BM25.load(str(path), show_progress=False), size)
 
-    def search(self, tokens: list[str], n: int) -> list[tuple[int, float]]:
-        """(chunk position, score) with score > 0, best first."""
+    def search(self, tokens: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(chunk position, score) with score > 0, best first; ``mask`` (one 0/1 per
+        chunk) leaves out the chunks it zeroes."""
         if not tokens or self._size == 0:
             return []
-        docs, scores = self._retriever.retrieve([tokens], k=min(n, self._size), show_progress=False)
+        docs, scores = self._retriever.retrieve(
+            [tokens], k=min(n, self._size), show_progress=False, weight_mask=mask
+        )
         return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
 

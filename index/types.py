@@ -115,11 +115,13 @@ class Citation:
     quote: str
     start: int
     end: int
+    doc_title: str = ""  # the document the quote is from, as the index names it
 
     def to_dict(self) -> dict[str, object]:
         return {
             "n": self.n,
             "doc": self.doc,
+            "doc_title": self.doc_title,
             "title": self.title,
             "quote": self.quote,
             "start": self.start,

@@ -111,3 +111,12 @@ def real_assistant(real_home: Path, real_embedder):
     a = Assistant(Settings(home=real_home), embedder=real_embedder)
     yield a
     a.close()
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory):
+    """The URL of a real Chroma server (``chroma run``) on loopback, for the whole session."""
+    from assistant.scale import chroma_server
+
+    with chroma_server(tmp_path_factory.mktemp("chroma-server") / "db") as (url, _):
+        yield url

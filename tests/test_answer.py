@@ -142,7 +142,11 @@ def test_document_name_and_purpose(assistant: Assistant) -> None:
 def test_answer_json_shape(assistant: Assistant) -> None:
     d = assistant.ask("强化能源保障谁牵头？").to_dict()
     assert list(d) == ["question", "answer", "refused", "citations", "retrieved"]
-    assert set(d["citations"][0]) == {"n", "doc", "title", "quote", "start", "end"}
+    assert set(d["citations"][0]) == {"n", "doc", "doc_title", "title", "quote", "start", "end"}
+    assert (
+        d["citations"][0]["doc_title"]
+        == "德州市贯彻落实省《突破菏泽鲁西崛起三年行动计划(2023—2025年)》实施方案"
+    )
     assert set(d["retrieved"][0]) == {"doc", "start", "end", "score"}
     assert len(d["retrieved"]) == 4
     json.dumps(d, ensure_ascii=False)

@@ -35,13 +35,20 @@ def test_home_config_file_is_read(tmp_path: Path) -> None:
     [
         ({"k": "many"}, {}, "setting k must be a whole number"),
         ({"k": 0}, {}, "between 1 and 50"),
-        ({}, {"PLANQA_CHROMA_URL": "http://127.0.0.1:8000"}, "not supported yet"),
+        ({}, {"PLANQA_CHROMA_URL": "127.0.0.1:8000"}, "chroma_url must look like http://host:port"),
+        ({"chroma_url": "http://127.0.0.1:port"}, {}, "chroma_url must look like"),
+        ({"chroma_url": "ftp://chroma"}, {}, "chroma_url must look like"),
         ({"config": "/nonexistent/planqa.toml"}, {}, "config file not found"),
     ],
 )
 def test_bad_settings_are_named(flags: dict, env: dict, message: str) -> None:
     with pytest.raises(PlanQAError, match=message):
         load_settings(flags, env)
+
+
+def test_chroma_url_from_env() -> None:
+    s = load_settings({}, {"PLANQA_CHROMA_URL": "http://127.0.0.1:8000"})
+    assert s.chroma_url == "http://127.0.0.1:8000"
 
 
 def test_bad_toml_names_the_file(tmp_path: Path) -> None:
