@@ -183,15 +183,20 @@ def key_found(key: str, text: str) -> bool:
     (交通局 in 市交通运输局, 综保区 in 综合保税区)."""
     if key in text:
         return True
+    other = other_forms(key)
+    return other is not None and bool(other.search(text))
+
+
+def other_forms(key: str) -> re.Pattern[str] | None:
+    """Where ``key_found`` looks beyond the key itself: its fixed written form, or its
+    abbreviation pattern (names of three characters or more); None when nowhere.
+    Neither pattern matches across a line break."""
     form = _KEY_FORMS.get(key)
     if form is not None:
-        return bool(form.search(text))
-    return (
-        len(key) <= 8
-        and not key.isascii()
-        and ORG_SUFFIX.search(key) is not None
-        and bool(_abbreviation(key).search(text))
-    )
+        return form
+    if len(key) <= 8 and not key.isascii() and ORG_SUFFIX.search(key) is not None:
+        return _abbreviation(key)
+    return None
 
 
 @lru_cache(maxsize=2048)
@@ -222,7 +227,8 @@ def is_meta(question: str) -> bool:
 
 
 _EACH_DOCUMENT = re.compile(
-    r"(?:各个|各份|各|每个|每份|每一个|每一份|所有|不同|这些|几个|哪些|哪几个|哪几份|哪个|哪份)"
+    # plural only: "哪个文件" asks which one document (本方案贯彻落实哪个文件？)
+    r"(?:各个|各份|各|每个|每份|每一个|每一份|所有|不同|这些|几个|哪些|哪几个|哪几份)"
     r"(?:方案|文件|文档|计划|规划|意见|政策|通知)(?:里面|里|中的|里的|之中|当中|中|都|分别)*"
 )
 
@@ -231,8 +237,7 @@ def across_documents(question: str) -> str | None:
     """For a question asked across documents ("各个方案里关于5G基站的目标分别是多少？",
     "哪些文件提到了…"), the question each document is asked ("关于5G基站的目标是多少？");
     None for any other question."""
-    q = normalize(question)
-    if not _EACH_DOCUMENT.search(q):
+    if not _EACH_DOCUMENT.search(question):
         return None
-    rest = _EACH_DOCUMENT.sub("", q).replace("分别", "").strip("，,：: ")
+    rest = _EACH_DOCUMENT.sub("", question).replace("分别", "").strip("，,：: ")
     return rest if len(rest) >= 2 else None

@@ -226,16 +226,21 @@ class ChromaStore:
             embedding_function=_embedding_function(embedder),
             configuration={"hnsw": {"space": "cosine"}},
         )
+        self._count: int | None = None
 
     def count(self) -> int:
-        return int(self._collection.count())
+        if self._count is None:  # a published collection never changes: asked once, not per query
+            self._count = int(self._collection.count())
+        return self._count
 
     def delete_document(self, doc_id: str) -> None:
         self._collection.delete(where={"doc_id": doc_id})
+        self._count = None
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         if not chunks:
             return
+        self._count = None
         self._collection.add(
             ids=[c.id for c in chunks],
             embeddings=[v.tolist() for v in vectors],
@@ -253,6 +258,7 @@ class ChromaStore:
             )
 
     def add_raw(self, batch: dict[str, Any]) -> None:
+        self._count = None
         if batch["ids"]:
             self._collection.add(
                 ids=batch["ids"],

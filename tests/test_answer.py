@@ -150,3 +150,16 @@ def test_answer_json_shape(assistant: Assistant) -> None:
     assert set(d["retrieved"][0]) == {"doc", "start", "end", "score"}
     assert len(d["retrieved"]) == 4
     json.dumps(d, ensure_ascii=False)
+
+
+def test_key_document_frequency_matches_a_scan_of_every_chunk(plan_index) -> None:  # type: ignore[no-untyped-def]
+    from assistant.evidence import KeyWeights
+    from assistant.intent import key_found, match_form
+
+    weights = KeyWeights(plan_index)
+    texts = [match_form(c.text + "\n" + c.measure_title) for c in plan_index.chunks]
+    # plain words, a department's abbreviation (交通局 in 市交通运输局), the fixed form of 文号,
+    # a word found nowhere, a word spanning two chunks' boundary never counts
+    for key in ("5g基站", "交通局", "发改委", "文号", "航空母舰", "德州", "市", "能源保障"):
+        assert weights.df(key) == sum(1 for t in texts if key_found(key, t)), key
+    assert weights.df("航空母舰") == 0 and weights.df("交通局") > 0

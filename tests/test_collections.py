@@ -182,3 +182,20 @@ def test_cli_collections(tmp_path: Path, plans: dict[str, Path], capsys, monkeyp
     assert cli.main([*home, "tasks", "--collection", "shandong", "--format", "json"]) == 0
     tasks = json.loads(capsys.readouterr().out)
     assert {t["doc"] for t in tasks} == {"shandong.zibo-5g", "shandong.jining-xjj", "shandong.elderly"}
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("各个方案里关于5G基站的目标分别是多少？", "关于5G基站的目标是多少？"),
+        ("哪些文件提到了养老服务？", "提到了养老服务？"),
+        ("每份计划中的完成时限分别是什么时候？", "完成时限是什么时候？"),
+        ("本实施方案是贯彻落实省里哪个文件？文号多少？", None),  # one document is asked for
+        ("强化能源保障谁牵头？", None),
+        ("时间节点分别是什么？", None),  # 分别 alone is about one measure
+    ],
+)
+def test_which_questions_are_asked_across_documents(question: str, asked: str | None) -> None:
+    from assistant.intent import across_documents
+
+    assert across_documents(question) == asked

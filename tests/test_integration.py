@@ -24,8 +24,23 @@ CORE = {"lead", "support", "target_2025", "target_2023", "deadline"}
 
 
 @pytest.fixture(scope="module")
-def real(real_assistant: Assistant) -> Assistant:
-    return real_assistant
+def server_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder, chroma_url: str):
+    """The bundled plan ingested with the real model into a Chroma server on loopback."""
+    from assistant.settings import Settings
+    from index.ingest import ingest
+
+    home = tmp_path_factory.mktemp("server-home")
+    assert ingest([SAMPLE], home, real_embedder, chroma_url=chroma_url).chunks_embedded == 34
+    a = Assistant(Settings(home=home, chroma_url=chroma_url), embedder=real_embedder)
+    yield a
+    a.close()
+
+
+@pytest.fixture(scope="module", params=["embedded", "server"])
+def real(request: pytest.FixtureRequest) -> Assistant:
+    """The same tests against the embedded store and against a real Chroma server."""
+    name = "real_assistant" if request.param == "embedded" else "server_assistant"
+    return request.getfixturevalue(name)
 
 
 def test_semantic_retrieval_and_answers(real: Assistant) -> None:
@@ -46,37 +61,62 @@ def _evidence_found(evidence: str, source: str, retrieved: list[dict]) -> bool:
     return False
 
 
-@pytest.mark.eval
-def test_public_question_set_bars(real: Assistant) -> None:
+def _public_set(a: Assistant) -> tuple[dict[str, list[bool]], list[bool], list[str], dict[str, bool]]:
+    """Ask the public set: (right per category, evidence found per question,
+    answerable questions refused, question id -> answered right)."""
     source = SAMPLE.read_text(encoding="utf-8")
     questions = [json.loads(line) for line in PUBLIC_QUESTIONS.read_text(encoding="utf-8").splitlines()]
     right: dict[str, list[bool]] = defaultdict(list)
     recall: list[bool] = []
     refused_answerable = []
+    each: dict[str, bool] = {}
     for q in questions:
-        d = real.ask(q["question"]).to_dict()
+        d = a.ask(q["question"]).to_dict()
         for c in d["citations"]:
             assert source[c["start"] : c["end"]] == c["quote"]
         if not q["answerable"]:
             right["unanswerable"].append(d["refused"])
+            each[q["id"]] = d["refused"]
             continue
         if d["refused"]:
             refused_answerable.append(q["id"])
         right[q["category"]].append(all(m in d["answer"] for m in q["must_include"]))
+        each[q["id"]] = right[q["category"]][-1]
         if q["category"] not in LIST_CATEGORIES:
             top4 = d["retrieved"][:4]
             recall.append(all(_evidence_found(e, source, top4) for e in q["evidence"]))
+    return right, recall, refused_answerable, each
+
+
+@pytest.mark.eval
+def test_public_question_set_bars(real: Assistant) -> None:
+    right, recall, refused_answerable, _ = _public_set(real)
     core = [ok for cat in CORE for ok in right[cat]]
     others = [ok for cat, v in right.items() if cat not in LIST_CATEGORIES | {"unanswerable"} for ok in v]
     lists = [ok for cat in LIST_CATEGORIES for ok in right[cat]]
     summary = {cat: f"{sum(v)}/{len(v)}" for cat, v in sorted(right.items())}
-    print("\npublic set:", summary, "recall@4", f"{sum(recall)}/{len(recall)}")
+    mode = "server" if real.settings.chroma_url else "embedded"
+    print(f"\npublic set ({mode}):", summary, "recall@4", f"{sum(recall)}/{len(recall)}")
     assert sum(recall) / len(recall) >= 0.95, summary
     assert sum(core) / len(core) >= 0.90, summary
     assert all(lists) and len(lists) == 8, summary  # the ledger answers every list question completely
     assert sum(others) / len(others) >= 0.90, summary
     assert sum(right["unanswerable"]) >= 5, summary
     assert len(refused_answerable) <= 2, refused_answerable
+
+
+@pytest.mark.eval
+def test_public_set_scores_the_same_embedded_and_on_a_server(
+    real_assistant: Assistant, server_assistant: Assistant
+) -> None:
+    embedded = _public_set(real_assistant)[3]
+    server = _public_set(server_assistant)[3]
+    assert len(embedded) == len(server) == 72
+    differ = sorted(q for q in embedded if embedded[q] != server[q])
+    print(
+        f"\npublic set right: embedded {sum(embedded.values())}/72, server {sum(server.values())}/72; differ: {differ}"
+    )
+    assert len(differ) <= 1, differ
 
 
 def test_installed_command_end_to_end(tmp_path: Path) -> None:
