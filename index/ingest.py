@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from index import store
 from index.chunk import chunk_plan, embed_text
 from index.clean import clean_text
@@ -233,19 +235,11 @@ def _write_generation(
         store.copy_dense(live, gen, embedder, chroma_url)
     dense = store.open_dense(gen, embedder, chroma_url)
     try:
-        total = sum(len(p.chunks) for p in prepared)
-        done = 0
-        for doc_id in removed:
+        for doc_id in removed | {p.document.id for p in prepared}:
             dense.delete_document(doc_id)
+        _embed_into(dense, [c for p in prepared for c in p.chunks], embedder, progress)
         for p in prepared:
             doc = p.document
-            dense.delete_document(doc.id)
-            for a in range(0, len(p.chunks), 32):
-                batch = p.chunks[a : a + 32]
-                if progress:
-                    progress("embed", done, total)
-                dense.add(batch, embedder.embed_documents([embed_text(c) for c in batch]))
-                done += len(batch)
             measures[doc.id] = p.measures
             sources[doc.id] = doc.text
             documents.append(
@@ -266,9 +260,7 @@ def _write_generation(
                     "measures": len(p.measures),
                 }
             )
-        if progress:
-            progress("embed", total, total)
-        report.chunks_embedded = total
+        report.chunks_embedded = sum(len(p.chunks) for p in prepared)
     finally:
         dense.close()
 
@@ -282,6 +274,32 @@ def _write_generation(
     bm25.save(gen / "bm25")
     report.total_chunks = len(chunks)
     report.total_documents = len(documents)
+
+
+EMBED_BATCH = 64  # chunks per call of the model
+STORE_BATCH = 512  # chunks per write to Chroma (each write has a fixed cost)
+
+
+def _embed_into(
+    dense: store.ChromaStore, chunks: list[Chunk], embedder: Any, progress: Progress | None
+) -> None:
+    """Embed ``chunks`` and add them to ``dense``. Chunks of similar length are embedded
+    together (across documents): a batch is padded to its longest text, so this
+    wastes the least model time."""
+    order = sorted(chunks, key=lambda c: len(embed_text(c)))
+    pending: list[Chunk] = []
+    vectors: list[Any] = []
+    for a in range(0, len(order), EMBED_BATCH):
+        if progress:
+            progress("embed", a, len(order))
+        batch = order[a : a + EMBED_BATCH]
+        pending += batch
+        vectors += list(embedder.embed_documents([embed_text(c) for c in batch]))
+        if len(pending) >= STORE_BATCH or a + EMBED_BATCH >= len(order):
+            dense.add(pending, np.asarray(vectors))
+            pending, vectors = [], []
+    if progress:
+        progress("embed", len(order), len(order))
 
 
 def remove(doc_ids: Sequence[str], home: Path, embedder: Any, chroma_url: str = "") -> list[str]:
