@@ -89,7 +89,7 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
     if mode not in ("extractive", "llm"):
         raise PlanQAError(f"setting answer_mode must be 'extractive' or 'llm', got {mode!r}")
     if merged.get("chroma_url"):
-        from index.store import parse_chroma_url
+        from index.dense import parse_chroma_url
 
         parse_chroma_url(str(merged["chroma_url"]))  # names the setting when malformed
     return Settings(**merged)

@@ -19,6 +19,7 @@ import numpy as np
 from index import store
 from index.chunk import chunk_plan, embed_text
 from index.clean import clean_text
+from index.dense import ChromaStore, copy_dense, dense_backend, open_dense
 from index.errors import LoadError
 from index.ledger import enrich, plan_year
 from index.load import iter_source_files, load_document
@@ -116,7 +117,7 @@ def ingest(
             (report.replaced if old else report.added).append(doc.id)
     gone = _deleted(paths, files, {d: r for d, r in old_docs.items() if collection_of(r) == collection}, seen)
     report.removed = sorted(gone)
-    moved = live is not None and store.dense_backend(live) != ("server" if chroma_url else "embedded")
+    moved = live is not None and dense_backend(live) != ("server" if chroma_url else "embedded")
     if not todo and not gone and not moved:
         report.total_documents = len(old_docs)
         report.total_chunks = sum(d["chunks"] for d in old_docs.values())
@@ -232,8 +233,8 @@ def _write_generation(
     documents = [d for d in old_docs.values() if d["id"] not in new_ids]
 
     if live is not None:
-        store.copy_dense(live, gen, embedder, chroma_url)
-    dense = store.open_dense(gen, embedder, chroma_url)
+        copy_dense(live, gen, embedder, chroma_url)
+    dense = open_dense(gen, embedder, chroma_url)
     try:
         for doc_id in removed | {p.document.id for p in prepared}:
             dense.delete_document(doc_id)
@@ -280,9 +281,7 @@ EMBED_BATCH = 64  # chunks per call of the model
 STORE_BATCH = 512  # chunks per write to Chroma (each write has a fixed cost)
 
 
-def _embed_into(
-    dense: store.ChromaStore, chunks: list[Chunk], embedder: Any, progress: Progress | None
-) -> None:
+def _embed_into(dense: ChromaStore, chunks: list[Chunk], embedder: Any, progress: Progress | None) -> None:
     """Embed ``chunks`` and add them to ``dense``. Chunks of similar length are embedded
     together (across documents): a batch is padded to its longest text, so this
     wastes the least model time."""

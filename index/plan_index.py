@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from index import store
+from index.dense import ChromaStore, open_dense
 from index.metadata import collection_of
 from index.tokenize import normalize, tokenize
 from index.types import Chunk, Citation, Measure
@@ -27,7 +28,7 @@ class PlanIndex:
         self.chroma_url = chroma_url
         self._query_vectors: dict[str, Any] = {}  # recent queries' vectors (the embedder is fixed)
         self._lock = threading.Lock()
-        self._dense: store.ChromaStore | None = None
+        self._dense: ChromaStore | None = None
         self._open(store.require_generation(self.home))
 
     def _open(self, gen: Path) -> None:
@@ -139,7 +140,7 @@ class PlanIndex:
     ) -> list[tuple[Chunk, float]]:
         with self._lock:
             if self._dense is None:
-                self._dense = store.open_dense(self.generation, self.embedder, self.chroma_url)
+                self._dense = open_dense(self.generation, self.embedder, self.chroma_url)
             dense = self._dense
         hits = dense.search(vector, n, doc_ids, chunk_ids)
         return [(self.chunks[self._pos[cid]], s) for cid, s in hits if cid in self._pos]

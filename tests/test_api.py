@@ -149,3 +149,22 @@ def test_langchain_chat_openai_talks_to_it(api: Server) -> None:
     assert "市发展改革委牵头负责" in str(reply.content)
     streamed = "".join(str(c.content) for c in model.stream("强化能源保障谁牵头？"))
     assert streamed == reply.content
+
+
+def test_answers_keep_to_a_collection(api: Server, assistant: Assistant, tmp_path: Path) -> None:
+    from tests.conftest import DATA
+
+    doc = tmp_path / "10.html"
+    doc.write_bytes((DATA / "10.html").read_bytes())
+    assistant.ingest([doc], collection="guowuyuan")
+    ask = {"model": "planqa", "messages": [{"role": "user", "content": "强化能源保障谁牵头？"}]}
+    reply = client(api).chat.completions.create(**ask, extra_body={"collection": "default"})
+    extra = reply.choices[0].message.model_extra or {}
+    assert {c["doc"] for c in extra["citations"]} == {"dezhou-plan-2023"}
+    assert extra["citations"][0]["doc_title"].startswith("德州市")
+    reply = client(api).chat.completions.create(**ask, extra_body={"collection": "guowuyuan"})
+    assert (reply.choices[0].message.model_extra or {})["refused"] is True
+    from openai import NotFoundError
+
+    with pytest.raises(NotFoundError, match="no collection named 'nowhere'"):
+        client(api).chat.completions.create(**ask, extra_body={"collection": "nowhere"})

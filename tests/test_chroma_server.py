@@ -12,7 +12,7 @@ import pytest
 
 from assistant.session import Assistant
 from assistant.settings import Settings
-from index import store
+from index import dense, store
 from index.errors import PlanQAError
 from index.ingest import ingest
 from tests.conftest import SAMPLE, FakeEmbedder
@@ -28,7 +28,7 @@ QUESTIONS = [
 
 
 def _server_collections(url: str) -> set[str]:
-    host, port, _ = store.parse_chroma_url(url)
+    host, port, _ = dense.parse_chroma_url(url)
     return {c.name for c in chromadb.HttpClient(host=host, port=port).list_collections()}
 
 
@@ -48,7 +48,7 @@ def test_server_mode_answers_as_the_embedded_store(
     assert report.added == ["dezhou-plan-2023"] and report.chunks_embedded == 34
     gen = store.current_generation(home)
     assert gen is not None and not (gen / "chroma").exists()  # the vectors are on the server
-    assert store.server_collection(gen) in _server_collections(chroma_url)
+    assert dense.server_collection(gen) in _server_collections(chroma_url)
 
     server = Assistant(Settings(home=home, chroma_url=chroma_url), embedder=fake_embedder)
     embedded = Assistant(Settings(home=built_home), embedder=fake_embedder)
@@ -77,22 +77,22 @@ def test_move_to_the_server_and_back_without_embedding(
     moved = ingest([SAMPLE], home, fake_embedder, chroma_url=chroma_url)
     assert moved.unchanged == ["dezhou-plan-2023"] and moved.chunks_embedded == 0
     gen = store.current_generation(home)
-    assert gen is not None and store.dense_backend(gen) == "server"
+    assert gen is not None and dense.dense_backend(gen) == "server"
     server = Assistant(Settings(home=home, chroma_url=chroma_url), embedder=fake_embedder)
     assert _answers(server) == before
     server.close()
 
     back = ingest([SAMPLE], home, fake_embedder)
-    assert back.chunks_embedded == 0 and store.dense_backend(store.current_generation(home)) == "embedded"
+    assert back.chunks_embedded == 0 and dense.dense_backend(store.current_generation(home)) == "embedded"
     again = Assistant(Settings(home=home), embedder=fake_embedder)
     assert _answers(again) == before
     again.close()
     # the server generation is kept one round (readers may still be on it), then freed
-    assert store.server_collection(gen) in _server_collections(chroma_url)
+    assert dense.server_collection(gen) in _server_collections(chroma_url)
     edited = tmp_path / "dezhou-plan-2023.txt"
     edited.write_text(SAMPLE.read_text(encoding="utf-8") + "\n（修订）\n", encoding="utf-8")
     assert ingest([edited], home, fake_embedder).replaced == ["dezhou-plan-2023"]
-    assert store.server_collection(gen) not in _server_collections(chroma_url)
+    assert dense.server_collection(gen) not in _server_collections(chroma_url)
 
 
 def test_replacing_frees_old_collections(
@@ -105,7 +105,7 @@ def test_replacing_frees_old_collections(
     for edit in range(4):
         plan.write_text(text + f"\n（第{edit}次修订）\n", encoding="utf-8")
         ingest([plan], home, fake_embedder, chroma_url=chroma_url)
-        names.append(store.server_collection(store.current_generation(home)))
+        names.append(dense.server_collection(store.current_generation(home)))
     mine = {n for n in _server_collections(chroma_url) if n in names}
     assert mine == set(names[-2:])  # the live generation and the one before it (kept for readers)
 

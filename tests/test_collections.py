@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cli, session, web
+from assistant import cli, session, web, webdocs
 from assistant.session import Assistant
 from assistant.settings import Settings
 from index.errors import PlanQAError
@@ -147,11 +147,11 @@ def test_within_one_document_the_question_is_an_ordinary_one(assistant: Assistan
 
 
 def test_web_scope_choices_and_ledger_filter(assistant: Assistant) -> None:
-    choices = dict((v, label) for label, v in web._doc_choices(assistant, "全部文件"))
+    choices = dict((v, label) for label, v in webdocs.doc_choices(assistant, "全部文件"))
     assert choices["collection:shandong"] == "合集：shandong（3份）"
     assert "2022.dezhou-plan-2023" in choices
-    assert web._scope("collection:2022") == (None, "2022")
-    assert web._scope("shandong.zibo-5g") == ("shandong.zibo-5g", None)
+    assert webdocs.parse_scope("collection:2022") == (None, "2022")
+    assert webdocs.parse_scope("shandong.zibo-5g") == ("shandong.zibo-5g", None)
     rows = web._ledger_selection(assistant, "", "any", "", "collection:shandong")
     assert {r.task.doc_id for r in rows} == {"shandong.zibo-5g", "shandong.jining-xjj", "shandong.elderly"}
     html = web.webhtml.answer_html(

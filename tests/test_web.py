@@ -14,7 +14,8 @@ import pytest
 from assistant.conversation import Conversation, Turn
 from assistant.session import Assistant
 from assistant.settings import Settings, load_settings
-from assistant.web import answer_stream, build_app, ingest_uploads, parse_auth, start
+from assistant.web import answer_stream, build_app, parse_auth, start
+from assistant.webdocs import ingest_uploads
 from assistant.webhtml import answer_html, copy_text, passage, source_page
 from index.errors import PlanQAError
 from index.types import Answer
@@ -127,9 +128,9 @@ def test_an_upload_is_ingested_and_can_be_removed(assistant: Assistant, tmp_path
     assert "✓ 新增：10" in message
     assert "✗ empty.txt：" in message  # named, with the reason; the rest still ingested
     assert set(assistant.index.documents) == {"dezhou-plan-2023", "10"}
-    from assistant.web import _doc_rows
+    from assistant.webdocs import doc_rows
 
-    row = _doc_rows(assistant).set_index("编号").loc["10"]  # the listing shows issuer and number
+    row = doc_rows(assistant).set_index("编号").loc["10"]  # the listing shows issuer and number
     assert (row["发文机关"], row["文号"]) == ("国务院办公厅", "国办发〔2018〕126号")
     answer = assistant.ask("强化能源保障谁牵头？", doc_id="10")  # restricted to the new document
     assert all(c.doc == "10" for c in answer.citations)
@@ -281,3 +282,31 @@ def test_the_server_connects_nowhere_but_loopback(assistant: Assistant) -> None:
 
     outside = [(e, t) for e, t in seen if host(t) not in ("127.0.0.1", "localhost", "::1")]
     assert not outside, outside
+
+
+def test_uploads_go_to_a_collection_and_the_chat_keeps_to_it(assistant: Assistant, tmp_path: Path) -> None:
+    from assistant.webdocs import doc_choices
+
+    doc = tmp_path / "10.html"
+    shutil.copy(DATA / "10.html", doc)
+    message = ingest_uploads(assistant, [str(doc)], 20, collection="国务院")
+    assert "✓ 新增：国务院.10" in message
+    choices = {value: label for label, value in doc_choices(assistant, "全部文件")}
+    assert choices["collection:国务院"] == "合集：国务院（1份）"
+    app = build_app(assistant)
+    port = free_port()
+    start(app, "127.0.0.1", port)
+    try:
+        from gradio_client import Client
+
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        # the bundled plan answers this; within the collection "国务院" nothing does
+        _, everywhere = client.predict("强化能源保障谁牵头？", [], "", False, api_name="/chat")
+        _, scoped = client.predict("强化能源保障谁牵头？", [], "collection:国务院", False, api_name="/chat")
+        assert "市发展改革委" in text_of(everywhere[-1])
+        assert "未找到依据" in text_of(scoped[-1])
+        result = client.predict("强化能源保障谁牵头？", "", "default", api_name="/ask")
+        assert {c["doc"] for c in result["citations"]} == {"dezhou-plan-2023"}
+        assert result["citations"][0]["doc_title"].startswith("德州市")
+    finally:
+        app.close()
