@@ -207,28 +207,33 @@ def _plot(rows: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, mid, right) = plt.subplots(1, 3, figsize=(14, 4))
-    for mode, style in zip(MODES, ("-", "--")):
-        mine = [r for r in rows if r["mode"] == mode]
-        if not mine:
-            continue
-        docs = [r["documents"] for r in mine]
-        left.plot(docs, [r["ask_p50_ms"] for r in mine], "o" + style, label=f"{mode} p50")
-        left.plot(docs, [r["ask_p95_ms"] for r in mine], "s" + style, label=f"{mode} p95")
-        mid.plot(docs, [r["ingest_s"] for r in mine], "o" + style, label=mode)
-        right.plot(docs, [r["index_mb"] for r in mine], "o" + style, label=f"{mode} index MB")
-        right.plot(docs, [r["peak_rss_mb"] for r in mine], "s" + style, label=f"{mode} PlanQA peak RSS MB")
-    for ax, title, ylabel in (
-        (left, "warm query latency", "ms"),
-        (mid, "ingest time (embedding on 2 CPU cores)", "s"),
-        (right, "index size and memory", "MB"),
-    ):
-        ax.set_xscale("symlog", linthresh=1)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
+    panels = (
+        ("warm query latency", "ms", (("ask_p50_ms", "p50", "o"), ("ask_p95_ms", "p95", "s"))),
+        ("ingest time (embedding on 2 CPU cores)", "s", (("ingest_s", "", "o"),)),
+        ("index size on disk", "MB", (("index_mb", "", "o"),)),
+        (
+            "peak memory (RSS)",
+            "MB",
+            (("peak_rss_mb", "PlanQA", "o"), ("server_rss_mb", "Chroma server", "s")),
+        ),
+    )
+    sizes = sorted({r["documents"] for r in rows})
+    for ax, (title, unit, series) in zip(axes.flat, panels):
+        for mode, style in zip(MODES, ("-", "--")):
+            mine = [r for r in rows if r["mode"] == mode]
+            for key, label, marker in series:
+                points = [(r["documents"], r[key]) for r in mine if r[key]]
+                if points:
+                    xs, ys = zip(*points)
+                    ax.plot(xs, ys, marker + style, label=f"{mode} {label}".strip())
+        ax.set_xscale("log")
+        ax.set_xticks(sizes, [str(n) for n in sizes])
         ax.set_xlabel("documents indexed")
-        ax.set_ylabel(ylabel)
+        ax.set_ylabel(unit)
         ax.set_ylim(bottom=0)
         ax.set_title(title)
         ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
