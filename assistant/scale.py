@@ -6,7 +6,8 @@ question set is asked once warm. When N−1 exceeds the corpus, variants of its
 documents are generated (see ``make_variants``). Mode ``server`` starts a real Chroma
 server (``chroma run``) on loopback for the run and keeps the vectors there.
 
-Reports ingest time and throughput, chunks embedded, index size on disk (the data
+Reports ingest time and throughput, chunks embedded, the time and embedding work of
+re-ingesting the same unchanged files, index size on disk (the data
 directory, plus the server's directory in server mode), warm ``ask`` latency p50/p95,
 peak RSS of PlanQA (and of the Chroma server); prints a table, saves ``scale.json``
 and a plot ``scale.png``. A benchmark: nothing asserts on time.
@@ -134,6 +135,9 @@ def _measure(args: tuple[Settings, list[str], list[str], str]) -> dict[str, Any]
         t0 = time.perf_counter()
         report = a.ingest(files)
         ingest_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        again = a.ingest(files)  # the same files, unchanged: nothing to embed
+        reingest_s = time.perf_counter() - t0
         a.ask(questions[0])
         lat = []
         for q in questions:
@@ -152,6 +156,8 @@ def _measure(args: tuple[Settings, list[str], list[str], str]) -> dict[str, Any]
         "embedded": report.chunks_embedded,
         "ingest_s": round(ingest_s, 1),
         "chunks_per_s": round(report.total_chunks / ingest_s, 1),
+        "reingest_s": round(reingest_s, 2),
+        "reingest_embedded": again.chunks_embedded,
         "ask_p50_ms": round(statistics.median(lat), 1),
         "ask_p95_ms": round(lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))], 1),
         "index_mb": round(size_mb, 1),

@@ -32,6 +32,7 @@ def test_scale_benchmark_writes_table_and_plot(tmp_path: Path, capsys: pytest.Ca
     ]
     assert rows[2]["chunks"] == rows[3]["chunks"] > rows[0]["chunks"] == 34
     assert rows[2]["embedded"] == rows[2]["chunks"]  # the variant is a document of its own: embedded too
+    assert all(r["reingest_embedded"] == 0 for r in rows)  # unchanged files are not embedded again
     assert all(r["peak_rss_mb"] > 0 and r["chunks_per_s"] > 0 and r["index_mb"] > 0 for r in rows)
     assert rows[1]["server_rss_mb"] > 0 and rows[0]["server_rss_mb"] == 0
     assert (out / "scale.png").read_bytes()[:4] == b"\x89PNG"
