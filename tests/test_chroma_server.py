@@ -142,3 +142,29 @@ def test_no_server_is_a_clear_error(tmp_path: Path, fake_embedder: FakeEmbedder)
     with pytest.raises(PlanQAError, match=f"cannot reach the Chroma server at http://127.0.0.1:{port}"):
         ingest([SAMPLE], tmp_path / "home", fake_embedder, chroma_url=f"http://127.0.0.1:{port}")
     assert store.current_generation(tmp_path / "home") is None
+
+
+def test_a_reader_sees_what_another_instance_ingests(
+    tmp_path: Path, chroma_url: str, fake_embedder: FakeEmbedder
+) -> None:
+    """Two PlanQA instances on one home and one server, as two processes of a deployment
+    would be: a writer ingests while a reader serves, and the reader answers from the new
+    generation on its next question (records in the shared home, vectors on the server)."""
+    home = tmp_path / "home"
+    ingest([SAMPLE], home, fake_embedder, chroma_url=chroma_url)
+    settings = Settings(home=home, chroma_url=chroma_url)
+    reader = Assistant(settings, embedder=fake_embedder)
+    writer = Assistant(settings, embedder=fake_embedder)
+    assert reader.ask("银发驿站建设谁牵头？").refused
+    other = tmp_path / "elderly.txt"
+    other.write_text(
+        "某市养老服务体系建设实施方案\n一、重点任务\n（一）推进银发驿站建设。到2025年，银发驿站覆盖率"
+        "达到90%。（牵头单位：市民政局）\n",
+        encoding="utf-8",
+    )
+    assert writer.ingest([other]).added == ["elderly"]
+    ans = reader.ask("银发驿站建设谁牵头？")
+    assert "市民政局" in ans.text and {c.doc for c in ans.citations} == {"elderly"}
+    assert reader.ask("各个方案里的牵头单位有哪些？").text  # both documents are there for it
+    reader.close()
+    writer.close()
