@@ -100,6 +100,23 @@ def ingest(
     if progress:
         progress("load", len(files), len(files))
 
+    with store.writer_lock(home):  # another writer's generation would be lost otherwise
+        _ingest_loaded(paths, files, loaded, home, embedder, progress, chroma_url, collection, report)
+    return report
+
+
+def _ingest_loaded(
+    paths: Sequence[str | Path],
+    files: Sequence[Path],
+    loaded: list[Document],
+    home: Path,
+    embedder: Any,
+    progress: Progress | None,
+    chroma_url: str,
+    collection: str,
+    report: IngestReport,
+) -> None:
+    """Compare the loaded documents with the live index and commit what changed."""
     live = store.current_generation(home)
     old_docs = {d["id"]: d for d in store.read_documents(live)} if live else {}
     todo: list[Document] = []
@@ -121,11 +138,10 @@ def ingest(
     if not todo and not gone and not moved:
         report.total_documents = len(old_docs)
         report.total_chunks = sum(d["chunks"] for d in old_docs.values())
-        return report
+        return
 
     prepared = [prepare(d) for d in todo]
     _commit(home, live, old_docs, prepared, gone, embedder, progress, report, chroma_url, collection)
-    return report
 
 
 def _source(record: dict[str, Any]) -> Path:
@@ -206,7 +222,7 @@ def _commit(
         _write_generation(
             gen, live, old_docs, prepared, removed, embedder, progress, report, chroma_url, collection
         )
-        store.publish_generation(home, gen, chroma_url=chroma_url)
+        store.publish_generation(home, gen, live, chroma_url)
     except BaseException:
         store.discard_generation(gen, chroma_url)
         raise
@@ -303,10 +319,10 @@ def _embed_into(dense: ChromaStore, chunks: list[Chunk], embedder: Any, progress
 
 def remove(doc_ids: Sequence[str], home: Path, embedder: Any, chroma_url: str = "") -> list[str]:
     """Remove documents by id; returns the ids that were present."""
-    live = store.require_generation(home)
-    old_docs = {d["id"]: d for d in store.read_documents(live)}
-    gone = [d for d in doc_ids if d in old_docs]
-    if not gone:
-        return []
-    _commit(home, live, old_docs, [], set(gone), embedder, None, IngestReport(), chroma_url)
+    with store.writer_lock(home):
+        live = store.require_generation(home)
+        old_docs = {d["id"]: d for d in store.read_documents(live)}
+        gone = [d for d in doc_ids if d in old_docs]
+        if gone:
+            _commit(home, live, old_docs, [], set(gone), embedder, None, IngestReport(), chroma_url)
     return gone

@@ -21,11 +21,14 @@ not load, parse or decide what to ingest (see ``index.ingest``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -68,17 +71,39 @@ def new_generation(home: Path, chroma_url: str = "") -> Path:
     return gen
 
 
-def publish_generation(home: Path, gen: Path, keep: int = 2, chroma_url: str = "") -> None:
-    """Make ``gen`` live (atomic rename of the pointer file), then prune old ones."""
+def publish_generation(home: Path, gen: Path, previous: Path | None = None, chroma_url: str = "") -> None:
+    """Make ``gen`` live (atomic rename of the pointer file), then delete every other
+    generation but ``previous`` (the one live until now: readers may still be on it).
+    Call it holding ``writer_lock``: what else is there was left by a writer that died."""
     root = index_root(home)
     tmp = root / f".{_CURRENT}.{uuid.uuid4().hex}"
     tmp.write_text(gen.name, encoding="utf-8")
     with open(tmp, "rb+") as f:
         os.fsync(f.fileno())
     os.replace(tmp, root / _CURRENT)
-    gens = sorted(p for p in root.glob("gen-*") if p.is_dir() and p != gen)
-    for old in gens[: max(len(gens) - (keep - 1), 0)]:
-        discard_generation(old, chroma_url)
+    for old in root.glob("gen-*"):
+        if old.is_dir() and old not in (gen, previous):
+            discard_generation(old, chroma_url)
+    for stale in root.glob(f".{_CURRENT}.*"):  # pointer files a dead writer never renamed
+        stale.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def writer_lock(home: Path) -> Iterator[None]:
+    """One writer at a time per data directory, across processes: an exclusive lock on
+    ``<home>/index/writer.lock``, which the system releases if the process dies."""
+    root = index_root(home)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "writer.lock", "a+b") as f:
+        if sys.platform == "win32":  # pragma: no cover
+            import msvcrt
+
+            msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
 
 
 def discard_generation(gen: Path, chroma_url: str = "") -> None:
