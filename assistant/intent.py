@@ -241,3 +241,28 @@ def across_documents(question: str) -> str | None:
         return None
     rest = _EACH_DOCUMENT.sub("", question).replace("分别", "").strip("，,：: ")
     return rest if len(rest) >= 2 else None
+
+
+def in_script(question: str, traditional: bool) -> str:
+    """``question`` in the script of the documents it is asked of (简体 or 繁體), so that
+    "強化能源保障誰牽頭？" finds a simplified plan's words. Offsets are never taken from it."""
+    import zhconv
+
+    return str(zhconv.convert(question, "zh-hant" if traditional else "zh-cn"))
+
+
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: str) -> str:
+    """``question`` if it can be asked; PlanQAError saying why not (empty, too long)."""
+    from index.errors import PlanQAError
+
+    if not question.strip():
+        raise PlanQAError("the question is empty (请输入问题)")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise PlanQAError(
+            f"the question is too long: {len(question):,} characters, at most {MAX_QUESTION_CHARS:,} "
+            f"(问题过长，请精简到{MAX_QUESTION_CHARS}字以内)"
+        )
+    return question

@@ -10,12 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from assistant.answer import Composer
 from assistant.crossdoc import answer_per_document
-from assistant.intent import across_documents, is_meta, quoted_phrases, retrieval_query
+from assistant.intent import (
+    across_documents,
+    check_question,
+    in_script,
+    is_meta,
+    quoted_phrases,
+    retrieval_query,
+)
 from assistant.ledger import Ledger
 from assistant.retrieve import retrieve, with_preamble
 from assistant.settings import Settings
@@ -143,8 +151,22 @@ class Assistant:
         the extractive evidence check finds an answer: a question the documents do not
         answer is refused in both modes."""
         index = self.index
-        assert self._composer is not None and self._ledger is not None
         scope = self.scope(doc_id, collection)
+        asked = in_script(check_question(question), index.traditional)
+        for part in self._answer_stream(asked, scope, today, measure, mode):
+            # the answer keeps the question as the user wrote it
+            yield part if isinstance(part, str) or asked == question else replace(part, question=question)
+
+    def _answer_stream(
+        self,
+        question: str,
+        scope: frozenset[str] | None,
+        today: dt.date | None,
+        measure: Measure | None,
+        mode: str | None,
+    ) -> Iterator[str | Answer]:
+        index = self.index
+        assert self._composer is not None and self._ledger is not None
         if measure is not None:
             hits = self._measure_hits(question, measure)
         else:

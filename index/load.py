@@ -33,6 +33,9 @@ from index.errors import LoadError
 from index.types import Document
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+# The largest file read: plans are kilobytes to a few megabytes (a 600-page PDF is ~20 MB);
+# anything bigger is refused before it is read, not parsed for minutes.
+MAX_FILE_BYTES = 40 * 10**6
 
 _BOMS = (  # longest first: the UTF-32-LE BOM starts with the UTF-16-LE one
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -395,6 +398,13 @@ def load_document(path: str | os.PathLike[str]) -> Document:
         what = f"unsupported file type {ext}" if ext else "no file extension"
         raise LoadError(name, f"{what}; supported: {', '.join(SUPPORTED)}")
     try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LoadError(
+                name,
+                f"file is too large ({size / 1e6:.1f} MB; at most {MAX_FILE_BYTES // 10**6} MB): "
+                "a plan is far smaller — split it or check that it is the right file",
+            )
         data = file.read_bytes()
     except OSError as err:
         raise LoadError(name, f"cannot read the file ({err.strerror})") from err

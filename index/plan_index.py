@@ -40,6 +40,7 @@ class PlanIndex:
         self._bm25 = store.BM25Store.load(gen / "bm25", len(self.chunks))
         self._sources: dict[str, str] = {}
         self._match_texts: list[str] | None = None
+        self._traditional: bool | None = None
         if self._dense is not None:
             self._dense.close()
         self._dense = None
@@ -86,6 +87,17 @@ class PlanIndex:
 
     def all_measures(self) -> list[Measure]:
         return [m for doc in sorted(self.measures) for m in self.measures[doc]]
+
+    @property
+    def traditional(self) -> bool:
+        """Whether the documents are mostly written in traditional characters (繁體)."""
+        if self._traditional is None:
+            import zhconv
+
+            sample = "".join(c.text[:200] for c in self.chunks[:: max(len(self.chunks) // 50, 1)])
+            changed = sum(a != b for a, b in zip(sample, zhconv.convert(sample, "zh-cn")))
+            self._traditional = changed > 0.02 * max(len(sample), 1)
+        return self._traditional
 
     @property
     def match_texts(self) -> list[str]:

@@ -11,6 +11,7 @@ from assistant.intent import content_keys, detect_intent, sub_questions
 from assistant.retrieve import fuse
 from assistant.session import Assistant
 from assistant.settings import Settings
+from index.errors import PlanQAError
 from index.types import Chunk
 from tests.conftest import PUBLIC_QUESTIONS, SAMPLE, FakeEmbedder
 
@@ -102,7 +103,6 @@ def test_compound_question_gets_both_parts(assistant: Assistant) -> None:
         "有没有提到数字人民币？",  # 人民 occurs (人民银行), 人民币 does not
         "德州机场什么时候建成？",  # asks when; the text has the airport but no time
         "这个方案是哪天印发的？",  # asks for a date; the text has none
-        "",
     ],
 )
 def test_refuses_when_the_text_is_silent(assistant: Assistant, question: str) -> None:
@@ -163,3 +163,22 @@ def test_key_document_frequency_matches_a_scan_of_every_chunk(plan_index) -> Non
     for key in ("5g基站", "交通局", "发改委", "文号", "航空母舰", "德州", "市", "能源保障"):
         assert weights.df(key) == sum(1 for t in texts if key_found(key, t)), key
     assert weights.df("航空母舰") == 0 and weights.df("交通局") > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "the question is empty"),
+        (" \n\t", "the question is empty"),
+        ("问" * 2001, "too long: 2,001 characters"),
+    ],
+)
+def test_a_question_that_cannot_be_asked_is_named(assistant: Assistant, question: str, message: str) -> None:
+    with pytest.raises(PlanQAError, match=message):
+        assistant.ask(question)
+
+
+def test_a_traditional_chinese_question_is_asked_of_a_simplified_plan(assistant: Assistant) -> None:
+    ans = assistant.ask("強化能源保障誰牽頭？")
+    assert ans.question == "強化能源保障誰牽頭？"  # as the user wrote it
+    assert "“强化能源保障”由市发展改革委牵头负责" in ans.text
