@@ -34,6 +34,7 @@ from index.store import current_generation
 ALL_DOCS = "（全部文件）"
 ANY = "（全部）"
 STREAM_STEP = 6  # characters per streamed update
+CONCURRENT_ANSWERS = 8  # questions answered at once per event (the rest wait in the queue)
 TITLE = "PlanQA 方案问答助手"
 
 
@@ -306,7 +307,9 @@ def serve(
 def start(
     app: gr.Blocks, host: str, port: int, auth: str = "", max_upload_mb: int = 20, block: bool = False
 ) -> Any:
-    """Launch a built app with PlanQA's options (styles, login, upload limit, no footer links)."""
+    """Launch a built app with PlanQA's options (styles, login, upload limit, no footer links).
+    Answers are computed for several users at once (Gradio's default is one at a time)."""
+    app.queue(default_concurrency_limit=CONCURRENT_ANSWERS)
     return app.launch(
         server_name=host,
         server_port=port,

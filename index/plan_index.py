@@ -138,9 +138,10 @@ class PlanIndex:
         vector = self._query_vectors.get(query)
         if vector is None:
             vector = self.embedder.embed_query(query)
-            if len(self._query_vectors) >= 64:  # a question asked of many documents embeds once
-                self._query_vectors.pop(next(iter(self._query_vectors)), None)
-            self._query_vectors[query] = vector
+            with self._lock:  # questions arrive from many threads
+                if len(self._query_vectors) >= 64:  # a question asked of many documents embeds once
+                    self._query_vectors.pop(next(iter(self._query_vectors)), None)
+                self._query_vectors[query] = vector
         return self.search_by_vector(vector, n, doc_ids, chunk_ids)
 
     def search_by_vector(
