@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +28,17 @@ class Settings:
     chroma_url: str = ""  # a Chroma server (http://host:port) for the vectors; "" = embedded under home
     host: str = "127.0.0.1"  # web chat: address to bind (loopback unless told otherwise)
     port: int = 7860  # web chat: port
-    auth: str = ""  # web chat: "user:password" to require a login ("" = none)
+    auth: str = field(default="", repr=False)  # web chat: "user:password" to require a login ("" = none)
     max_upload_mb: int = 20  # web chat: largest file accepted for upload
     answer_mode: str = "extractive"  # "extractive" (exact quotes, no model) or "llm" (generated, verified)
     llm_url: str = ""  # an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, …); "" = local
     llm_model: str = ""  # the endpoint's model name, or a bundled local model / a GGUF path
-    llm_key: str = ""  # the endpoint's API key (set it in the environment: PLANQA_LLM_KEY)
+    llm_key: str = field(
+        default="", repr=False
+    )  # the endpoint's API key (set it in the environment: PLANQA_LLM_KEY)
     llm_max_tokens: int = 400  # longest generated answer, in tokens
     api_port: int = 8001  # `planqa api`: port of the OpenAI-compatible API
-    api_key: str = ""  # `planqa api`: bearer key clients must send ("" = none)
+    api_key: str = field(default="", repr=False)  # `planqa api`: bearer key clients must send ("" = none)
 
     @property
     def models_dir(self) -> Path:

@@ -274,3 +274,52 @@ def test_documents_upload_ask_within_and_remove(
         app.close()
         assistant.close()
     assert not guard.external, f"requests left the machine: {guard.external}"
+
+
+def test_markup_in_a_document_is_shown_as_text(browser: Any, tmp_path: Path) -> None:
+    """A document whose words contain HTML (<img onerror>, <script>) is shown as those
+    words: in the answer, the opened citation, the source page and the document list."""
+    from tests.conftest import FakeEmbedder
+
+    evil = tmp_path / "evil.html"  # entities: the page's text holds the markup as words
+    evil.write_text(
+        "<html><head><title>某市&lt;script&gt;alert(2)&lt;/script&gt;网页安全实施方案</title></head><body>"
+        "<p>一、重点任务</p><p>（一）加强网页安全。到2025年，完成&lt;img src=x onerror=alert(1)&gt;"
+        "标签过滤改造100项。（牵头单位：市大数据局）</p></body></html>",
+        encoding="utf-8",
+    )
+    assistant = Assistant(Settings(home=tmp_path / "home"), embedder=FakeEmbedder())
+    assistant.ingest([evil])
+    app, address = serve(assistant)
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    guard = Guard()
+    context.route("**/*", guard.route)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT)
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        open_page(pg, address)
+        answer = ask(pg, "加强网页安全的目标是什么？", 1)
+        assert "<img src=x onerror=alert(1)>" in answer.inner_text()
+        answer.locator("details.pq-cite summary").first.click()
+        assert "<img src=x onerror=alert(1)>" in answer.locator(".pq-src").first.inner_text()
+        href = answer.locator(".pq-src a").first.get_attribute("href")
+        pg.get_by_role("tab", name="文件管理").click()
+        docs = pg.locator("#pq-docs")
+        docs.get_by_text("evil").first.wait_for(state="attached")
+        assert "某市<script>alert(2)</script>网页安全实施方案" in (docs.text_content() or "")
+        assert docs.locator("script").count() == 0
+        source = context.new_page()
+        source.goto(address.rstrip("/") + "/" + (href or "").lstrip("/"), wait_until="load")
+        source.locator(".pq-page").wait_for()
+        assert "<img src=x onerror=alert(1)>" in source.inner_text(".pq-page")
+        assert source.locator("img[src='x']").count() == 0
+        assert pg.locator("img[src='x']").count() == 0 and pg.locator("#pq-chat script").count() == 0
+        pg.wait_for_timeout(500)
+        assert dialogs == []  # no script of the document ran
+    finally:
+        context.close()
+        app.close()
+        assistant.close()
+    assert not guard.external

@@ -60,3 +60,14 @@ def test_bad_toml_names_the_file(tmp_path: Path) -> None:
     unknown.write_text("colour = 3", encoding="utf-8")
     with pytest.raises(PlanQAError, match="unknown setting"):
         load_settings({"config": str(unknown)}, {})
+
+
+def test_secrets_never_show_in_the_settings_repr() -> None:
+    env = {
+        "PLANQA_API_KEY": "k-123-secret",
+        "PLANQA_LLM_KEY": "sk-llm-secret",
+        "PLANQA_AUTH": "admin:pw-secret",
+    }
+    s = load_settings({}, env)
+    assert (s.api_key, s.llm_key, s.auth) == ("k-123-secret", "sk-llm-secret", "admin:pw-secret")
+    assert "secret" not in repr(s) and "secret" not in str(s)

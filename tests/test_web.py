@@ -310,3 +310,16 @@ def test_uploads_go_to_a_collection_and_the_chat_keeps_to_it(assistant: Assistan
         assert result["citations"][0]["doc_title"].startswith("德州市")
     finally:
         app.close()
+
+
+def test_document_ids_cannot_reach_outside_the_index(assistant: Assistant) -> None:
+    from assistant import webhtml
+    from index.metadata import check_collection
+
+    for doc in ("../../../etc/passwd", "/etc/passwd", "..", "dezhou-plan-2023/../../x"):
+        assert "没有编号为" in webhtml.source_page(assistant.index, doc, 0, 10)
+        with pytest.raises(PlanQAError):
+            assistant.ask("强化能源保障谁牵头？", doc_id=doc)
+    for name in ("../x", "a/b", "..", "x\\y"):
+        with pytest.raises(PlanQAError, match="collection name"):
+            check_collection(name)
