@@ -10,6 +10,7 @@ whole index by itself nor decide when a question is cross-document (see ``intent
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 
 from assistant.answer import REFUSAL, Composer, shift_markers
 from assistant.intent import retrieval_query
@@ -51,7 +52,7 @@ def answer_per_document(
             continue
         answered += 1
         shift = len(cites)
-        cites += [_renumber(c, c.n + shift) for c in answer.citations]
+        cites += [replace(c, n=c.n + shift) for c in answer.citations]
         text = shift_markers(answer.text, shift)
         parts.append(f"{answered}.{_name(index, doc)}：{text}")
         hits += own
@@ -65,7 +66,3 @@ def answer_per_document(
 def _name(index: PlanIndex, doc: str) -> str:
     number = str(index.documents.get(doc, {}).get("number") or "")
     return f"《{index.doc_title(doc)}》" + (f"（{number}）" if number else "")
-
-
-def _renumber(c: Citation, n: int) -> Citation:
-    return Citation(n, c.doc, c.title, c.quote, c.start, c.end, c.doc_title)

@@ -90,7 +90,7 @@ class Assistant:
         own = [c for c in index.chunks if c.doc_id == measure.doc_id and c.measure_index == measure.index]
         ids = {c.id for c in own}
         ranked = retrieve(index, retrieval_query(question), k=len(own) or 1, chunk_ids=ids)
-        order = {h.chunk.id: r for r, h in enumerate(ranked) if h.chunk.measure_index == measure.index}
+        order = {h.chunk.id: r for r, h in enumerate(ranked)}  # only the measure's own chunks
         scores = {h.chunk.id: h.score for h in ranked}
         own.sort(key=lambda c: (order.get(c.id, len(order)), c.start))
         return [Hit(c, scores.get(c.id, 0.0)) for c in own]
@@ -195,12 +195,12 @@ class Assistant:
 
     def scope(self, doc_id: str | None = None, collection: str | None = None) -> frozenset[str] | None:
         """The documents a question may be answered from (None = all of them)."""
-        documents = self.index.documents
-        if doc_id is not None and doc_id not in documents:
+        index = self.index
+        if doc_id is not None and doc_id not in index.documents:
             raise PlanQAError(f"no document with id {doc_id!r} (see `planqa docs`)")
         if collection is None:
             return None if doc_id is None else frozenset({doc_id})
-        members = self.index.collections().get(check_collection(collection))
+        members = index.collections().get(check_collection(collection))
         if not members:
             raise PlanQAError(f"no collection named {collection!r} (see `planqa docs`)")
         if doc_id is None:

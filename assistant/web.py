@@ -15,7 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -214,11 +214,7 @@ def _ledger_tab(assistant: Assistant) -> dict[str, Any]:
 def _ledger_selection(assistant: Assistant, dept: str, role: str, month: str, doc: str) -> list[Any]:
     ledger = assistant.ledger
     dept = "" if dept in ("", ANY) else dept
-    rows = select(ledger, dept, role if dept else "any")
-    if doc:
-        doc_id, collection = parse_scope(doc)
-        keep: Collection[str] = assistant.scope(doc_id, collection) or ()
-        rows = [r for r in rows if r.task.doc_id in keep]
+    rows = select(ledger, dept, role if dept else "any", doc_ids=assistant.scope(*parse_scope(doc)))
     if month and month != ANY:
         mm = f"{int(month.rstrip('月')):02d}"
         rows = [type(r)(r.task, tuple(d for d in r.deadlines if d.due[5:7] == mm)) for r in rows]

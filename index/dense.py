@@ -40,9 +40,14 @@ def dense_backend(gen: Path) -> str:
     return _dense_record(gen)["backend"]
 
 
+def backend_for(chroma_url: str) -> str:
+    """The backend a setting of ``chroma_url`` asks for: "server", or "embedded" when empty."""
+    return "server" if chroma_url else "embedded"
+
+
 def record_backend(gen: Path, chroma_url: str) -> None:
     """Note in a new generation where its vectors will be."""
-    record = {"backend": "server" if chroma_url else "embedded", "url": chroma_url}
+    record = {"backend": backend_for(chroma_url), "url": chroma_url}
     (gen / _DENSE).write_text(json.dumps(record), encoding="utf-8")
 
 
@@ -96,7 +101,7 @@ def _client(chroma_url: str) -> Any:
 def open_dense(gen: Path, embedder: Any, chroma_url: str = "") -> ChromaStore:
     """The dense store of ``gen``: embedded (``gen/chroma``) or on the Chroma server."""
     backend = dense_backend(gen)
-    wanted = "server" if chroma_url else "embedded"
+    wanted = backend_for(chroma_url)
     if backend != wanted:
         raise PlanQAError(
             f"the index {gen.name} keeps its vectors in the {backend} Chroma, but PlanQA is set up "
@@ -116,12 +121,13 @@ def open_dense(gen: Path, embedder: Any, chroma_url: str = "") -> ChromaStore:
 def copy_dense(live: Path, gen: Path, embedder: Any, chroma_url: str = "") -> None:
     """Give ``gen`` the vectors of ``live`` (no embedding), wherever either keeps them:
     moving an index from the embedded store to a server is one ``planqa ingest``."""
-    if dense_backend(live) == "embedded" and not chroma_url:
+    record = _dense_record(live)
+    if record["backend"] == "embedded" and not chroma_url:
         if (live / "chroma").is_dir():
             shutil.copytree(live / "chroma", gen / "chroma")
         return
     # a server index moving back home is read from the server it was written to
-    source_url = (chroma_url or _dense_record(live)["url"]) if dense_backend(live) == "server" else ""
+    source_url = (chroma_url or record["url"]) if record["backend"] == "server" else ""
     source = open_dense(live, embedder, source_url)
     target = open_dense(gen, embedder, chroma_url)
     try:

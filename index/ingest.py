@@ -19,7 +19,7 @@ import numpy as np
 from index import store
 from index.chunk import chunk_plan, embed_text
 from index.clean import clean_text
-from index.dense import ChromaStore, copy_dense, dense_backend, open_dense
+from index.dense import ChromaStore, backend_for, copy_dense, dense_backend, open_dense
 from index.errors import LoadError
 from index.ledger import enrich, plan_year
 from index.load import iter_source_files, load_document
@@ -134,7 +134,7 @@ def _ingest_loaded(
             (report.replaced if old else report.added).append(doc.id)
     gone = _deleted(paths, files, {d: r for d, r in old_docs.items() if collection_of(r) == collection}, seen)
     report.removed = sorted(gone)
-    moved = live is not None and dense_backend(live) != ("server" if chroma_url else "embedded")
+    moved = live is not None and dense_backend(live) != backend_for(chroma_url)
     if not todo and not gone and not moved:
         report.total_documents = len(old_docs)
         report.total_chunks = sum(d["chunks"] for d in old_docs.values())

@@ -60,7 +60,7 @@ def new_generation(home: Path, chroma_url: str = "") -> Path:
     """Create an empty generation directory; ``chroma_url`` says where its vectors go."""
     root = index_root(home)
     root.mkdir(parents=True, exist_ok=True)
-    # names sort by creation time (pruning keeps the newest), to the nanosecond
+    # names sort by creation time, to the nanosecond
     ns = time.time_ns()
     gen = (
         root
