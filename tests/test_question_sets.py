@@ -1,7 +1,9 @@
 """Structural checks for the gold question sets under ``evals/``.
 
 Fast and offline: no models, no index. Every evidence span and every ``must_include`` string must be
-an exact substring of the bundled plan file as written (half-width punctuation included).
+an exact substring of its document: the bundled plan file as written (half-width punctuation
+included), or, for a question with a ``doc`` field, that State Council document of
+``evals/corpus/gov-policies/`` as PlanQA extracts it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from tests.conftest import ROOT
 PLAN = ROOT / "index" / "samples" / "dezhou-plan-2023.txt"
 PUBLIC_SET = ROOT / "evals" / "questions-public.jsonl"
 TEAM_SET = ROOT / "evals" / "questions-dezhou.jsonl"
+COLLOQUIAL_SET = ROOT / "evals" / "questions-colloquial.jsonl"
+GOV_SET = ROOT / "evals" / "questions-gov.jsonl"
+GOV_CORPUS = ROOT / "evals" / "corpus" / "gov-policies"
 
 CATEGORIES = {
     "lead",
@@ -30,6 +35,10 @@ CATEGORIES = {
     "paraphrase",
     "meta",
     "unanswerable",
+    # questions on State Council documents
+    "figure",
+    "document",
+    "which_document",
 }
 
 TEAM_MINIMUMS = {
@@ -57,13 +66,31 @@ FIELDS = {
     "evidence": list,
 }
 
-SETS = [pytest.param(PUBLIC_SET, id="public"), pytest.param(TEAM_SET, id="dezhou")]
+SETS = [
+    pytest.param(PUBLIC_SET, id="public"),
+    pytest.param(TEAM_SET, id="dezhou"),
+    pytest.param(COLLOQUIAL_SET, id="colloquial"),
+    pytest.param(GOV_SET, id="gov"),
+]
+STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords"}
 
 
 @pytest.fixture(scope="module")
 def plan_text() -> str:
     with open(PLAN, encoding="utf-8", newline="") as f:
         return f.read()
+
+
+def _document_text(doc: str, plan_text: str, cache: dict[str, str] = {}) -> str:  # noqa: B006
+    """The text a question's strings must be found in: the plan, or a State Council document
+    as PlanQA extracts it (offsets and quotes are taken from that text)."""
+    if not doc:
+        return plan_text
+    if doc not in cache:
+        from index.load import load_document
+
+        cache[doc] = load_document(GOV_CORPUS / f"{doc}.html").text
+    return cache[doc]
 
 
 def _load(path: Path) -> list[dict]:
@@ -127,15 +154,15 @@ def test_answerable_consistency(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", SETS)
-def test_spans_are_exact_substrings_of_plan(path: Path, plan_text: str) -> None:
+def test_spans_are_exact_substrings_of_their_document(path: Path, plan_text: str) -> None:
     missing = [
         (row["id"], field, s)
         for row in _load(path)
         for field in ("evidence", "must_include")
         for s in row[field]
-        if s not in plan_text
+        if s not in _document_text(row.get("doc", ""), plan_text)
     ]
-    assert not missing, "strings not found verbatim in the plan:\n" + "\n".join(map(repr, missing))
+    assert not missing, "strings not found verbatim in their document:\n" + "\n".join(map(repr, missing))
 
 
 def test_team_set_category_minimums() -> None:
@@ -161,3 +188,34 @@ def test_team_set_does_not_copy_public_questions() -> None:
     public = {row["question"].strip() for row in _load(PUBLIC_SET)}
     copied = [row["id"] for row in _load(TEAM_SET) if row["question"].strip() in public]
     assert not copied, f"questions copied verbatim from the public set: {copied}"
+
+
+NEW_SETS = [pytest.param(COLLOQUIAL_SET, id="colloquial"), pytest.param(GOV_SET, id="gov")]
+
+
+@pytest.mark.parametrize("path", NEW_SETS)
+def test_new_sets_tag_their_style(path: Path) -> None:
+    for row in _load(path):
+        assert row.get("style") and set(row["style"]) <= STYLES, row["id"]
+
+
+def test_new_sets_size_and_spread() -> None:
+    """The answerability issue's protocol: >= 150 new questions, >= 25 unanswerable that look
+    answerable, on the plan and on >= 8 State Council documents (>= 120 questions on >= 10 of
+    them, every category of the document issue, >= 15 unanswerable)."""
+    colloquial, gov = _load(COLLOQUIAL_SET), _load(GOV_SET)
+    assert len(colloquial) + len(gov) >= 150
+    assert sum(not r["answerable"] for r in colloquial + gov) >= 25
+    assert len(gov) >= 120 and len({r["doc"] for r in gov}) >= 10
+    assert sum(not r["answerable"] for r in gov) >= 15
+    cats = Counter(r["category"] for r in gov)
+    for cat in ("lead", "figure", "list_by_department", "document", "which_document", "unanswerable"):
+        assert cats[cat] >= 5, cat
+    assert all((GOV_CORPUS / f"{r['doc']}.html").is_file() for r in gov)
+
+
+@pytest.mark.parametrize("path", NEW_SETS)
+def test_new_sets_do_not_copy_older_questions(path: Path) -> None:
+    older = {row["question"].strip() for row in _load(PUBLIC_SET) + _load(TEAM_SET)}
+    copied = [row["id"] for row in _load(path) if row["question"].strip() in older]
+    assert not copied, copied
