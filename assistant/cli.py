@@ -297,6 +297,7 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
         args.compare,
         progress=_progress,
         compare_llm=args.compare_llm,
+        split=args.split,
     )
     print((out / "report.md").read_text(encoding="utf-8"))
     print(f"wrote {out / 'results.jsonl'}, report.json, report.md, report.png", file=sys.stderr)

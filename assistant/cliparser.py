@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--corpus", nargs="*", default=[], help="extra documents or folders indexed for the run")
     s.add_argument("--compare", action="store_true", help="also run the LangChain peer-style pipelines")
     s.add_argument(
+        "--split",
+        choices=("all", "dev", "test"),
+        default="all",
+        help="only the dev or the test questions (split by a hash of the id; default: all, side by side)",
+    )
+    s.add_argument(
         "--compare-llm",
         action="store_true",
         help="also run a plain LangChain RAG on the same chat model (with --answer-mode llm)",

@@ -11,12 +11,19 @@ Metrics (per question, then per category and overall):
   share of gold spans overlapped by some citation;
 - refusal precision/recall over unanswerable questions; latency p50/p95.
 
+Every question belongs to a **dev** or a **test** split by a fixed rule on its id
+(``split_of``): tune and fit on dev only; the report gives both side by side, and the
+gap in key-fact accuracy between them. A question's ``doc`` field names the document its
+evidence is in (its file stem, e.g. a State Council document asked of a larger index);
+without it, the bundled plan.
+
 Writes ``results.jsonl`` (one line per pipeline × question), ``report.json``,
 ``report.md`` and ``report.png`` into the output directory.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import statistics
@@ -35,6 +42,36 @@ from index.load import iter_source_files, load_document
 
 LIST_CATEGORIES = ("list_by_department", "list_by_deadline")
 COVER = 0.8
+SPLITS = ("dev", "test")
+
+
+def split_of(qid: str) -> str:
+    """The fixed split of a question: "dev" when the first hex digit of sha256(id) is 0-7."""
+    return "dev" if hashlib.sha256(qid.encode("utf-8")).hexdigest()[0] in "01234567" else "test"
+
+
+def load_questions(path: str | Path, split: str = "all") -> list[dict[str, Any]]:
+    """The questions of a JSONL set (each with its ``split``), only those of ``split``
+    unless it is "all"."""
+    rows = []
+    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            q = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise PlanQAError(f"{path}:{lineno}: not a JSON object: {e}") from None
+        for field in ("id", "question"):
+            if not isinstance(q, dict) or not isinstance(q.get(field), str):
+                raise PlanQAError(f"{path}:{lineno}: the field {field!r} is missing or not text")
+        q.setdefault("category", "general")
+        q.setdefault("answerable", True)
+        q.setdefault("must_include", [])
+        q["split"] = split_of(q["id"])
+        rows.append(q)
+    if split not in ("all", *SPLITS):
+        raise PlanQAError(f"split must be dev, test or all, got {split!r}")
+    return [q for q in rows if split == "all" or q["split"] == split]
 
 
 def gold_spans(evidence: Sequence[str], source: str) -> list[list[tuple[int, int]]]:
@@ -134,6 +171,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     if rows and rows[0]["scores"]["refused"] is not None:
         out["refusal_precision"] = _mean([float(not r["answerable"]) for r in refused])
         out["refusal_recall"] = _mean([float(bool(r["scores"]["refused"])) for r in unanswerable])
+        out["answerable_refused"] = _mean([float(bool(r["scores"]["refused"])) for r in answerable])
     cats: dict[str, Any] = {}
     for cat in sorted({r["category"] for r in rows}):
         sel = [r for r in rows if r["category"] == cat]
@@ -164,21 +202,30 @@ def run_eval(
     plan: Path | None = None,
     progress: Progress | None = None,
     compare_llm: bool = False,
+    split: str = "all",
 ) -> dict[str, Any]:
-    """Index the plan (+ ``corpus``) in a throw-away home, ask every question through
-    PlanQA (and the peers with ``compare``), write the results and the report."""
-    from assistant.peers import NAMES, build
+    """Index the plan (+ ``corpus``) in a throw-away home, ask every question (of ``split``)
+    through PlanQA (and the peers with ``compare``), write the results and the report."""
     from assistant.session import SAMPLE_PLAN, Assistant
 
-    questions = [
-        json.loads(line)
-        for line in Path(questions_path).read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    if compare or compare_llm:
+        require_eval_extra()
+    questions = load_questions(questions_path, split)
     plan = plan or SAMPLE_PLAN
-    plan_doc = load_document(plan)
-    gold = {q["id"]: gold_spans(q.get("evidence", []), plan_doc.text) for q in questions}
     files = [plan, *(p for p in iter_source_files(corpus) if p.resolve() != plan.resolve())]
+    texts = {d.id: d.text for d in map(load_document, files)}
+    plan_id = next(iter(texts))
+
+    def doc_of(q: dict[str, Any]) -> str:
+        doc = str(q.get("doc") or plan_id)
+        if doc not in texts:
+            raise PlanQAError(
+                f"{questions_path}: question {q['id']} is about document {doc!r}, which is not indexed "
+                "(add it with --corpus)"
+            )
+        return doc
+
+    gold = {q["id"]: gold_spans(q.get("evidence", []), texts[doc_of(q)]) for q in questions}
     embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
@@ -202,12 +249,14 @@ def run_eval(
             pipelines.append(("planqa-extractive", lambda q: planqa.ask(q, mode="extractive").to_dict()))
             setup["llm"] = settings.llm_url or settings.llm_model or "local default"
         if compare_llm:
-            from assistant.peers import RagPipeline
+            from assistant.peers import RagPipeline, build
 
             naive = build("naive", [load_document(p) for p in files], embedder)
             rag = RagPipeline(naive, chat)
             pipelines.append((rag.name, partial(rag.ask, k=k)))
         if compare:
+            from assistant.peers import NAMES, build
+
             docs = [load_document(p) for p in files]
             for name in NAMES:
                 peer = build(name, docs, embedder)
@@ -225,11 +274,12 @@ def run_eval(
                     {
                         "pipeline": name,
                         "id": q["id"],
+                        "split": q["split"],
                         "category": q["category"],
                         "answerable": q["answerable"],
                         **result,
                         "scores": {
-                            **score(q, result, gold[q["id"]], plan_doc.id, k),
+                            **score(q, result, gold[q["id"]], doc_of(q), k),
                             "unverifiable": unverifiable(result, planqa.index.source_text),
                         },
                         "latency_ms": round(ms, 1),
@@ -241,6 +291,14 @@ def run_eval(
     summary = {
         "setup": setup,
         "pipelines": {name: summarize([r for r in rows if r["pipeline"] == name]) for name, _ in pipelines},
+        "splits": {
+            name: {
+                sp: summarize(sel)
+                for sp in SPLITS
+                if (sel := [r for r in rows if r["pipeline"] == name and r["split"] == sp])
+            }
+            for name, _ in pipelines
+        },
     }
     with open(out / "results.jsonl", "w", encoding="utf-8") as f:
         for r in rows:
@@ -249,5 +307,24 @@ def run_eval(
     from assistant.report import write_markdown, write_plot
 
     write_markdown(summary, out / "report.md", questions_path, k)
-    write_plot(summary, out / "report.png", k)
+    try:
+        write_plot(summary, out / "report.png", k)
+    except ImportError:  # matplotlib comes with the eval extra; the figures are in report.md
+        (out / "report.png").unlink(missing_ok=True)
     return summary
+
+
+EVAL_EXTRA = ("langchain_text_splitters", "langchain_community", "rank_bm25")
+
+
+def require_eval_extra() -> None:
+    """Before a long run: the peers and the plain RAG need the ``eval`` extra."""
+    import importlib.util
+
+    missing = [m for m in EVAL_EXTRA if importlib.util.find_spec(m) is None]
+    if missing:
+        raise PlanQAError(
+            "--compare and --compare-llm need the eval extra (missing: "
+            + ", ".join(missing)
+            + "): pip install 'planqa[eval]'"
+        )

@@ -19,6 +19,7 @@ _HEADLINE = (
     ("citation_recall", "citation recall"),
     ("refusal_precision", "refusal precision"),
     ("refusal_recall", "refusal recall"),
+    ("answerable_refused", "answerable questions refused"),
     ("unverifiable_citations", "unverifiable citations"),
     ("latency_mean_ms", "latency mean (ms)"),
     ("latency_p50_ms", "latency p50 (ms)"),
@@ -61,6 +62,7 @@ def write_markdown(summary: dict[str, Any], path: Path, questions: str, k: int) 
         ]
         if ratios:
             lines += ["", "PlanQA's evidence recall@k relative to each peer: " + ", ".join(ratios) + "."]
+    lines += _split_table(summary, names, k)
     lines += [
         "",
         "Recall is over answerable questions outside the list categories (their evidence is a whole",
@@ -80,6 +82,42 @@ def write_markdown(summary: dict[str, Any], path: Path, questions: str, k: int) 
         lines.append(f"| {cat} | {cats[cat]['n']} | " + " | ".join(cells) + " |")
     lines += ["", "Accuracy: every `must_include` present (for unanswerable questions: refused).", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+_SPLIT_METRICS = (
+    ("key_fact_accuracy", "key-fact accuracy"),
+    ("refusal_recall", "unanswerable refused"),
+    ("answerable_refused", "answerable refused"),
+    ("citation_precision", "citation precision"),
+    ("recall_at_k", "evidence recall@{k}"),
+)
+
+
+def _split_table(summary: dict[str, Any], names: list[str], k: int) -> list[str]:
+    """Dev and test side by side, and their gap (dev − test), per pipeline that answers."""
+    splits = summary.get("splits", {})
+    shown = [n for n in names if len(splits.get(n, {})) == 2]
+    if not shown:
+        return []
+    lines = [
+        "",
+        "## Dev and test splits",
+        "",
+        "Tuned and fitted on dev only (split by a hash of the question id); test is reported as it comes.",
+        "",
+        "| metric | " + " | ".join(f"{n} dev | {n} test | {n} gap" for n in shown) + " |",
+        "| --- | " + " | ".join("--- | --- | ---" for _ in shown) + " |",
+    ]
+    for key, label in _SPLIT_METRICS:
+        cells = []
+        for n in shown:
+            dev, test = splits[n]["dev"].get(key), splits[n]["test"].get(key)
+            gap = f"{dev - test:+.3f}" if dev is not None and test is not None else "—"
+            cells.append(f"{_fmt(dev)} | {_fmt(test)} | {gap}")
+        lines.append(f"| {label.format(k=k)} | " + " | ".join(cells) + " |")
+    n_dev, n_test = (splits[shown[0]][s]["questions"] for s in ("dev", "test"))
+    lines.append("| questions | " + " | ".join(f"{n_dev} | {n_test} | " for _ in shown) + " |")
+    return lines
 
 
 def write_plot(summary: dict[str, Any], path: Path, k: int) -> None:

@@ -101,3 +101,61 @@ def test_side_by_side_run_on_the_public_set(tmp_path: Path) -> None:
     assert p["planqa"]["citation_precision"] >= 0.9
     assert p["planqa"]["citation_recall"] >= 0.8
     assert "| evidence recall@4 |" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_split_is_fixed_by_the_id_and_balanced() -> None:
+    from assistant.evaluate import split_of
+
+    assert split_of("pub-001") == split_of("pub-001")
+    ids = [f"q-{i:03d}" for i in range(400)]
+    dev = sum(split_of(i) == "dev" for i in ids)
+    assert 160 < dev < 240  # about half each way
+    # the rule itself, written out: the first hex digit of sha256(id)
+    import hashlib
+
+    assert all((hashlib.sha256(i.encode()).hexdigest()[0] < "8") == (split_of(i) == "dev") for i in ids)
+
+
+def test_load_questions_by_split_and_clear_errors(tmp_path: Path) -> None:
+    from assistant.evaluate import load_questions
+
+    f = tmp_path / "q.jsonl"
+    f.write_text(
+        "\n".join(json.dumps({"id": f"x{i}", "question": "谁牵头？"}) for i in range(20)) + "\n",
+        encoding="utf-8",
+    )
+    every = load_questions(f)
+    dev, test = load_questions(f, "dev"), load_questions(f, "test")
+    assert len(dev) + len(test) == len(every) == 20 and {q["split"] for q in dev} == {"dev"}
+    f.write_text('{"id": "a", "question": "谁牵头？"}\n{"id": "b"}\n', encoding="utf-8")
+    with pytest.raises(PlanQAError, match=r"q.jsonl:2: the field 'question'"):
+        load_questions(f)
+
+
+def test_split_table_shows_dev_test_and_gap(tmp_path: Path) -> None:
+    from assistant.report import write_markdown
+
+    def summary(acc: float) -> dict:
+        return {"questions": 10, "key_fact_accuracy": acc, "categories": {}}
+
+    s = {
+        "setup": {"documents": 1},
+        "pipelines": {"planqa": {**summary(0.9), "categories": {}}},
+        "splits": {"planqa": {"dev": summary(0.95), "test": summary(0.85)}},
+    }
+    write_markdown(s, tmp_path / "r.md", "q.jsonl", 4)
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "| key-fact accuracy | 0.950 | 0.850 | +0.100 |" in text
+
+
+def test_compare_without_the_eval_extra_is_refused_up_front(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from assistant import evaluate
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "rank_bm25" else real(name, *a)
+    )
+    with pytest.raises(PlanQAError, match=r"eval extra \(missing: rank_bm25\).*planqa\[eval\]"):
+        evaluate.run_eval(None, "no-such-file.jsonl", Path("out"), compare=True)  # type: ignore[arg-type]
