@@ -22,6 +22,7 @@ TEAM_SET = ROOT / "evals" / "questions-dezhou.jsonl"
 COLLOQUIAL_SET = ROOT / "evals" / "questions-colloquial.jsonl"
 GOV_SET = ROOT / "evals" / "questions-gov.jsonl"
 GOV_CORPUS = ROOT / "evals" / "corpus" / "gov-policies"
+TWINS_SET = ROOT / "evals" / "questions-twins.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -71,6 +72,7 @@ SETS = [
     pytest.param(TEAM_SET, id="dezhou"),
     pytest.param(COLLOQUIAL_SET, id="colloquial"),
     pytest.param(GOV_SET, id="gov"),
+    pytest.param(TWINS_SET, id="twins"),
 ]
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords"}
 
@@ -190,7 +192,11 @@ def test_team_set_does_not_copy_public_questions() -> None:
     assert not copied, f"questions copied verbatim from the public set: {copied}"
 
 
-NEW_SETS = [pytest.param(COLLOQUIAL_SET, id="colloquial"), pytest.param(GOV_SET, id="gov")]
+NEW_SETS = [
+    pytest.param(COLLOQUIAL_SET, id="colloquial"),
+    pytest.param(GOV_SET, id="gov"),
+    pytest.param(TWINS_SET, id="twins"),
+]
 
 
 @pytest.mark.parametrize("path", NEW_SETS)
@@ -219,3 +225,14 @@ def test_new_sets_do_not_copy_older_questions(path: Path) -> None:
     older = {row["question"].strip() for row in _load(PUBLIC_SET) + _load(TEAM_SET)}
     copied = [row["id"] for row in _load(path) if row["question"].strip() in older]
     assert not copied, copied
+
+
+def test_twins_pair_an_answerable_question_with_an_unanswerable_one_on_its_document() -> None:
+    rows = {r["id"]: r for r in _load(TWINS_SET)}
+    twins = [r for r in rows.values() if r.get("twin")]
+    assert len(twins) >= 100 and sum(not r["answerable"] for r in rows.values()) >= 150
+    for t in twins:
+        pair = rows[t["twin"]]
+        assert not t["answerable"] and pair["answerable"] and pair["doc"] == t["doc"], t["id"]
+    evaluated = {r["doc"] for r in _load(GOV_SET)}
+    assert not evaluated & {r["doc"] for r in rows.values()}  # documents the evaluated sets do not use
