@@ -2,36 +2,132 @@
 
 Every claim in the answer is a quote of the source (or a department list read from
 a quoted responsibility note) followed by its [n] marker; each citation carries
-the exact source span. When the retrieved text does not cover what the question
-is about, the answer says so plainly ("文中未提及…") instead of guessing.
+the exact source span. Candidate sentences are ranked by a fitted model over
+features of meaning and words (``assistant.evidence``); the best make a candidate
+answer, and a fitted gate decides whether the text answers the question at all. When
+it does not, the answer says so plainly ("文中未提及…") instead of guessing — and,
+when the text speaks of the thing but not of what was asked (a budget, a date), it
+says what the text does say.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
-from assistant.evidence import KeyWeights, Sentence, coverage, score_sentence, sentences_of, states_time
-from assistant.intent import Intent, asks_name, detect_intent, is_meta, match_form, sub_questions
+import numpy as np
+
+from assistant.answertype import ASKED_LABEL, asked_kinds, states
+from assistant.evidence import (
+    SELF_REFERENCE,
+    SENTENCE_FEATURES,
+    KeyWeights,
+    Sentence,
+    coverage,
+    sentence_features,
+    sentences_of,
+    states_time,
+)
+from assistant.fitted import LEXICAL, Fitted, load_fitted
+from assistant.intent import (
+    Intent,
+    asks_name,
+    content_nouns,
+    detect_intent,
+    is_meta,
+    is_thing,
+    match_form,
+    mention_of,
+    sub_questions,
+)
 from index.ledger import plan_year
 from index.parse import heading_level
 from index.plan_index import PlanIndex
 from index.types import Answer, Citation, Hit, Measure
 
-# Below this share of the question's (IDF-weighted) content found in the chosen
-# evidence, the text is taken not to answer the question.
-MIN_COVERAGE = 0.5
-STRONG_COVERAGE = 0.7
 MAX_SENTENCES = 3
+_WS = " \t\r\n\u3000\xa0\ufeff"
+QUOTED_NAME = 5  # characters: a quoted phrase this long is a name (of a project, a site, a measure)
 _TRAIL = "。；;，,、 "
 REFUSAL = "文中未提及"
-
 
 # "…的时间节点分别是什么？", "完成时限是怎么规定的？": the measure's whole schedule
 _WHOLE_SCHEDULE = re.compile(
     r"(完成时限|时间节点|节点)[^？?]{0,6}(哪几|分别|有哪些|怎么|如何|怎样)|(哪几个|有哪些|几个)(时间)?节点|全年.{0,8}节点"
 )
 _ASKED_UNIT = re.compile(r"多少(亿元|万元|元|公里|万亩|亩|万千瓦|千瓦|家|个|人|座|所|处|条|吨)")
+
+# (name, sign): +1 evidence for answering, -1 against, 0 either way (the fit keeps the sign)
+GATE_FEATURES_SIGNED = (
+    ("rank_best", +1),  # the ranker's probability for the best candidate sentence
+    ("rank_second", 0),  # … for the second best
+    ("rank_chosen", +1),  # … for the sentence the answer rests on
+    ("sem_best", +1),  # the best cosine of question and candidate sentence
+    ("sem_chosen", +1),  # the cosine of the sentence the answer rests on
+    ("lex_found", +1),  # IDF-weighted share of the question's content in the answer's evidence
+    ("lex_best", +1),  # … in the best sentence alone
+    ("lex_focus", +1),  # … in the one clause of the evidence that holds most of it
+    ("lex_title", +1),  # … in the title of the measure the answer rests on (the question names it)
+    ("unknown", -1),  # IDF-weighted share of the question's words found nowhere in the index
+    ("unknown_things", -1),  # … of those jieba tags as nouns (a thing: 森林覆盖率), not a doing (看病)
+    ("quoted_unknown", -1),  # the question quotes a word the index does not contain
+    ("names_other_measure", -1),  # the question names a measure by its title; the answer is another's
+    ("time_missing", -1),  # asks when; the evidence states no time
+    ("time_not_in_focus", -1),  # asks when; the evidence's focus clause states no time
+    ("day_missing", -1),  # asks for a calendar date; the evidence states none
+    ("year_missing", -1),  # asks for a year's figure; the evidence is about other years
+    ("unit_missing", -1),  # asks 多少亿元 (a unit); the evidence has no figure in it
+    ("figure_missing", -1),  # asks for a figure; the evidence states no number
+    ("figure_not_in_focus", -1),  # asks for a figure; the focus clause states none of its own
+    ("asks_value", 0),  # asks for a value of a kind: an amount, a share, a period, a date, a place…
+    ("value_missing", -1),  # … and the evidence states no value of that kind
+    ("value_not_in_focus", -1),  # … and the focus clause states none
+    ("kind_responsibility", 0),
+    ("kind_target", 0),
+    ("kind_deadline", 0),
+    ("path_note", 0),  # the answer is a responsibility note's departments
+    ("path_schedule", 0),  # the answer is a measure's whole schedule
+    ("path_targets", 0),  # the answer is a measure's quantitative targets
+    ("log_keys", 0),  # log(1 + number of content keys)
+)
+GATE_FEATURES = tuple(f for f, _ in GATE_FEATURES_SIGNED)
+# the features that say a value asked for is missing (the rest say whether the evidence is on topic)
+_VALUE_FEATURES = (
+    "time_missing",
+    "time_not_in_focus",
+    "day_missing",
+    "year_missing",
+    "unit_missing",
+    "figure_missing",
+    "figure_not_in_focus",
+    "value_missing",
+    "value_not_in_focus",
+)
+
+
+def _own_number(clause: str, keys: tuple[str, ...]) -> bool:
+    """The clause states a number that is not part of one of the question's own words
+    (the 10 of "10G-PON" names a thing, it is no figure)."""
+    text = match_form(clause)
+    for k in sorted(keys, key=len, reverse=True):
+        if re.search(r"\d", k) and not k.isdigit():
+            text = text.replace(k, " ")
+    return bool(re.search(r"\d", text))
+
+
+def _sentence_around(src: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence of ``src`` holding ``[start, end)``: from after the previous 。；; or
+    line break to the next one (kept), whitespace trimmed."""
+    a = max(src.rfind(ch, 0, start) for ch in "。；;\n") + 1
+    ends = [i for i in (src.find(ch, end) for ch in "。；;") if i >= 0]
+    line = src.find("\n", end)
+    b = min([*(i + 1 for i in ends), *([line] if line >= 0 else []), len(src)])
+    while a < b and src[a] in _WS:
+        a += 1
+    while b > a and src[b - 1] in _WS:
+        b -= 1
+    return a, b
 
 
 def shift_markers(text: str, offset: int) -> str:
@@ -44,12 +140,43 @@ def _is_heading(text: str) -> bool:
     return bool(heading_level(text)[0]) and len(text) <= 45 and not re.search(r"[。，,；;]", text[:-1])
 
 
+@dataclass
+class Decision:
+    """One answer-or-refuse decision: the gate's features, its probability, the candidate;
+    ``rule`` names the reason when no weighing was needed (the gate is not fitted on those)."""
+
+    features: dict[str, float]
+    prob: float
+    candidate: Answer
+    rule: str = ""
+
+
+@dataclass
+class Trace:
+    """What ``compose`` saw, for fitting its models (``assistant.fit``): the ranked
+    candidate sentences with their features, and each gate decision."""
+
+    sentences: list[Sentence] = field(default_factory=list)
+    rows: np.ndarray | None = None
+    decisions: list[Decision] = field(default_factory=list)
+
+
+@dataclass
+class _Candidate:
+    answer: Answer
+    found: str  # matching-form text of the evidence the answer rests on
+    chosen: list[Sentence]  # the sentences it rests on, the one that ties it to the question first
+    path: str  # "quote" | "note" | "schedule" | "targets"
+    intent: Intent | None = None  # what was answered, when not quite what was asked (see _candidate)
+
+
 class Composer:
     """Turns (question, hits) into an ``Answer``; holds per-index statistics."""
 
-    def __init__(self, index: PlanIndex) -> None:
+    def __init__(self, index: PlanIndex, fitted: Fitted | None = None) -> None:
         self.index = index
         self.weights = KeyWeights(index)
+        self.fitted = fitted or load_fitted(getattr(index.embedder, "name", ""))
         self._plan_year: dict[str, str] = {}
 
     def plan_year(self, doc_id: str) -> str:
@@ -59,18 +186,28 @@ class Composer:
             year = self._plan_year[doc_id] = plan_year(self.index.source_text(doc_id))
         return year
 
-    def compose(self, question: str, hits: list[Hit]) -> Answer:
+    def compose(
+        self, question: str, hits: list[Hit], trace: Trace | None = None, pinned: bool = False
+    ) -> Answer:
+        """``pinned``: the hits are the measure the asker is talking about (a follow-up):
+        whether it answers is not weighed, only the rules apply (a value it does not state)."""
         intent = detect_intent(question)
         if not question.strip() or not hits:
             return self._refuse(question, hits, intent)
         subs = sub_questions(question)
         if len(subs) > 1 and len({detect_intent(q).kind for q in subs}) > 1:
-            return self._compound(question, subs, hits, intent)
+            return self._compound(question, subs, hits, intent, trace, pinned)
         if asks_name(question):
             named = self._document_name(question, hits, intent)
             if named is not None:
                 return named
-        if not all(self._phrase_known(p) for p in intent.quoted):
+        mentioned = mention_of(question)
+        if mentioned and any(self._unknown(n, intent) for n in content_nouns(mentioned)):
+            # "有没有提到数字人民币？": asked whether the documents say a word they never say
+            return self._refuse(question, hits, intent)
+        if any(len(p) >= QUOTED_NAME and not self.weights.present(p) for p in intent.quoted):
+            # it quotes a name no document contains ("“半岛综合体育官网登录入口”对应哪项工作？");
+            # a short quoted word may be the asker's own ("“生态账”"): the gate weighs that
             return self._refuse(question, hits, intent)
         sents = [
             s
@@ -79,58 +216,161 @@ class Composer:
             # a title or a heading alone answers nothing
             if s.text.rstrip("。") != s.chunk.measure_title and not _is_heading(s.text)
         ]
+        if is_meta(question):  # about the document itself: where it speaks of itself, if it does
+            own = [s for s in sents if s.chunk.kind == "preamble" or SELF_REFERENCE.search(s.text)]
+            sents = own or sents
         if not sents:
             return self._refuse(question, hits, intent)
-        year = self.plan_year(hits[0].chunk.doc_id)
-        meta = is_meta(question)  # about the document itself: its preamble says
-        scored = sorted(
-            (
-                (
-                    score_sentence(s, intent, self.weights, year)
-                    + (0.1 if meta and s.chunk.kind == "preamble" else 0.0),
-                    s,
-                )
-                for s in sents
-            ),
-            key=lambda x: (-x[0], x[1].rank, x[1].start),
+        probs = self._rank(question, intent, sents, trace)
+        scored = sorted(zip(probs, sents), key=lambda x: (-x[0], x[1].rank, x[1].start))
+        candidate = self._candidate(question, intent, hits, scored)
+        return self._decide(question, candidate.intent or intent, hits, scored, candidate, trace, pinned)
+
+    # -- ranking and the gate -----------------------------------------------------
+
+    def _vector(self, question: str) -> np.ndarray | None:
+        if self.fitted.embedder == "":  # features without vectors: no need to embed
+            return None
+        return np.asarray(self.index.query_vector(question), dtype=np.float32)
+
+    def _rank(self, question: str, intent: Intent, sents: list[Sentence], trace: Trace | None) -> np.ndarray:
+        year = self.plan_year(sents[0].chunk.doc_id)
+        rows = sentence_features(
+            sents, intent, self._vector(question), self.weights, year, meta=is_meta(question)
         )
-        if intent.kind == "responsibility":
-            answer = self._responsibility(question, intent, hits, scored)
-            if answer is not None:
-                return answer
-        if intent.kind != "responsibility":  # a bare department list answers nothing else
-            scored = [x for x in scored if not x[1].is_note] or scored
-        if intent.kind == "deadline" and _WHOLE_SCHEDULE.search(question):
-            schedule = self._schedule(question, intent, hits, scored[0][1])
-            if schedule is not None:
-                return schedule
-        chosen = self._select(question, intent, scored)
-        if intent.kind == "deadline" and not any(states_time(s.text, intent.wants_day) for s in chosen):
-            return self._refuse(question, hits, intent)  # asked when; the text gives no time
-        if intent.kind == "target" and intent.years and not any(s.year in intent.years for s in chosen):
-            return self._refuse(question, hits, intent)  # a figure for another year is not this year's
+        if trace is not None and trace.rows is None:
+            trace.sentences, trace.rows = sents, rows
+        return self.fitted.ranker.probs(rows, SENTENCE_FEATURES)
+
+    def _decide(
+        self,
+        question: str,
+        intent: Intent,
+        hits: list[Hit],
+        scored: list[tuple[float, Sentence]],
+        cand: _Candidate,
+        trace: Trace | None,
+        pinned: bool = False,
+    ) -> Answer:
+        features = self._gate_features(question, intent, scored, cand)
+        prob = self.fitted.gate.prob(features)
+        rule = ""
+        if features["names_other_measure"]:
+            rule = "names another measure"  # by its title; the evidence is another measure's
+        elif features["value_missing"]:
+            rule = "no value of the kind asked"  # 多少钱, 哪天, 在哪里…: the evidence states none
+        elif (
+            self.fitted.embedder == LEXICAL and features["lex_found"] < 0.7 and self._unknown_chinese(intent)
+        ):
+            # no model fitted for this embedder's vectors, so no way to match the meaning of
+            # words the documents never use ("银发驿站"): the evidence must hold the question
+            rule = "unknown words, no meaning to match"
+        if trace is not None:
+            trace.decisions.append(Decision(features, prob, cand.answer, rule))
+        if rule == "no value of the kind asked":
+            # is the evidence about what is asked, value aside? then say what it says
+            about = self.fitted.gate.prob({**features, **dict.fromkeys(_VALUE_FEATURES, 0.0)})
+            if about >= self.fitted.gate.threshold:
+                return self._refuse_value(question, hits, intent, cand, prob)
+        if not rule and (pinned or prob >= self.fitted.gate.threshold):
+            return replace(cand.answer, confidence=round(prob, 4))
+        return self._refuse(question, hits, intent, prob=prob)
+
+    def _gate_features(
+        self, question: str, intent: Intent, scored: list[tuple[float, Sentence]], cand: _Candidate
+    ) -> dict[str, float]:
+        qvec = self._vector(question)
+
+        def cos(s: Sentence | None) -> float:
+            return (
+                float(s.vector @ qvec) if s is not None and s.vector is not None and qvec is not None else 0.0
+            )
+
+        evidence = cand.found
+        rests = cand.chosen[0] if cand.chosen else None
+        best = scored[0][1]
         unit = _ASKED_UNIT.search(question)
-        if unit and not any(re.search(rf"\d\s*[十百千万亿]*{unit.group(1)}", s.text) for s in chosen):
-            return self._refuse(question, hits, intent)  # asked 多少亿元; no such figure
-        found = "\n".join(match_form(s.text) for s in chosen)
-        found += "\n" + match_form(chosen[0].chunk.measure_title)
-        if not self._supported(intent, found):
-            return self._refuse(question, hits, intent)
-        return self._quote_answer(question, intent, hits, chosen)
+        focus = self._focus(intent, [s.text for s in cand.chosen])
+        target, deadline = intent.kind == "target", intent.kind == "deadline"
+        year = self.plan_year(best.chunk.doc_id)
+        wanted = set(intent.years) | ({year} if intent.this_year and year else set())
+        kinds = asked_kinds(question)
+        said = "\n".join(s.text for s in cand.chosen)
+        dated = any(s.year for s in cand.chosen)  # "2023年，…" paragraphs date their sentences
 
-    # -- pieces ---------------------------------------------------------------
+        def stated(kind: str, text: str) -> bool:
+            return states(kind, text) or (kind == "date" and dated)
 
-    def _supported(self, intent: Intent, found: str) -> bool:
-        """Does the evidence (matching form) cover what the question is about?
+        return {
+            "rank_best": scored[0][0],
+            "rank_second": scored[1][0] if len(scored) > 1 else 0.0,
+            "rank_chosen": next((p for p, s in scored if s is rests), 0.0),
+            "sem_best": max(cos(s) for _, s in scored),
+            "sem_chosen": cos(rests),
+            "lex_found": coverage(intent.keys, evidence, self.weights),
+            "lex_best": coverage(intent.keys, match_form(best.text), self.weights),
+            "lex_focus": coverage(intent.keys, match_form(focus), self.weights),
+            "lex_title": coverage(intent.keys, match_form(rests.chunk.measure_title), self.weights)
+            if rests
+            else 0.0,
+            "unknown": self._unknown_share(intent),
+            "unknown_things": self._unknown_share(intent, things=True),
+            "quoted_unknown": float(any(not self.weights.present(p) for p in intent.quoted)),
+            "names_other_measure": float(self._names_other_measure(question, cand)),
+            "time_missing": float(deadline and not states_time(evidence)),
+            "time_not_in_focus": float(deadline and not states_time(focus)),
+            "day_missing": float(intent.wants_day and not states_time(evidence, day=True)),
+            "year_missing": float(target and bool(wanted) and not any(s.year in wanted for s in cand.chosen)),
+            "unit_missing": float(
+                unit is not None and not re.search(rf"\d\s*[十百千万亿]*{unit.group(1)}", evidence)
+            ),
+            "figure_missing": float(target and not re.search(r"\d", evidence)),
+            "figure_not_in_focus": float(target and not _own_number(focus, intent.keys)),
+            "asks_value": float(bool(kinds)),
+            "value_missing": float(any(not stated(k, said) for k in kinds)),
+            "value_not_in_focus": float(any(not stated(k, focus) for k in kinds)),
+            "kind_responsibility": float(intent.kind == "responsibility"),
+            "kind_target": float(target),
+            "kind_deadline": float(deadline),
+            "path_note": float(cand.path == "note"),
+            "path_schedule": float(cand.path == "schedule"),
+            "path_targets": float(cand.path == "targets"),
+            "log_keys": math.log(1 + len(intent.keys)),
+        }
 
-        Enough of the question's weighted content must be found; and a noun the
-        whole index never mentions (a metric, a thing) means the text is silent
-        on it, unless the evidence is otherwise near-complete.
-        """
-        cov = coverage(intent.keys, found, self.weights)
-        if cov < MIN_COVERAGE:
+    def _names_other_measure(self, question: str, cand: _Candidate) -> bool:
+        """The question names a measure by its full title, and the answer is not about it."""
+        q = match_form(question)
+        named = self.index.measure_titles_in(q)
+        if not named:
             return False
-        return cov >= STRONG_COVERAGE or not any(self._unknown(n, intent) for n in intent.nouns)
+        answered = {match_form(s.chunk.measure_title) for s in cand.chosen}
+        return not (named & answered)
+
+    def _focus(self, intent: Intent, texts: list[str]) -> str:
+        """The clause of the evidence that holds most of the question's content: where
+        the figure or time asked for should be, if the text states it."""
+        clauses = [c for t in texts for c in re.split(r"[，,；;：:]", t) if c.strip()]
+        if not clauses:
+            return ""
+        return max(clauses, key=lambda c: coverage(intent.keys, match_form(c), self.weights))
+
+    def _unknown_share(self, intent: Intent, things: bool = False) -> float:
+        """IDF-weighted share of the question's words that occur nowhere in the index
+        (``things``: of its nouns only)."""
+        if not intent.nouns:
+            return 0.0
+        weight = {n: self.weights.idf(n) for n in intent.nouns}
+        total = sum(weight.values()) or 1.0
+        return (
+            sum(w for n, w in weight.items() if self._unknown(n, intent) and (not things or is_thing(n)))
+            / total
+        )
+
+    def _unknown_chinese(self, intent: Intent) -> bool:
+        """A Chinese word of the question occurs nowhere in the index (latin tokens in a
+        Chinese question are as often markup or noise as names)."""
+        return any(not n.isascii() and self._unknown(n, intent) for n in intent.nouns)
 
     def _unknown(self, noun: str, intent: Intent) -> bool:
         """The word occurs nowhere in the index: not as itself, not as its parts
@@ -146,8 +386,39 @@ class Composer:
             return False
         return not self.weights.abbreviates(noun)
 
-    def _phrase_known(self, phrase: str) -> bool:
-        return self.weights.present(phrase)
+    # -- candidates -----------------------------------------------------------------
+
+    def _candidate(
+        self, question: str, intent: Intent, hits: list[Hit], scored: list[tuple[float, Sentence]]
+    ) -> _Candidate:
+        if intent.kind == "target" and not asked_kinds(question):
+            named = self._named_measure(intent, hits)
+            if named is not None and not named.targets:  # "它有什么目标？" of a measure with no figure
+                return replace(
+                    self._candidate(question, replace(intent, kind="general"), hits, scored),
+                    intent=replace(intent, kind="general"),
+                )
+        if intent.kind == "responsibility":
+            resp = self._responsibility(question, intent, hits, scored)
+            if resp is not None:
+                return resp
+        if intent.kind != "responsibility":  # a bare department list answers nothing else
+            scored = [x for x in scored if not x[1].is_note] or scored
+        if intent.kind == "target":
+            targets = self._targets(question, intent, hits, scored)
+            if targets is not None:
+                return targets
+        if intent.kind == "deadline" and _WHOLE_SCHEDULE.search(question):
+            schedule = self._schedule(question, intent, hits, scored[0][1])
+            if schedule is not None:
+                return schedule
+        chosen = self._select(question, intent, scored)
+        found = (
+            "\n".join(match_form(s.text) for s in chosen) + "\n" + match_form(chosen[0].chunk.measure_title)
+        )
+        answer = self._quote_answer(question, intent, hits, chosen)
+        best = scored[0][1]  # what the answer rests on first: the best sentence
+        return _Candidate(answer, found, [best, *(s for s in chosen if s is not best)], "quote")
 
     def _select(self, question: str, intent: Intent, scored: list[tuple[float, Sentence]]) -> list[Sentence]:
         """Best sentence; the best for each further ask of a compound question; then
@@ -156,30 +427,25 @@ class Composer:
         chosen = [best]
         subs = sub_questions(question)
         if len(subs) > 1:
-            year = self.plan_year(best.chunk.doc_id)
+            pool = [s for _, s in scored if s.chunk.doc_id == best.chunk.doc_id]
             for sub in subs:
-                sub_intent = detect_intent(sub)
-                pool = [s for _, s in scored if s.chunk.doc_id == best.chunk.doc_id]
-                ranked = sorted(pool, key=lambda s: -score_sentence(s, sub_intent, self.weights, year))
-                top = score_sentence(ranked[0], sub_intent, self.weights, year)
+                probs = self._rank(sub, detect_intent(sub), pool, None)
+                ranked = sorted(zip(probs, pool), key=lambda x: -x[0])
+                top = ranked[0][0]
                 # each ask gets its own evidence when another sentence answers it about as well
-                pick = next(
-                    (
-                        s
-                        for s in ranked
-                        if s not in chosen and score_sentence(s, sub_intent, self.weights, year) >= 0.8 * top
-                    ),
-                    None,
-                )
+                pick = next((s for p, s in ranked if s not in chosen and p >= 0.8 * top), None)
                 if pick is not None and len(chosen) < MAX_SENTENCES:
                     chosen.append(pick)
         covered = match_form(best.text)
         years = {best.year}
         wanted = set(intent.years) | ({self.plan_year(best.chunk.doc_id)} if intent.this_year else set())
         for score, s in scored[1:]:
-            if len(chosen) >= MAX_SENTENCES or score < 0.5 * best_score:
+            if len(chosen) >= MAX_SENTENCES:
                 break
-            if s.chunk.doc_id != best.chunk.doc_id:
+            same = s.chunk.id == best.chunk.id  # a year's figure is added from the same measure only
+            # beside the best sentence, in its own passage: what adds to it; elsewhere in the
+            # document only what the ranker rates near it
+            if s.chunk.doc_id != best.chunk.doc_id or (not same and score < self.fitted.keep * best_score):
                 continue
             keys = match_form(s.text)
             gain = coverage(intent.keys, covered + "\n" + keys, self.weights) - coverage(
@@ -187,20 +453,33 @@ class Composer:
             )
             new_year = s.year not in years and (
                 (len(wanted) > 1 and s.year in wanted)
-                # no year asked, and another year's figure matches about as well
-                or (not intent.years and not intent.this_year and s.year and score >= 0.85 * best_score)
+                # no year asked, and another year's figure says as much of what is asked
+                or (
+                    not intent.years
+                    and not intent.this_year
+                    and bool(s.year)
+                    and coverage(intent.keys, keys, self.weights)
+                    >= coverage(intent.keys, covered, self.weights)
+                )
             )
-            same = s.chunk.id == best.chunk.id  # a year's figure is added from the same measure only
             if gain >= 0.15 or (new_year and same):
                 chosen.append(s)
                 covered += "\n" + keys
                 years.add(s.year)
         return sorted(chosen, key=lambda s: s.start)
 
-    def _compound(self, question: str, subs: list[str], hits: list[Hit], intent: Intent) -> Answer:
+    def _compound(
+        self,
+        question: str,
+        subs: list[str],
+        hits: list[Hit],
+        intent: Intent,
+        trace: Trace | None,
+        pinned: bool = False,
+    ) -> Answer:
         """Asks of different kinds ("几月开工？归哪个部门牵头？"): each answered on its
         own, joined, citations renumbered."""
-        parts = [a for a in (self.compose(q, hits) for q in subs) if not a.refused]
+        parts = [a for a in (self.compose(q, hits, trace, pinned) for q in subs) if not a.refused]
         if not parts:
             return self._refuse(question, hits, intent)
         texts: list[str] = []
@@ -209,7 +488,16 @@ class Composer:
             offset = len(cites)
             texts.append(shift_markers(a.text, offset).rstrip("。"))
             cites.extend(replace(c, n=c.n + offset) for c in a.citations)
-        return Answer(question, "；".join(texts) + "。", False, tuple(cites), tuple(hits), intent.kind)
+        confidence = min((a.confidence for a in parts if a.confidence is not None), default=None)
+        return Answer(
+            question,
+            "；".join(texts) + "。",
+            False,
+            tuple(cites),
+            tuple(hits),
+            intent.kind,
+            confidence=confidence,
+        )
 
     def _document_name(self, question: str, hits: list[Hit], intent: Intent) -> Answer | None:
         """The full title of the document in focus, cited where it stands."""
@@ -220,7 +508,42 @@ class Composer:
         cite = self.index.cite(1, doc["id"], doc["title"], span[0], span[1])
         return Answer(question, f"全称是《{cite.quote}》[1]。", False, (cite,), tuple(hits), "meta")
 
-    def _schedule(self, question: str, intent: Intent, hits: list[Hit], best: Sentence) -> Answer | None:
+    def _named_measure(self, intent: Intent, hits: list[Hit]) -> Measure | None:
+        """The measure whose title holds most of what the question is about, when it
+        holds nearly all of it ("加强科技创新主体培育的目标是什么？")."""
+        measures = [m for h in hits if (m := self.index.measure_of(h.chunk)) is not None]
+        best = max(
+            measures, key=lambda m: coverage(intent.keys, match_form(m.title), self.weights), default=None
+        )
+        if best is None or coverage(intent.keys, match_form(best.title), self.weights) < 0.7:
+            return None
+        return best
+
+    def _targets(
+        self, question: str, intent: Intent, hits: list[Hit], scored: list[tuple[float, Sentence]]
+    ) -> _Candidate | None:
+        """Every quantitative target of the measure the question names by its title and
+        asks the targets of, without naming a figure ("它的目标是什么？"), in order: each
+        cited by the sentence that states it."""
+        m = self._named_measure(intent, hits)
+        if m is None or not m.targets or intent.years:
+            return None
+        src = self.index.source_text(m.doc_id)
+        spans: list[tuple[int, int]] = []
+        for t in m.targets:
+            span = _sentence_around(src, t.span.start, t.span.end)
+            if span not in spans:
+                spans.append(span)
+        cites = [self.index.cite(i, m.doc_id, m.title, a, b) for i, (a, b) in enumerate(spans, 1)]
+        items = "；".join(f"{c.quote.rstrip(_TRAIL)}[{c.n}]" for c in cites)
+        text = f"“{m.title}”的量化目标共{len(cites)}项：{items}。"
+        found = match_form(m.title) + "\n" + "\n".join(match_form(c.quote) for c in cites)
+        stating = [s for _, s in scored if any(s.start < b and a < s.end for a, b in spans)]
+        answer = Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
+        # it rests on what ties the question to the measure (the best sentence), then the figures
+        return _Candidate(answer, found, [scored[0][1], *stating], "targets")
+
+    def _schedule(self, question: str, intent: Intent, hits: list[Hit], best: Sentence) -> _Candidate | None:
         """Every dated item of the measure the question names (by its title), else of
         the best-matching sentence's measure, in order."""
         measures = [m for h in hits if (m := self.index.measure_of(h.chunk)) is not None and m.deadlines]
@@ -228,16 +551,11 @@ class Composer:
             measures, key=lambda m: coverage(intent.keys, match_form(m.title), self.weights), default=None
         )
         m = self.index.measure_of(best.chunk)
-        if (
-            named is not None
-            and coverage(intent.keys, match_form(named.title), self.weights) >= STRONG_COVERAGE
-        ):
+        if named is not None and coverage(intent.keys, match_form(named.title), self.weights) >= 0.7:
             m = named
         if m is None or not m.deadlines:
             return None
         found = match_form(m.title + "\n" + (best.text if m is self.index.measure_of(best.chunk) else ""))
-        if not self._supported(intent, found):
-            return None
         seen: set[tuple[int, int]] = set()
         cites: list[Citation] = []
         for d in m.deadlines:
@@ -246,7 +564,9 @@ class Composer:
                 cites.append(self.index.cite(len(cites) + 1, m.doc_id, m.title, d.span.start, d.span.end))
         items = "；".join(f"{c.quote.rstrip(_TRAIL)}[{c.n}]" for c in cites)
         text = f"“{m.title}”的时间节点共{len(cites)}个：{items}。"
-        return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
+        found += "\n" + "\n".join(match_form(c.quote) for c in cites)
+        answer = Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
+        return _Candidate(answer, found, [best], "schedule")
 
     def _responsibility(
         self,
@@ -254,7 +574,7 @@ class Composer:
         intent: Intent,
         hits: list[Hit],
         scored: list[tuple[float, Sentence]],
-    ) -> Answer | None:
+    ) -> _Candidate | None:
         """Lead/support from the responsibility note of the best-matching measure,
         or of the two best when the question names two (a common lead, say)."""
         picked: list[tuple[Measure, Sentence]] = []
@@ -268,7 +588,9 @@ class Composer:
             if named and m is not None and all(m != p for p, _ in picked):
                 picked.append((m, s))
         if picked:
-            return self._resp_answer(question, intent, hits, picked[:2])
+            found = "\n".join(self._resp_keys(m, s) for m, s in picked[:2])
+            answer = self._resp_answer(question, intent, hits, picked[:2])
+            return _Candidate(answer, found, [s for _, s in picked[:2]], "note")
         for _, s in scored:
             m = self.index.measure_of(s.chunk)
             if m is None or m.resp_span is None:
@@ -281,11 +603,17 @@ class Composer:
                 break
         if not picked:
             return None
-        for n in (1, 2)[: len(picked)]:
-            found = "\n".join(self._resp_keys(m, s) for m, s in picked[:n])
-            if self._supported(intent, found):
-                return self._resp_answer(question, intent, hits, picked[:n])
-        return self._refuse(question, hits, intent)
+        # one measure, unless the question's content is only covered by two together
+        one = "\n".join(self._resp_keys(m, s) for m, s in picked[:1])
+        two = "\n".join(self._resp_keys(m, s) for m, s in picked[:2])
+        n = 1
+        if len(picked) == 2 and coverage(intent.keys, one, self.weights) < 0.5 <= coverage(
+            intent.keys, two, self.weights
+        ):
+            n = 2
+        found = two if n == 2 else one
+        answer = self._resp_answer(question, intent, hits, picked[:n])
+        return _Candidate(answer, found, [s for _, s in picked[:n]], "note")
 
     def _resp_keys(self, m: Measure, s: Sentence) -> str:
         assert m.resp_span is not None
@@ -349,8 +677,23 @@ class Composer:
         text = lead + "；".join(parts) + "。"
         return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
 
-    def _refuse(self, question: str, hits: list[Hit], intent: Intent) -> Answer:
+    def _refuse(self, question: str, hits: list[Hit], intent: Intent, prob: float | None = None) -> Answer:
         text = f"{REFUSAL}：方案原文中没有找到能回答这个问题的内容。"
         if hits:
             text += "以下是最接近的段落，仅供参考。"
-        return Answer(question, text, True, (), tuple(hits), intent.kind)
+        conf = round(prob, 4) if prob is not None else None
+        return Answer(question, text, True, (), tuple(hits), intent.kind, confidence=conf)
+
+    def _refuse_value(
+        self, question: str, hits: list[Hit], intent: Intent, cand: _Candidate, prob: float
+    ) -> Answer:
+        """The text speaks of the thing asked about but states no value of the kind asked
+        (a budget, a date, a place): say so, and say what it does state, cited."""
+        asked = "、".join(dict.fromkeys(ASKED_LABEL[k] for k in asked_kinds(question)))
+        s = cand.chosen[0]
+        cite = self.index.cite(1, s.chunk.doc_id, s.chunk.measure_title, s.start, s.end)
+        where = (
+            f"“{s.chunk.measure_title}”" if s.chunk.kind == "measure" and s.chunk.measure_title else "原文"
+        )
+        text = f"{REFUSAL}{asked}。{where}中相关的内容是：{cite.quote.rstrip(_TRAIL)}[1]，没有给出{asked}。"
+        return Answer(question, text, True, (cite,), tuple(hits), intent.kind, confidence=round(prob, 4))

@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "eval":
         return _eval(settings, args)
+    if args.command == "fit":
+        return _fit(settings, args)
     if args.command == "bench":
         from assistant.bench import run_bench
 
@@ -304,6 +306,24 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _fit(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.fit import FITTED, run_fit
+
+    out = Path(args.out) if args.out else FITTED
+    work = Path(args.work) if args.work else None
+    result = run_fit(settings, out, Path(args.report), progress=_progress, work=work)
+    for variant, r in result.items():
+        if isinstance(r, dict):
+            pt = r["operating_point"]
+            print(
+                f"{variant}: ranker top-1 {r['ranker_top1_cv']} (cross-validated); gate threshold "
+                f"{pt['threshold']}: unanswerable refused {pt['refusal_recall']}, answerable refused "
+                f"{pt['answerable_refused']}, answerable right {pt['answerable_right']}"
+            )
+    print(f"wrote {out} and {args.report}/", file=sys.stderr)
+    return 0
+
+
 def _scale(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.bench import PUBLIC_QUESTIONS
     from assistant.scale import run_scale
@@ -365,7 +385,7 @@ def _status(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-_STAGES = {"load": "读取文件", "embed": "向量化", "eval": "评测"}
+_STAGES = {"load": "读取文件", "embed": "向量化", "sentences": "句子向量", "eval": "评测", "fit": "拟合"}
 
 
 def _progress(stage: str, done: int, total: int) -> None:

@@ -97,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="also run a plain LangChain RAG on the same chat model (with --answer-mode llm)",
     )
 
+    s = sub.add_parser(
+        "fit", help="fit the answerer's sentence ranker and answerability gate on the dev questions of evals/"
+    )
+    s.add_argument("--out", default=None, help="where to write the models (default: assistant/fitted.json)")
+    s.add_argument(
+        "--report", default="evals/reports/fit", help="report directory (default evals/reports/fit)"
+    )
+    s.add_argument("--work", default=None, help="keep the indexes asked here, reused when unchanged")
+
     s = sub.add_parser("bench", help="benchmark: cold ingest and warm ask latency")
     s.add_argument("--questions", default=None, help="JSONL question set (default: bundled public set)")
     s.add_argument("--rounds", type=int, default=3)

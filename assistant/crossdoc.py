@@ -32,7 +32,7 @@ def answer_per_document(
 ) -> Answer:
     """``asked``: the question as each document is asked it (see ``across_documents``)."""
     query = retrieval_query(asked)
-    pool = retrieve(index, query, k=POOL, candidates=POOL, doc_ids=doc_ids)
+    pool = retrieve(index, query, k=POOL, candidates=POOL, doc_ids=doc_ids, dense_query=asked)
     order: list[str] = []
     for h in pool:
         if h.chunk.doc_id not in order:
@@ -46,7 +46,7 @@ def answer_per_document(
         if answered == MAX_DOCUMENTS:
             capped = True
             break
-        own = retrieve(index, query, k=k, doc_ids={doc})
+        own = retrieve(index, query, k=k, doc_ids={doc}, dense_query=asked)
         answer = composer.compose(asked, own)
         if answer.refused:
             continue

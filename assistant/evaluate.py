@@ -12,7 +12,8 @@ Metrics (per question, then per category and overall):
 - refusal precision/recall over unanswerable questions; latency p50/p95.
 
 Every question belongs to a **dev** or a **test** split by a fixed rule on its id
-(``split_of``): tune and fit on dev only; the report gives both side by side, and the
+(``split_of``; a twin, an unanswerable question paired with an answerable one, goes
+with its pair): tune and fit on dev only; the report gives both side by side, and the
 gap in key-fact accuracy between them. A question's ``doc`` field names the document its
 evidence is in (its file stem, e.g. a State Council document asked of a larger index);
 without it, the bundled plan.
@@ -67,7 +68,7 @@ def load_questions(path: str | Path, split: str = "all") -> list[dict[str, Any]]
         q.setdefault("category", "general")
         q.setdefault("answerable", True)
         q.setdefault("must_include", [])
-        q["split"] = split_of(q["id"])
+        q["split"] = split_of(q.get("twin") or q["id"])  # a twin pair stays on one side
         rows.append(q)
     if split not in ("all", *SPLITS):
         raise PlanQAError(f"split must be dev, test or all, got {split!r}")

@@ -1,9 +1,12 @@
 """Candidate evidence: the sentences of retrieved chunks, as exact source spans, scored.
 
-A sentence is a stretch of the source text ending at 。！？；; or a line break,
-trimmed of whitespace, so ``source[start:end]`` is exactly what is quoted.
-Scores are IDF-weighted coverage of the question's content keys, with the
-question's intent (target / deadline / year) as a tie-breaking preference.
+A sentence (``index.sentences``) is a stretch of the source text ending at 。！？；; or a
+line break, trimmed of whitespace, so ``source[start:end]`` is exactly what is quoted;
+each comes with its vector, embedded at ingest. What a sentence is worth as evidence
+for a question is read from features of both kinds — meaning (the cosine of the
+question's and the sentence's vectors) and words (IDF-weighted coverage of the
+question's content keys) — and of the question's intent (a figure, a time, a year);
+the weights come from a model fitted on labelled questions (``assistant.fitted``).
 """
 
 from __future__ import annotations
@@ -11,19 +14,19 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
+
+import numpy as np
 
 from assistant.intent import Intent, key_found, match_form, other_forms
 from index.plan_index import PlanIndex
 from index.types import Chunk, Hit
 
-_SENT = re.compile(r"[^。！？；;!?\n]*(?:[。！？；;!?]|\n|$)")
-_WS = " \t\r\n\u3000\xa0\ufeff"
 _DEADLINE_MARK = re.compile(r"\d{1,2}月(底|末|中旬|上旬|下旬|份)?前?|年底前|年内|年底|\d{4}年(年底|底)前?")
 _FIGURE = re.compile(r"\d")
-# any statement of time: a deadline form or a year ("2025年实现…")
-_TIME = re.compile(_DEADLINE_MARK.pattern + r"|\d{4}年")
+# any statement of time: a deadline form or a year ("2025年实现…"), not a data year ("2022年度…")
+_TIME = re.compile(_DEADLINE_MARK.pattern + r"|\d{4}年(?!度)")
 
 
 _DAY = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
@@ -34,6 +37,9 @@ def states_time(text: str, day: bool = False) -> bool:
     return bool((_DAY if day else _TIME).search(text))
 
 
+_WS = " \t\r\n\u3000\xa0\ufeff"
+# a document speaking of itself: "制定本实施方案", "本意见所称…"
+SELF_REFERENCE = re.compile(r"本(?:实施)?(?:方案|意见|计划|通知|办法|规定|规划|条例|决定)")
 _NOTE_WORDS = re.compile(r"(牵头|负责|配合|单位)[)）〕\]】]?$")
 _PARA_LEAD_YEAR = re.compile(r"^\s*(\d{4})年")
 
@@ -48,38 +54,35 @@ class Sentence:
     year: str  # year context: "2023" for a "2023年，…" paragraph or "到2025年" sentence
     in_deadline_para: bool
     is_note: bool = False  # the responsibility note itself
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+    dense_rank: int = 0  # the chunk's rank in each search (0: not in its list)
+    bm25_rank: int = 0
 
 
 def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
     chunk = hit.chunk
     src = index.source_text(chunk.doc_id)
+    spans, vectors = index.sentences(chunk)
     out: list[Sentence] = []
     para_year, deadline_para = "", False
-    for m in _SENT.finditer(src, chunk.start, chunk.end):
-        a, b = m.start(), m.end()
-        if a == b:
-            if b >= chunk.end:
-                break
-            continue
-        para_start = a == chunk.start or src[a - 1] == "\n"
-        raw = src[a:b]
-        s = raw.strip(_WS)
-        if not s:
-            continue
-        a += raw.index(s[0])
-        b = a + len(s)
-        if para_start:
+    for i, (a, b) in enumerate(spans):
+        s = src[a:b]
+        line = src.rfind("\n", 0, a) + 1
+        if a == chunk.start or not src[max(line, chunk.start) : a].strip(_WS):  # a paragraph begins
             ym = _PARA_LEAD_YEAR.match(s)
             para_year = ym.group(1) if ym else ""
             deadline_para = s.startswith(("完成时限", "时间节点"))
-        if s not in chunk.text:  # dropped by cleaning (spam line)
-            continue
         # the year a figure is for: "到2025年", a "2023年，…" lead, the paragraph's year;
         # not a data year like "2022年度生态产品总值"
         target = re.search(r"(?:到|至|截至)(20\d\d)年|^(20\d\d)年[,，]", s)
         year = next(g for g in target.groups() if g) if target else para_year
         is_note = s[0] in "(（〔[【" and bool(_NOTE_WORDS.search(s))
-        out.append(Sentence(chunk, rank, a, b, s, year, deadline_para, is_note))
+        vector = vectors[i] if len(vectors) == len(spans) and vectors.ndim == 2 else None
+        out.append(
+            Sentence(
+                chunk, rank, a, b, s, year, deadline_para, is_note, vector, hit.dense_rank, hit.bm25_rank
+            )
+        )
     return out
 
 
@@ -123,6 +126,10 @@ class KeyWeights:
     def present(self, key: str) -> bool:
         return self.df(key) > 0
 
+    def specific(self, key: str) -> bool:
+        """The key occurs in at most a tenth of the passages: it says which ones are meant."""
+        return self.df(key) <= max(1, self._n // 10)
+
     def abbreviates(self, word: str) -> bool:
         """``word`` abbreviates a name found in some chunk (see ``key_found``)."""
         return self.present(word)
@@ -136,21 +143,72 @@ def coverage(keys: tuple[str, ...], found: str, weights: KeyWeights) -> float:
     return sum(weights.idf(k) for k in keys if key_found(k, found)) / total
 
 
-def score_sentence(s: Sentence, intent: Intent, weights: KeyWeights, plan_year: str) -> float:
-    own = match_form(s.text)
-    score = 0.7 * coverage(intent.keys, own, weights)
-    score += 0.3 * coverage(intent.keys, own + "\n" + match_form(s.chunk.measure_title), weights)
-    score += 0.04 / s.rank
-    wanted_years = set(intent.years) | ({plan_year} if intent.this_year and plan_year else set())
-    if wanted_years:
-        score += 0.15 if s.year in wanted_years else (-0.1 if s.year else 0.0)
-    elif intent.long_term and s.year == plan_year:
-        score -= 0.1  # "三年内", "总目标": not the first year's figure
-    if intent.kind == "target":
-        score += 0.1 if _FIGURE.search(s.text) else -0.1
-    elif intent.kind == "deadline":
-        if _DEADLINE_MARK.search(s.text):
-            score += 0.2 + (0.05 if s.in_deadline_para else 0.0)
-        else:
-            score -= 0.1
-    return score
+SENTENCE_FEATURES = (
+    "lex",  # IDF-weighted share of the question's content keys in the sentence
+    "lex_title",  # … in the sentence and its measure's title
+    "sem",  # cosine of the question's and the sentence's vectors
+    "sem_gap",  # that cosine minus the best among the candidates (0 for the best)
+    "inv_rank",  # 1 / the retrieval rank of the sentence's chunk
+    "inv_dense_rank",  # 1 / its rank in the dense search alone (0 when not found there)
+    "inv_bm25_rank",  # 1 / its rank in BM25 alone
+    "note",  # the sentence is a responsibility note ("(市科技局牵头负责,…)")
+    "resp_note",  # … and the question asks who is responsible
+    "year_match",  # the question asks for a year (今年 included) and the sentence is about it
+    "year_other",  # … and the sentence is about another year
+    "first_year_long",  # the question asks about the whole period; the sentence is the first year's
+    "figure",  # the question asks for a figure; the sentence states a number
+    "no_figure",  # … and the sentence states none
+    "deadline_mark",  # the question asks when; the sentence states a deadline ("4月底前")
+    "deadline_para",  # … in a 完成时限 paragraph
+    "no_deadline_mark",  # … and the sentence states none
+    "preamble_meta",  # the question is about the document; the sentence is in its preamble
+    "self_ref_meta",  # … and the sentence speaks of the document itself ("制定本实施方案")
+    "log_len",  # log of the sentence's length in characters
+)
+
+
+def sentence_features(
+    sents: list[Sentence],
+    intent: Intent,
+    qvec: np.ndarray | None,
+    weights: KeyWeights,
+    plan_year: str,
+    meta: bool = False,
+) -> np.ndarray:
+    """One row of ``SENTENCE_FEATURES`` per candidate sentence."""
+    sem = np.array(
+        [float(s.vector @ qvec) if s.vector is not None and qvec is not None else 0.0 for s in sents]
+    )
+    best = float(sem.max()) if len(sem) else 0.0
+    wanted = set(intent.years) | ({plan_year} if intent.this_year and plan_year else set())
+    target, deadline = intent.kind == "target", intent.kind == "deadline"
+    rows = []
+    for s, cos in zip(sents, sem):
+        own = match_form(s.text)
+        figure = bool(_FIGURE.search(s.text))
+        mark = bool(_DEADLINE_MARK.search(s.text))
+        rows.append(
+            (
+                coverage(intent.keys, own, weights),
+                coverage(intent.keys, own + "\n" + match_form(s.chunk.measure_title), weights),
+                cos,
+                cos - best,
+                1.0 / s.rank,
+                1.0 / s.dense_rank if s.dense_rank else 0.0,
+                1.0 / s.bm25_rank if s.bm25_rank else 0.0,
+                float(s.is_note),
+                float(s.is_note and intent.kind == "responsibility"),
+                float(bool(wanted) and s.year in wanted),
+                float(bool(wanted) and bool(s.year) and s.year not in wanted),
+                float(not wanted and intent.long_term and s.year == plan_year),
+                float(target and figure),
+                float(target and not figure),
+                float(deadline and mark),
+                float(deadline and mark and s.in_deadline_para),
+                float(deadline and not mark),
+                float(meta and s.chunk.kind == "preamble"),
+                float(meta and bool(SELF_REFERENCE.search(s.text))),
+                math.log(1 + len(s.text)),
+            )
+        )
+    return np.array(rows, dtype=np.float64).reshape(len(sents), len(SENTENCE_FEATURES))

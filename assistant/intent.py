@@ -24,6 +24,18 @@ _DEADLINE = re.compile(
 _TARGET = re.compile(
     r"多少|几个|几家|几座|几项|几级|几所|目标|达到|规模|比例|比重|占比|率|量化|指标|数量|多大"
 )
+
+
+def _words(*patterns: re.Pattern[str]) -> frozenset[str]:
+    """The plain words among the alternatives of patterns ("牵头|谁负责|…")."""
+    return frozenset(
+        w for p in patterns for w in re.split(r"[|()?]", p.pattern) if re.fullmatch(r"[\u4e00-\u9fff]+", w)
+    )
+
+
+# the words questions are recognised by (a typo of one is corrected to it: "牵投" → 牵头)
+QUESTION_WORDS = _words(_SUPPORT, _LEAD, _DEADLINE, _TARGET)
+
 # Removed before matching: interrogatives, role words and fillers that every
 # measure shares and that say nothing about *which* measure is meant.
 _NOISE = sorted(
@@ -61,8 +73,12 @@ class Intent:
     nouns: tuple[str, ...] = ()  # the nouns among them: what the question is about
 
 
+# a document number (发文字号): "鲁政字〔2023〕18号" names a document; its digits are no figure
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[(（【]\d{4}[〕\])）】]\s*\d+\s*号")
+
+
 def detect_intent(question: str) -> Intent:
-    q = normalize(question)
+    q = DOC_NUMBER.sub("文件", normalize(question))
     support = bool(_SUPPORT.search(q))
     lead = bool(_LEAD.search(q))
     if support or lead:
@@ -114,6 +130,29 @@ def _strip_noise(q: str) -> str:
     return " ".join(out)
 
 
+# colloquial interrogatives and their standard forms: questions are matched in the latter
+_COLLOQUIAL = {
+    "啥时候": "什么时候",
+    "多会儿": "什么时候",
+    "啥": "什么",
+    "咋": "怎么",
+    "哪儿": "哪里",
+    # times of the year said the everyday way, as plans write them
+    "年中": "6月底",
+    "国庆前": "9月底前",
+    "国庆节前": "9月底前",
+    "春节前": "1月底前",
+}
+
+
+def standard_form(question: str) -> str:
+    """The question with colloquial interrogatives in their standard form ("有啥要完成的" →
+    "有什么要完成的"); what it asks is recognised from this form."""
+    for a, b in _COLLOQUIAL.items():
+        question = question.replace(a, b)
+    return question
+
+
 def retrieval_query(question: str) -> str:
     """What to search for: the question without its question and role words
     (every measure has a 牵头单位; "谁牵头" says nothing about which one), keeping
@@ -139,6 +178,16 @@ def _is_function_word(word: str) -> bool:
 
     tags = [flag for _, flag in jieba.posseg.lcut(word)]
     return bool(tags) and all(t.startswith(_FUNCTION_TAGS) for t in tags)
+
+
+@lru_cache(maxsize=4096)
+def is_thing(word: str) -> bool:
+    """jieba tags the word as a noun (森林覆盖率, 生产总值), not as a doing (看病, 养老)."""
+    get_jieba()
+    import jieba.posseg
+
+    tags = [flag for _, flag in jieba.posseg.lcut(word)]
+    return bool(tags) and tags[-1].startswith("n")
 
 
 def content_keys(text: str) -> tuple[str, ...]:
@@ -212,6 +261,21 @@ _META = re.compile(
 _NAME = re.compile(r"(方案|计划|意见|文件|通知|办法)[^？?]{0,6}(全称|全名|名称|标题|题目|叫什么)")
 
 
+_MENTION = re.compile(
+    r"(?:有没有|有无|是否|有没)(?:提到|提及|说到|谈到|讲到|写到|涉及)(?:过)?(.{2,20}?)(?:的内容|的说法|的事)?[？?。]*$"
+    r"|(?:提到|提及|说到|谈到|讲到|写到)(?:过)?(.{2,20}?)(?:了)?吗[？?]*$"
+)
+
+
+def mention_of(question: str) -> str:
+    """What a question asks the documents to mention ("有没有提到数字人民币？" → 数字人民币),
+    or "" for any other question."""
+    m = _MENTION.search(normalize(question).strip())
+    if not m:
+        return ""
+    return next(g for g in m.groups() if g).strip('“”"「」')
+
+
 def quoted_phrases(question: str) -> tuple[str, ...]:
     """Phrases the question quotes (“…”), in matching form."""
     return tuple(normalize(m) for m in _QUOTED.findall(question))
@@ -223,7 +287,8 @@ def asks_name(question: str) -> bool:
 
 def is_meta(question: str) -> bool:
     """A question about the document itself (its basis, number, issuer)."""
-    return bool(_META.search(normalize(question)))
+    q = normalize(question)
+    return bool(_META.search(q) or DOC_NUMBER.search(q))
 
 
 _EACH_DOCUMENT = re.compile(

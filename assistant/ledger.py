@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from index.departments import Departments
@@ -122,15 +122,28 @@ class Ledger:
 
     # -- questions --------------------------------------------------------------
 
-    def route(self, question: str, today: dt.date | None = None) -> Query | None:
+    def route(
+        self,
+        question: str,
+        today: dt.date | None = None,
+        topical: Callable[[str], bool] | None = None,
+    ) -> Query | None:
         """A ledger query when the question asks for a list of measures by department
-        or by deadline; None for everything else."""
+        or by deadline; None for everything else.
+
+        ``topical(rest)``: whether what is left of the question once its department is
+        taken out still names something the documents speak of. A question that names a
+        department and nothing else ("卫健委都涉及哪些事？", "科技局今年要干什么？") can only be
+        about that department's measures, however it is phrased."""
         q = normalize(question)
         if _NO_SUPPORT.search(q) and re.search(r"哪些|哪几|几项|多少项", q):
             return Query("no_support")
-        depts = [d for d, _, _ in self.departments.find_in(q)]
-        if depts and _LIST_MEASURES.search(q) and not _ASKS_DEPARTMENTS.search(q):
-            return Query("department", dept=depts[0], role=_role(q))
+        found = self.departments.find_in(q)
+        depts = [d for d, _, _ in found]
+        if depts and not _ASKS_DEPARTMENTS.search(q):
+            rest = "".join(ch for i, ch in enumerate(q) if not any(a <= i < b for _, a, b in found))
+            if _LIST_MEASURES.search(q) or (topical is not None and not topical(rest)):
+                return Query("department", dept=depts[0], role=_role(q))
         if _HAS_DEADLINE_PARA.search(q) and _LIST_MEASURES.search(q) and "措施" in q and not _MONTH.search(q):
             return Query("has_deadlines")
         window = self._window(q, today)

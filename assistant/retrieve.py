@@ -23,8 +23,13 @@ def retrieve(
     doc_ids: Collection[str] | None = None,
     phrases: tuple[str, ...] = (),
     chunk_ids: Collection[str] | None = None,
+    dense_query: str | None = None,
 ) -> list[Hit]:
     """Top ``k`` chunks for ``question``, optionally within some documents or chunks.
+
+    ``question`` is what BM25 searches for (the question's content words); the dense
+    search embeds ``dense_query`` when given (the question as asked: the model reads
+    the whole of it better than its keywords, and its vector then scores sentences).
 
     ``phrases`` (matching form, e.g. a quoted measure title): when some chunks
     contain them all, only those chunks are candidates. Both searches are filtered
@@ -33,7 +38,7 @@ def retrieve(
     if phrases:
         chunk_ids = _with_phrases(index, doc_ids, phrases, chunk_ids) or chunk_ids
     sparse = index.search_bm25(question, candidates, doc_ids=doc_ids, chunk_ids=chunk_ids)
-    dense = index.search_dense(question, candidates, doc_ids=doc_ids, chunk_ids=chunk_ids)
+    dense = index.search_dense(dense_query or question, candidates, doc_ids=doc_ids, chunk_ids=chunk_ids)
     return fuse(sparse, dense)[:k]
 
 

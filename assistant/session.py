@@ -16,17 +16,22 @@ from typing import Any, TypeVar
 
 from assistant.answer import Composer
 from assistant.crossdoc import answer_per_document
+from assistant.fitted import Fitted
 from assistant.intent import (
+    QUESTION_WORDS,
     across_documents,
     check_question,
+    content_keys,
     in_script,
     is_meta,
     quoted_phrases,
     retrieval_query,
+    standard_form,
 )
 from assistant.ledger import Ledger
 from assistant.retrieve import retrieve, with_preamble
 from assistant.settings import Settings
+from assistant.spelling import Speller
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.errors import PlanQAError
 from index.ingest import IngestReport, Progress, ingest
@@ -56,9 +61,11 @@ class Assistant:
         embedder: Embedder | None = None,
         progress: Callable[[str], None] | None = None,
         chat_model: Any = None,
+        fitted: Fitted | None = None,
     ) -> None:
         """``chat_model``: a LangChain chat model for answer mode ``llm`` (default: the one
-        the settings name, made on first use)."""
+        the settings name, made on first use). ``fitted``: the answerer's ranker and gate
+        (default: those fitted for the embedding model, ``assistant/fitted.json``)."""
         self.settings = settings
         self.embedder: Embedder = embedder or SentenceTransformerEmbedder(
             settings.model, cache_dir=settings.models_dir, progress=progress
@@ -66,8 +73,10 @@ class Assistant:
         self._index: PlanIndex | None = None
         self._composer: Composer | None = None
         self._ledger: Ledger | None = None
+        self._speller: Speller | None = None
         self._generator: Any = None
         self._chat_model: Any = chat_model
+        self._fitted = fitted
         self._lock = threading.Lock()
 
     def ingest(
@@ -89,7 +98,9 @@ class Assistant:
         index = self.index
         own = [c for c in index.chunks if c.doc_id == measure.doc_id and c.measure_index == measure.index]
         ids = {c.id for c in own}
-        ranked = retrieve(index, retrieval_query(question), k=len(own) or 1, chunk_ids=ids)
+        ranked = retrieve(
+            index, retrieval_query(question), k=len(own) or 1, chunk_ids=ids, dense_query=question
+        )
         order = {h.chunk.id: r for r, h in enumerate(ranked)}  # only the measure's own chunks
         scores = {h.chunk.id: h.score for h in ranked}
         own.sort(key=lambda c: (order.get(c.id, len(order)), c.start))
@@ -113,8 +124,10 @@ class Assistant:
             elif self._index.refresh():
                 self._composer = None
             if self._composer is None:
-                self._composer = Composer(self._index)
+                self._composer = Composer(self._index, self._fitted)
                 self._ledger = Ledger(self._index)
+                names = self._ledger.departments.aliases()
+                self._speller = Speller([*self._index.vocabulary(), *names, *QUESTION_WORDS], names)
         return self._index
 
     def ask(
@@ -150,9 +163,8 @@ class Assistant:
         List questions keep their exact ledger answers, and the model is asked only when
         the extractive evidence check finds an answer: a question the documents do not
         answer is refused in both modes."""
-        index = self.index
         scope = self.scope(doc_id, collection)
-        asked = in_script(check_question(question), index.traditional)
+        asked = self.prepare(check_question(question))
         for part in self._answer_stream(asked, scope, today, measure, mode):
             # the answer keeps the question as the user wrote it
             yield part if isinstance(part, str) or asked == question else replace(part, question=question)
@@ -170,7 +182,7 @@ class Assistant:
         if measure is not None:
             hits = self._measure_hits(question, measure)
         else:
-            query = self._ledger.route(question, today)
+            query = self._ledger.route(question, today, self.topical)
             if query is not None:
                 yield self._ledger.answer(question, query, scope)
                 return
@@ -178,20 +190,44 @@ class Assistant:
             if asked is not None and len(scope if scope is not None else index.documents) > 1:
                 yield answer_per_document(index, self._composer, question, asked, scope, self.settings.k)
                 return
-            hits = retrieve(
-                index,
-                retrieval_query(question),
-                k=self.settings.k,
-                doc_ids=scope,
-                phrases=quoted_phrases(question),
-            )
-            if is_meta(question):
-                hits = with_preamble(index, hits, self.settings.k)
-        answer = self._composer.compose(question, hits)
+            hits = self.hits_for(question, scope)
+        answer = self._composer.compose(question, hits, pinned=measure is not None)
         if (mode or self.settings.answer_mode) != "llm" or answer.refused or answer.intent == "ledger":
             yield answer
             return
         yield from self.generator.stream(question, hits, answer)
+
+    def prepare(self, question: str) -> str:
+        """The question as it is asked of the documents: in their script (简/繁), homophone
+        typos corrected ("谁牵投" → 谁牵头), colloquial interrogatives standard ("啥" → 什么).
+        Offsets are never taken from it; the answer keeps the question as written."""
+        index = self.index
+        assert self._speller is not None
+        return standard_form(self._speller.correct(in_script(question, index.traditional)))
+
+    def topical(self, text: str) -> bool:
+        """Some content word of ``text`` occurs in the documents, and is not one of the words
+        most of their passages share ("建设", "推进")."""
+        assert self._composer is not None
+        weights = self._composer.weights
+        return any(weights.present(k) and weights.specific(k) for k in content_keys(text) if not k.isdigit())
+
+    def hits_for(self, question: str, scope: frozenset[str] | None = None) -> list[Hit]:
+        """The chunks a question is answered from: BM25 on its content words, the dense
+        search on the question as asked; the document's preamble too for a question
+        about the document itself."""
+        index = self.index
+        hits = retrieve(
+            index,
+            retrieval_query(question),
+            k=self.settings.k,
+            doc_ids=scope,
+            phrases=quoted_phrases(question),
+            dense_query=question,
+        )
+        if is_meta(question):
+            hits = with_preamble(index, hits, self.settings.k)
+        return hits
 
     def scope(self, doc_id: str | None = None, collection: str | None = None) -> frozenset[str] | None:
         """The documents a question may be answered from (None = all of them)."""
@@ -223,6 +259,12 @@ class Assistant:
                     self._chat_model = chat_model_for(self.settings)
                 self._generator = Generator(self._chat_model, index, departments)
             return self._generator
+
+    @property
+    def composer(self) -> Composer:
+        self.index  # noqa: B018  (opens or refreshes the index and the composer)
+        assert self._composer is not None
+        return self._composer
 
     @property
     def ledger(self) -> Ledger:

@@ -105,7 +105,7 @@ def ingest_uploads(
 
 
 def _progress_callback(progress: gr.Progress) -> Callable[[str, int, int], None]:
-    stages = {"load": "读取文件", "embed": "向量化"}
+    stages = {"load": "读取文件", "embed": "向量化", "sentences": "句子向量"}
 
     def report(stage: str, done: int, total: int) -> None:
         progress((done, total or 1), desc=stages.get(stage, stage))

@@ -116,6 +116,10 @@ class Departments:
             if len(form) >= 2:
                 self._alias.setdefault(form, canon)
 
+    def aliases(self) -> list[str]:
+        """Every name a question may use for a department (normalised)."""
+        return list(self._alias)
+
     def display(self, canon: str) -> str:
         """The name as the documents write it, with a bracketed alias if they give one
         ("市农业农村局(市乡村振兴局)")."""

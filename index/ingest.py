@@ -25,6 +25,7 @@ from index.ledger import enrich, plan_year
 from index.load import iter_source_files, load_document
 from index.metadata import DEFAULT_COLLECTION, check_collection, collection_doc_id, collection_of, doc_meta
 from index.parse import parse_plan
+from index.sentences import SentenceVectors, build_sentence_vectors
 from index.tokenize import tokenize
 from index.types import Chunk, Document, Measure, Span
 
@@ -43,6 +44,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)  # their files are gone from an ingested folder
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     chunks_embedded: int = 0
+    sentences_embedded: int = 0
     total_chunks: int = 0
     total_documents: int = 0
 
@@ -135,7 +137,9 @@ def _ingest_loaded(
     gone = _deleted(paths, files, {d: r for d, r in old_docs.items() if collection_of(r) == collection}, seen)
     report.removed = sorted(gone)
     moved = live is not None and dense_backend(live) != backend_for(chroma_url)
-    if not todo and not gone and not moved:
+    # an index written before sentence vectors existed gets them on its next ingest
+    backfill = live is not None and not SentenceVectors.stored_in(live)
+    if not todo and not gone and not moved and not backfill:
         report.total_documents = len(old_docs)
         report.total_chunks = sum(d["chunks"] for d in old_docs.values())
         return
@@ -287,6 +291,10 @@ def _write_generation(
             if d["id"] not in new_ids:
                 sources[d["id"]] = store.read_source(live, d["id"])
     store.write_records(gen, sorted(documents, key=lambda d: d["id"]), chunks, measures, sources)
+    sentences, report.sentences_embedded = build_sentence_vectors(
+        chunks, sources.__getitem__, embedder, SentenceVectors.load(live), progress
+    )
+    sentences.save(gen)
     bm25 = store.BM25Store.build([tokenize(embed_text(c)) for c in chunks])
     bm25.save(gen / "bm25")
     report.total_chunks = len(chunks)

@@ -17,6 +17,7 @@ import numpy as np
 from index import store
 from index.dense import ChromaStore, open_dense
 from index.metadata import collection_of
+from index.sentences import SentenceVectors, embed_form, sentence_spans
 from index.tokenize import normalize, tokenize
 from index.types import Chunk, Citation, Measure
 
@@ -27,6 +28,7 @@ class PlanIndex:
         self.embedder = embedder
         self.chroma_url = chroma_url
         self._query_vectors: dict[str, Any] = {}  # recent queries' vectors (the embedder is fixed)
+        self._sentence_cache: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
         self._lock = threading.Lock()
         self._dense: ChromaStore | None = None
         self._open(store.require_generation(self.home))
@@ -41,6 +43,9 @@ class PlanIndex:
         self._sources: dict[str, str] = {}
         self._match_texts: list[str] | None = None
         self._traditional: bool | None = None
+        self._sentences = SentenceVectors.load(gen)
+        self._titles: set[str] | None = None
+        self._sentence_cache = {}
         if self._dense is not None:
             self._dense.close()
         self._dense = None
@@ -85,6 +90,14 @@ class PlanIndex:
         ms = self.measures.get(chunk.doc_id, [])
         return ms[chunk.measure_index] if 0 <= chunk.measure_index < len(ms) else None
 
+    def measure_titles_in(self, text: str) -> set[str]:
+        """The measure titles (four characters or more, matching form) that ``text`` contains."""
+        if self._titles is None:
+            self._titles = {
+                normalize(m.title) for ms in self.measures.values() for m in ms if len(m.title) >= 4
+            }
+        return {t for t in self._titles if t in text}
+
     def all_measures(self) -> list[Measure]:
         return [m for doc in sorted(self.measures) for m in self.measures[doc]]
 
@@ -98,6 +111,10 @@ class PlanIndex:
             changed = sum(a != b for a, b in zip(sample, zhconv.convert(sample, "zh-cn")))
             self._traditional = changed > 0.02 * max(len(sample), 1)
         return self._traditional
+
+    def vocabulary(self) -> list[str]:
+        """The words the sparse index knows (jieba tokens of the chunks)."""
+        return list(self._bm25.vocabulary())
 
     @property
     def match_texts(self) -> list[str]:
@@ -128,6 +145,41 @@ class PlanIndex:
                 return []
         return [(self.chunks[i], s) for i, s in self._bm25.search(tokenize(query), n, mask)]
 
+    def query_vector(self, query: str) -> Any:
+        """The query's vector (recent ones cached: a question asked of many documents, or
+        searched and then compared with sentences, embeds once)."""
+        vector = self._query_vectors.get(query)
+        if vector is None:
+            vector = self.embedder.embed_query(query)
+            with self._lock:  # questions arrive from many threads
+                if len(self._query_vectors) >= 64:
+                    self._query_vectors.pop(next(iter(self._query_vectors)), None)
+                self._query_vectors[query] = vector
+        return vector
+
+    def sentences(self, chunk: Chunk) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """The chunk's sentences (source spans) and their vectors, one row each: stored at
+        ingest; embedded here (and kept) for a generation written before they were."""
+        cached = self._sentence_cache.get(chunk.id)
+        if cached is not None:
+            return cached
+        spans = sentence_spans(self.source_text(chunk.doc_id), chunk)
+        vectors = (
+            self._sentences.get(chunk.id, spans) if self._sentences.model == self.embedder.name else None
+        )
+        if vectors is None:
+            src = self.source_text(chunk.doc_id)
+            vectors = (
+                np.asarray(self.embedder.embed_documents([embed_form(chunk, src[a:b]) for a, b in spans]))
+                if spans
+                else np.zeros((0, 0), dtype=np.float32)
+            )
+        with self._lock:
+            if len(self._sentence_cache) >= 4096:
+                self._sentence_cache.pop(next(iter(self._sentence_cache)), None)
+            self._sentence_cache[chunk.id] = (spans, vectors)
+        return spans, vectors
+
     def search_dense(
         self,
         query: str,
@@ -135,14 +187,7 @@ class PlanIndex:
         doc_ids: Collection[str] | None = None,
         chunk_ids: Collection[str] | None = None,
     ) -> list[tuple[Chunk, float]]:
-        vector = self._query_vectors.get(query)
-        if vector is None:
-            vector = self.embedder.embed_query(query)
-            with self._lock:  # questions arrive from many threads
-                if len(self._query_vectors) >= 64:  # a question asked of many documents embeds once
-                    self._query_vectors.pop(next(iter(self._query_vectors)), None)
-                self._query_vectors[query] = vector
-        return self.search_by_vector(vector, n, doc_ids, chunk_ids)
+        return self.search_by_vector(self.query_vector(query), n, doc_ids, chunk_ids)
 
     def search_by_vector(
         self,

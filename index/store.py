@@ -141,6 +141,9 @@ class BM25Store:
 
         return cls(bm25s.BM25.load(str(path), show_progress=False), size)
 
+    def vocabulary(self) -> list[str]:
+        return [str(t) for t in getattr(self._retriever, "vocab_dict", {}) or {}]
+
     def search(self, tokens: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(chunk position, score) with score > 0, best first; ``mask`` (one 0/1 per
         chunk) leaves out the chunks it zeroes."""

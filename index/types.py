@@ -140,6 +140,8 @@ class Answer:
     mode: str = "extractive"  # "extractive" | "llm" (a generated answer, verified)
     note: str = ""  # llm mode: what verification changed ("" = nothing)
     generated: str = field(default="", repr=False)  # llm mode: the model's own text
+    # the answerability gate's probability that the text answers the question (None: no gate ran)
+    confidence: float | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         extra: dict[str, object] = {"mode": self.mode, "note": self.note} if self.mode != "extractive" else {}

@@ -156,3 +156,25 @@ def test_any_sentence_transformers_path_can_be_configured(tmp_path: Path) -> Non
 
     with pytest.raises(ModelError, match="cannot load embedding model"):
         bad.embed_query(q)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "到2025年森林覆盖率要达到多少？",  # a metric the text never mentions
+        "德州2025年地区生产总值（GDP）目标是多少？",
+        "德州机场选址定在哪里，哪年能通航？",
+    ],
+)
+def test_the_fitted_gate_refuses_what_the_text_does_not_say(real_assistant, question: str) -> None:
+    """Decided by the answerability gate fitted with the real model's vectors."""
+    ans = real_assistant.ask(question)
+    assert ans.refused and ans.text.startswith("文中未提及")
+
+
+def test_a_refusal_says_what_the_text_says_about_it(real_assistant) -> None:
+    ans = real_assistant.ask("德州机场什么时候建成？")
+    assert ans.refused and ans.text.startswith("文中未提及具体时间")
+    (c,) = ans.citations
+    assert c.quote.rstrip("。") == "开展德州机场规划研究前期工作" and "[1]" in ans.text
+    assert real_assistant.index.source_text(c.doc)[c.start : c.end] == c.quote

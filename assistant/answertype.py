@@ -1,0 +1,108 @@
+"""What kind of value a question asks for, and whether a text states one.
+
+A question that asks "多少钱", "几天内", "哪一年", "在哪里" or "哪位领导" expects a value of
+that kind; a passage about the right thing that states none ("开展德州机场规划研究前期工作"
+for "机场选址在哪里，哪年通航？") does not answer it. Chinese asks for these through a
+closed set of interrogative forms, listed here once; the answerability gate weighs the
+match (``assistant.answer``), nothing here decides an answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUM = r"(?:\d[\d.,]*(?:\s*[—\-~～至到]\s*\d[\d.,]*)?|[一二两三四五六七八九十百千万]+)"
+_CLASSIFIER = (
+    r"(?:个|家|项|座|所|名|人|次|批|条|处|张|件|类|级|位|种|支|台|辆|亩|公里|千瓦|吨|套|户|所|本|篇)"
+)
+
+# (kind, how a question asks for it, how a text states one)
+KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        "money",  # an amount: 投资多少亿元, 补助多少钱
+        re.compile(
+            r"多少钱|(?:多少|几)(?:万|亿|千)?元|多少[\u4e00-\u9fff]{0,6}?(?:资金|投资|经费|补助|补贴|奖励|奖金|费用|预算)|"
+            r"(?:投资|资金|预算|经费|补助|补贴|奖励|奖补|奖金|费用|收费|成本|价格|工资|罚款|注册资本|贷款额度)"
+            r"(?:是|为|有|要|达|达到|共|总共|一共|能|大概|大约|能拿|能给)?(?:多少|几)"
+        ),
+        re.compile(_NUM + r"\s*(?:万|亿|千)?元"),
+    ),
+    (
+        "ratio",  # a share: 比例多少, 百分之几, 多少%
+        re.compile(
+            r"(?:比例|比重|占比|百分之|几成|税率|费率|利率|增幅|增速|降幅|率)[^？?，,。]{0,6}(?:多少|几|多大)"
+            r"|多少\s*[%％]|百分之多少|百分之几"
+        ),
+        re.compile(r"\d[\d.]*\s*[%％‰]|百分之|分之[一二三四五六七八九十]|[一二三四五六七八九]成"),
+    ),
+    (
+        "duration",  # a period: 多长时间, 几天内, 几年
+        re.compile(
+            r"多长时间|多久|(?:几|多少)(?:个)?(?:年|月|天|日|小时|工作日|周|星期)(?:内|以内|之内)?|期限是|有效期"
+        ),
+        re.compile(_NUM + r"\s*(?:个)?(?:年|月|天|日|小时|工作日|周|星期)|期限|长期|永久"),
+    ),
+    (
+        "day",  # a calendar day: 哪天印发, 几月几号
+        re.compile(r"哪天|哪一天|几号|几月几日|几月几号|什么日子|日期"),
+        re.compile(
+            r"\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|[一二三四五六七八九十]+月[一二三四五六七八九十]+日"
+        ),
+    ),
+    (
+        "month",  # a month: 几月份交, 哪个月完成
+        re.compile(r"几月|哪个月"),
+        re.compile(r"\d{1,2}月|[一二三四五六七八九十]+月|年底|年末|年中"),
+    ),
+    (
+        "date",  # a point in time: 什么时候, 哪一年, 截止
+        re.compile(r"什么时候|什么时间|何时|哪(?:一)?年|截止|截至|啥时候|哪年"),
+        re.compile(
+            r"\d{1,2}月(?:底|末|中旬|上旬|下旬|份|\d{1,2}日)?|(?:19|20)\d\d年(?!度)|年底|年内|[一二三四五六七八九十]+月"
+        ),
+    ),
+    (
+        "count",  # how many things: 几个, 多少家, 几次
+        re.compile(r"(?:多少|几)\s*" + _CLASSIFIER),
+        re.compile(_NUM + r"\s*" + _CLASSIFIER),
+    ),
+    (
+        "place",  # where: 在哪里, 选址, 哪个县
+        re.compile(
+            r"哪里|哪儿|在哪|什么地方|哪个地方|地点|选址|位置|哪个(?:县|市|区|城市|省|镇|村)|哪些(?:城市|地方|省份|省|县|地区)"
+        ),
+        re.compile(r"[\u4e00-\u9fff]{1,8}(?:省|市|县|区|镇|乡|村|港|园|基地|路|街|城市)"),
+    ),
+    (
+        "person",  # who by name: 哪位, 叫什么名字, 一把手
+        re.compile(r"哪位|姓名|名字|叫什么名|一把手|负责人是谁|领导是谁|是哪位|局长是|组长是|主任是"),
+        re.compile(r"[\u4e00-\u9fff]{2,4}(?:同志|局长|主任|书记|市长|县长|部长|省长|组长|总理|副总理)"),
+    ),
+)
+
+
+def asked_kinds(question: str) -> tuple[str, ...]:
+    """The kinds of value the question asks for (often none: "谁牵头", "有什么安排")."""
+    return tuple(kind for kind, ask, _ in KINDS if ask.search(question))
+
+
+def states(kind: str, text: str) -> bool:
+    """The text states a value of ``kind``."""
+    for k, _, value in KINDS:
+        if k == kind:
+            return bool(value.search(text))
+    raise ValueError(kind)
+
+
+# how an answer names what the text does not state
+ASKED_LABEL = {
+    "money": "具体金额",
+    "ratio": "具体比例",
+    "duration": "具体期限",
+    "day": "具体日期",
+    "date": "具体时间",
+    "month": "具体月份",
+    "count": "具体数量",
+    "place": "具体地点",
+    "person": "具体人员",
+}

@@ -1,0 +1,108 @@
+"""Small models fitted on labelled questions, read from ``fitted.json`` beside this module.
+
+Two logistic regressions over named features, both fitted by ``planqa fit`` on the dev
+splits of the team's question sets (``assistant.fit``; nothing here fits anything):
+
+- ``ranker``: how likely a candidate sentence is evidence for the question (features of
+  ``assistant.evidence.sentence_features``);
+- ``gate``: how likely the question is answered by the candidate answer at all — below
+  its threshold, PlanQA says "文中未提及" (features of ``assistant.answer``).
+
+A model is its feature names, standardisation (mean, scale), coefficients, intercept and
+threshold: a dot product at run time, no library.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FITTED = Path(__file__).resolve().parent / "fitted.json"
+
+
+@dataclass(frozen=True)
+class Logistic:
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float = 0.5
+
+    def probs(self, x: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+        """P(positive) for each row of ``x``, whose columns are ``names`` (a superset of
+        the model's features)."""
+        cols = [names.index(f) for f in self.features]
+        z = (np.asarray(x, dtype=np.float64)[:, cols] - np.asarray(self.mean)) / np.asarray(self.scale)
+        return np.asarray(1.0 / (1.0 + np.exp(-(z @ np.asarray(self.coef) + self.intercept))))
+
+    def prob(self, values: dict[str, float]) -> float:
+        """P(positive) for one example given by feature name (missing features count 0)."""
+        z = sum(
+            c * (values.get(f, 0.0) - m) / s
+            for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef)
+        )
+        return 1.0 / (1.0 + math.exp(-(z + self.intercept)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "features": list(self.features),
+            "mean": [round(v, 6) for v in self.mean],
+            "scale": [round(v, 6) for v in self.scale],
+            "coef": [round(v, 6) for v in self.coef],
+            "intercept": round(self.intercept, 6),
+            "threshold": round(self.threshold, 6),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Logistic:
+        return cls(
+            tuple(d["features"]),
+            tuple(d["mean"]),
+            tuple(d["scale"]),
+            tuple(d["coef"]),
+            float(d["intercept"]),
+            float(d.get("threshold", 0.5)),
+        )
+
+
+@dataclass(frozen=True)
+class Fitted:
+    ranker: Logistic
+    gate: Logistic
+    llm_floor: float  # answer mode llm: gate probabilities from here to the threshold ask the model
+    embedder: str  # the embedding model whose cosines the features are ("" = words only)
+    # a further sentence joins the answer when the ranker rates it at least this share of the best
+    keep: float = 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ranker": self.ranker.to_dict(),
+            "gate": self.gate.to_dict(),
+            "llm_floor": self.llm_floor,
+            "keep": self.keep,
+        }
+
+
+LEXICAL = ""  # the entry for any other embedding model: features of words and intent only
+
+
+def load_fitted(embedder: str, path: Path = FITTED) -> Fitted:
+    """The models fitted with ``embedder``'s vectors, or those fitted without vectors when
+    there are none for it (another model's cosines are on another scale)."""
+    models = _read(Path(path))
+    name = embedder if embedder in models else LEXICAL
+    d = models[name]
+    gate = Logistic.from_dict(d["gate"])
+    return Fitted(Logistic.from_dict(d["ranker"]), gate, float(d.get("llm_floor", gate.threshold)), name)
+
+
+@lru_cache(maxsize=4)
+def _read(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text(encoding="utf-8"))["models"])
