@@ -187,16 +187,25 @@ class Composer:
         return year
 
     def compose(
-        self, question: str, hits: list[Hit], trace: Trace | None = None, pinned: bool = False
+        self,
+        question: str,
+        hits: list[Hit],
+        trace: Trace | None = None,
+        pinned: bool = False,
+        qvec: np.ndarray | None = None,
     ) -> Answer:
         """``pinned``: the hits are the measure the asker is talking about (a follow-up):
-        whether it answers is not weighed, only the rules apply (a value it does not state)."""
+        whether it answers is not weighed, only the rules apply (a value it does not state).
+        ``qvec``: the question's vector, when it is known (a part of a compound question is
+        compared with the sentences as the whole question is)."""
         intent = detect_intent(question)
+        if qvec is None:
+            qvec = self._vector(question)
         if not question.strip() or not hits:
             return self._refuse(question, hits, intent)
         subs = sub_questions(question)
         if len(subs) > 1 and len({detect_intent(q).kind for q in subs}) > 1:
-            return self._compound(question, subs, hits, intent, trace, pinned)
+            return self._compound(question, subs, hits, intent, trace, pinned, qvec)
         if asks_name(question):
             named = self._document_name(question, hits, intent)
             if named is not None:
@@ -221,10 +230,12 @@ class Composer:
             sents = own or sents
         if not sents:
             return self._refuse(question, hits, intent)
-        probs = self._rank(question, intent, sents, trace)
+        probs = self._rank(question, intent, sents, trace, qvec)
         scored = sorted(zip(probs, sents), key=lambda x: (-x[0], x[1].rank, x[1].start))
-        candidate = self._candidate(question, intent, hits, scored)
-        return self._decide(question, candidate.intent or intent, hits, scored, candidate, trace, pinned)
+        candidate = self._candidate(question, intent, hits, scored, qvec)
+        return self._decide(
+            question, candidate.intent or intent, hits, scored, candidate, trace, pinned, qvec
+        )
 
     # -- ranking and the gate -----------------------------------------------------
 
@@ -233,11 +244,16 @@ class Composer:
             return None
         return np.asarray(self.index.query_vector(question), dtype=np.float32)
 
-    def _rank(self, question: str, intent: Intent, sents: list[Sentence], trace: Trace | None) -> np.ndarray:
+    def _rank(
+        self,
+        question: str,
+        intent: Intent,
+        sents: list[Sentence],
+        trace: Trace | None,
+        qvec: np.ndarray | None,
+    ) -> np.ndarray:
         year = self.plan_year(sents[0].chunk.doc_id)
-        rows = sentence_features(
-            sents, intent, self._vector(question), self.weights, year, meta=is_meta(question)
-        )
+        rows = sentence_features(sents, intent, qvec, self.weights, year, meta=is_meta(question))
         if trace is not None and trace.rows is None:
             trace.sentences, trace.rows = sents, rows
         return self.fitted.ranker.probs(rows, SENTENCE_FEATURES)
@@ -251,8 +267,9 @@ class Composer:
         cand: _Candidate,
         trace: Trace | None,
         pinned: bool = False,
+        qvec: np.ndarray | None = None,
     ) -> Answer:
-        features = self._gate_features(question, intent, scored, cand)
+        features = self._gate_features(question, intent, scored, cand, qvec)
         prob = self.fitted.gate.prob(features)
         rule = ""
         if features["names_other_measure"]:
@@ -274,13 +291,18 @@ class Composer:
                 return self._refuse_value(question, hits, intent, cand, prob)
         if not rule and (pinned or prob >= self.fitted.gate.threshold):
             return replace(cand.answer, confidence=round(prob, 4))
-        return self._refuse(question, hits, intent, prob=prob)
+        # the confidence of a refusal says whether a generative model might still answer it
+        # (answer mode llm): not when the evidence is certainly about another measure
+        return self._refuse(question, hits, intent, prob=0.0 if rule == "names another measure" else prob)
 
     def _gate_features(
-        self, question: str, intent: Intent, scored: list[tuple[float, Sentence]], cand: _Candidate
+        self,
+        question: str,
+        intent: Intent,
+        scored: list[tuple[float, Sentence]],
+        cand: _Candidate,
+        qvec: np.ndarray | None,
     ) -> dict[str, float]:
-        qvec = self._vector(question)
-
         def cos(s: Sentence | None) -> float:
             return (
                 float(s.vector @ qvec) if s is not None and s.vector is not None and qvec is not None else 0.0
@@ -389,7 +411,12 @@ class Composer:
     # -- candidates -----------------------------------------------------------------
 
     def _candidate(
-        self, question: str, intent: Intent, hits: list[Hit], scored: list[tuple[float, Sentence]]
+        self,
+        question: str,
+        intent: Intent,
+        hits: list[Hit],
+        scored: list[tuple[float, Sentence]],
+        qvec: np.ndarray | None = None,
     ) -> _Candidate:
         if intent.kind == "target" and not asked_kinds(question):
             named = self._named_measure(intent, hits)
@@ -412,7 +439,7 @@ class Composer:
             schedule = self._schedule(question, intent, hits, scored[0][1])
             if schedule is not None:
                 return schedule
-        chosen = self._select(question, intent, scored)
+        chosen = self._select(question, intent, scored, qvec)
         found = (
             "\n".join(match_form(s.text) for s in chosen) + "\n" + match_form(chosen[0].chunk.measure_title)
         )
@@ -420,7 +447,9 @@ class Composer:
         best = scored[0][1]  # what the answer rests on first: the best sentence
         return _Candidate(answer, found, [best, *(s for s in chosen if s is not best)], "quote")
 
-    def _select(self, question: str, intent: Intent, scored: list[tuple[float, Sentence]]) -> list[Sentence]:
+    def _select(
+        self, question: str, intent: Intent, scored: list[tuple[float, Sentence]], qvec: np.ndarray | None
+    ) -> list[Sentence]:
         """Best sentence; the best for each further ask of a compound question; then
         others that add question content or a wanted year."""
         best_score, best = scored[0]
@@ -429,7 +458,7 @@ class Composer:
         if len(subs) > 1:
             pool = [s for _, s in scored if s.chunk.doc_id == best.chunk.doc_id]
             for sub in subs:
-                probs = self._rank(sub, detect_intent(sub), pool, None)
+                probs = self._rank(sub, detect_intent(sub), pool, None, qvec)
                 ranked = sorted(zip(probs, pool), key=lambda x: -x[0])
                 top = ranked[0][0]
                 # each ask gets its own evidence when another sentence answers it about as well
@@ -476,10 +505,11 @@ class Composer:
         intent: Intent,
         trace: Trace | None,
         pinned: bool = False,
+        qvec: np.ndarray | None = None,
     ) -> Answer:
         """Asks of different kinds ("几月开工？归哪个部门牵头？"): each answered on its
         own, joined, citations renumbered."""
-        parts = [a for a in (self.compose(q, hits, trace, pinned) for q in subs) if not a.refused]
+        parts = [a for a in (self.compose(q, hits, trace, pinned, qvec) for q in subs) if not a.refused]
         if not parts:
             return self._refuse(question, hits, intent)
         texts: list[str] = []

@@ -310,7 +310,8 @@ def run_fit(
                 allowed, key=lambda c: (c["unanswerable_refused"], c["answerable_right"], -c["threshold"])
             )
             gate = replace(gate, threshold=point["threshold"])
-            fitted = Fitted(ranker, gate, point["threshold"], variant)
+            floor = llm_floor(goof, answerable, np.array(ruled), point["threshold"])
+            fitted = Fitted(ranker, gate, floor, variant)
             keep, keep_scores = _choose_keep(asked, fitted)
             fitted = replace(fitted, keep=keep)
             models[variant] = {
@@ -322,6 +323,7 @@ def run_fit(
                     "gate_examples": len(gya),
                     "gate_l2": gl2,
                     "operating_point": point,
+                    "llm_floor": floor,
                     "keep": keep,
                     "keep_key_fact": keep_scores,
                 },
@@ -345,6 +347,19 @@ def run_fit(
     if report_dir is not None:
         write_fit_report(result, report_dir)
     return result
+
+
+def llm_floor(p: np.ndarray, answerable: np.ndarray, ruled: np.ndarray, threshold: float) -> float:
+    """Answer mode llm: from which gate probability below the threshold the model is asked
+    (a question the gate refuses, but might be answerable): the lowest one at which at least
+    half of the refused questions from there up to the threshold are answerable."""
+    band = ~ruled.astype(bool)
+    floor = threshold
+    for t in np.round(np.arange(threshold - 0.01, -0.001, -0.01), 2):
+        sel = band & (p >= t) & (p < threshold)
+        if sel.sum() and answerable[sel].mean() >= 0.5:
+            floor = float(t)
+    return floor
 
 
 KEEP_GRID = (0.5, 0.35, 0.25, 0.15, 0.1)

@@ -41,6 +41,7 @@ NOTE_RECITED = "已将 {n} 处引用改为实际支持该句的段落。"
 NOTE_INCOMPLETE = "生成的回答遗漏了原文中的要点，以下为原文摘录的回答。"
 NOTE_FALLBACK = "生成的回答未通过核验，以下为原文摘录的回答。"
 NOTE_DECLINED = "生成模型未能作答，以下为原文摘录的回答。"
+NOTE_UNSURE = "摘录未能确认答案，生成模型也未能从所给段落中给出可核验的回答。"
 
 _MARKERS = re.compile(r"\[(\d+(?:\s*[,，、]\s*\d+)*)\]")
 _LEADING_MARKERS = re.compile(r"^\s*((?:\[\d+(?:\s*[,，、]\s*\d+)*\]\s*)+)")
@@ -315,11 +316,13 @@ def _answer(
     verifier: Verifier,
 ) -> Answer:
     kept = [c for c in claims if not c.problem]
+    if not kept and extractive.refused:  # unsure, and the model found nothing it could back
+        return replace(extractive, mode="llm", note=NOTE_UNSURE, generated=generated)
     if not kept:
         declined = REFUSAL in _norm(generated)
         note = NOTE_DECLINED if declined or not claims else NOTE_FALLBACK
         return replace(extractive, mode="llm", note=note, generated=generated)
-    if verifier.missing(extractive.text, "".join(builder.parts), question):
+    if not extractive.refused and verifier.missing(extractive.text, "".join(builder.parts), question):
         return replace(extractive, mode="llm", note=NOTE_INCOMPLETE, generated=generated)
     dropped = len(claims) - len(kept)
     recited = sum(c.recited for c in kept)
@@ -371,7 +374,7 @@ class Generator:
                 if not claim.problem:
                     yield builder.add(claim)
 
-        draft = draft_of(extractive, passages)
+        draft = draft_of(extractive, passages)  # "" for a refusal: the model starts from the passages
         for chunk in self.model.stream(messages_for(question, passages, self.index, draft)):
             delta = chunk.content if isinstance(chunk.content, str) else ""
             if not delta:

@@ -52,6 +52,11 @@ _CN_MONTH = {
     "十二": 12,
 }
 _HAS_DEADLINE_PARA = re.compile(r"(完成时限|时间节点)")
+# "…局一起牵头的那项工作，…", "…配合的那条措施里…": a measure named by a department's part in it
+_IDENTIFIED = re.compile(
+    r"(?:在)?(?:一起|共同|参与|单独|也)?(?P<role>牵头|配合|参与|负责|协助)(?:负责|配合)?的?"
+    r"(?:那|这)(?:一)?(?:项|条|个)(?:工作|措施|任务|事情|事)?"
+)
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,21 @@ class Ledger:
         window = self._window(q, today)
         if window and (_LIST_ANY.search(q) or _LIST_MEASURES.search(q)):
             return Query("due", first=window[0], last=window[1], when=window[2])
+        return None
+
+    def identify(self, question: str) -> tuple[list[Task], str] | None:
+        """A measure named by what a department does in it, and the rest of the question:
+        "城管局一起牵头的那项工作，今年供水管网要新建改造多少公里？" → (the measures 市城管局
+        leads, "今年供水管网要新建改造多少公里？"); None when the question names none so."""
+        q = normalize(question)
+        for dept, _, end in self.departments.find_in(q):
+            m = _IDENTIFIED.match(q, end)
+            if not m:
+                continue
+            tasks = self.by_department(dept, _role(m.group("role")))
+            rest = q[m.end() :].lstrip("，,、：: 里中")
+            if 1 <= len(tasks) <= 3 and len(rest) >= 4:
+                return tasks, rest
         return None
 
     @staticmethod

@@ -186,15 +186,27 @@ class Assistant:
             if query is not None:
                 yield self._ledger.answer(question, query, scope)
                 return
+            identified = self._ledger.identify(question)
+            if identified is not None:  # "城管局一起牵头的那项工作，今年…": the rest, of that measure
+                tasks, rest = identified
+                hits = [h for t in tasks for h in self._measure_hits(rest, t.measure)]
+                answer = self._composer.compose(rest, hits, pinned=len(tasks) == 1)
+                yield replace(answer, question=question)
+                return
             asked = across_documents(question)
             if asked is not None and len(scope if scope is not None else index.documents) > 1:
                 yield answer_per_document(index, self._composer, question, asked, scope, self.settings.k)
                 return
             hits = self.hits_for(question, scope)
         answer = self._composer.compose(question, hits, pinned=measure is not None)
-        if (mode or self.settings.answer_mode) != "llm" or answer.refused or answer.intent == "ledger":
+        if (mode or self.settings.answer_mode) != "llm" or answer.intent == "ledger":
             yield answer
             return
+        if answer.refused and (answer.confidence or 0.0) < self._composer.fitted.llm_floor:
+            yield answer  # the gate is sure the passages do not answer it
+            return
+        # the gate found an answer, or is unsure: the model reads the passages, and what it
+        # says is verified claim by claim (a refusal stands when nothing survives)
         yield from self.generator.stream(question, hits, answer)
 
     def prepare(self, question: str) -> str:
