@@ -92,6 +92,7 @@ GATE_FEATURES_SIGNED = (
     ("log_keys", 0),  # log(1 + number of content keys)
 )
 GATE_FEATURES = tuple(f for f, _ in GATE_FEATURES_SIGNED)
+_VALUE_RULE = "no value of the kind asked"
 # the features that say a value asked for is missing (the rest say whether the evidence is on topic)
 _VALUE_FEATURES = (
     "time_missing",
@@ -168,6 +169,7 @@ class _Candidate:
     chosen: list[Sentence]  # the sentences it rests on, the one that ties it to the question first
     path: str  # "quote" | "note" | "schedule" | "targets"
     intent: Intent | None = None  # what was answered, when not quite what was asked (see _candidate)
+    named: bool = False  # about a measure the question names by its title
 
 
 class Composer:
@@ -213,11 +215,11 @@ class Composer:
         mentioned = mention_of(question)
         if mentioned and any(self._unknown(n, intent) for n in content_nouns(mentioned)):
             # "有没有提到数字人民币？": asked whether the documents say a word they never say
-            return self._refuse(question, hits, intent)
+            return self._refuse(question, hits, intent, rule="mentions an unknown word")
         if any(len(p) >= QUOTED_NAME and not self.weights.present(p) for p in intent.quoted):
             # it quotes a name no document contains ("“半岛综合体育官网登录入口”对应哪项工作？");
             # a short quoted word may be the asker's own ("“生态账”"): the gate weighs that
-            return self._refuse(question, hits, intent)
+            return self._refuse(question, hits, intent, rule="quotes an unknown name")
         sents = [
             s
             for r, h in enumerate(hits, 1)
@@ -275,7 +277,7 @@ class Composer:
         if features["names_other_measure"]:
             rule = "names another measure"  # by its title; the evidence is another measure's
         elif features["value_missing"]:
-            rule = "no value of the kind asked"  # 多少钱, 哪天, 在哪里…: the evidence states none
+            rule = _VALUE_RULE  # 多少钱, 哪天, 在哪里…: the evidence states none
         elif (
             self.fitted.embedder == LEXICAL and features["lex_found"] < 0.7 and self._unknown_chinese(intent)
         ):
@@ -284,16 +286,20 @@ class Composer:
             rule = "unknown words, no meaning to match"
         if trace is not None:
             trace.decisions.append(Decision(features, prob, cand.answer, rule))
-        if rule == "no value of the kind asked":
+        if rule == _VALUE_RULE:
             # is the evidence about what is asked, value aside? then say what it says
             about = self.fitted.gate.prob({**features, **dict.fromkeys(_VALUE_FEATURES, 0.0)})
             if about >= self.fitted.gate.threshold:
                 return self._refuse_value(question, hits, intent, cand, prob)
-        if not rule and (pinned or prob >= self.fitted.gate.threshold):
+        # a measure the question names by its title, asked for its targets or its schedule,
+        # answers it as surely as one pinned by a follow-up
+        if not rule and (pinned or cand.named or prob >= self.fitted.gate.threshold):
             return replace(cand.answer, confidence=round(prob, 4))
         # the confidence of a refusal says whether a generative model might still answer it
         # (answer mode llm): not when the evidence is certainly about another measure
-        return self._refuse(question, hits, intent, prob=0.0 if rule == "names another measure" else prob)
+        return self._refuse(
+            question, hits, intent, prob=0.0 if rule == "names another measure" else prob, rule=rule
+        )
 
     def _gate_features(
         self,
@@ -312,7 +318,7 @@ class Composer:
         rests = cand.chosen[0] if cand.chosen else None
         best = scored[0][1]
         unit = _ASKED_UNIT.search(question)
-        focus = self._focus(intent, [s.text for s in cand.chosen])
+        focus = self._focus(intent, [c.quote for c in cand.answer.citations] or [s.text for s in cand.chosen])
         target, deadline = intent.kind == "target", intent.kind == "deadline"
         year = self.plan_year(best.chunk.doc_id)
         wanted = set(intent.years) | ({year} if intent.this_year and year else set())
@@ -375,7 +381,10 @@ class Composer:
         clauses = [c for t in texts for c in re.split(r"[，,；;：:]", t) if c.strip()]
         if not clauses:
             return ""
-        return max(clauses, key=lambda c: coverage(intent.keys, match_form(c), self.weights))
+        best = max(clauses, key=lambda c: coverage(intent.keys, match_form(c), self.weights))
+        if coverage(intent.keys, match_form(best), self.weights) == 0:
+            return "\n".join(texts)  # the question is about what they belong to (a measure's title)
+        return best
 
     def _unknown_share(self, intent: Intent, things: bool = False) -> float:
         """IDF-weighted share of the question's words that occur nowhere in the index
@@ -571,7 +580,7 @@ class Composer:
         stating = [s for _, s in scored if any(s.start < b and a < s.end for a, b in spans)]
         answer = Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
         # it rests on what ties the question to the measure (the best sentence), then the figures
-        return _Candidate(answer, found, [scored[0][1], *stating], "targets")
+        return _Candidate(answer, found, [scored[0][1], *stating], "targets", named=True)
 
     def _schedule(self, question: str, intent: Intent, hits: list[Hit], best: Sentence) -> _Candidate | None:
         """Every dated item of the measure the question names (by its title), else of
@@ -581,7 +590,8 @@ class Composer:
             measures, key=lambda m: coverage(intent.keys, match_form(m.title), self.weights), default=None
         )
         m = self.index.measure_of(best.chunk)
-        if named is not None and coverage(intent.keys, match_form(named.title), self.weights) >= 0.7:
+        by_title = named is not None and coverage(intent.keys, match_form(named.title), self.weights) >= 0.7
+        if by_title:
             m = named
         if m is None or not m.deadlines:
             return None
@@ -596,7 +606,7 @@ class Composer:
         text = f"“{m.title}”的时间节点共{len(cites)}个：{items}。"
         found += "\n" + "\n".join(match_form(c.quote) for c in cites)
         answer = Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
-        return _Candidate(answer, found, [best], "schedule")
+        return _Candidate(answer, found, [best], "schedule", named=by_title)
 
     def _responsibility(
         self,
@@ -707,12 +717,14 @@ class Composer:
         text = lead + "；".join(parts) + "。"
         return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
 
-    def _refuse(self, question: str, hits: list[Hit], intent: Intent, prob: float | None = None) -> Answer:
+    def _refuse(
+        self, question: str, hits: list[Hit], intent: Intent, prob: float | None = None, rule: str = ""
+    ) -> Answer:
         text = f"{REFUSAL}：方案原文中没有找到能回答这个问题的内容。"
         if hits:
             text += "以下是最接近的段落，仅供参考。"
         conf = round(prob, 4) if prob is not None else None
-        return Answer(question, text, True, (), tuple(hits), intent.kind, confidence=conf)
+        return Answer(question, text, True, (), tuple(hits), intent.kind, confidence=conf, rule=rule)
 
     def _refuse_value(
         self, question: str, hits: list[Hit], intent: Intent, cand: _Candidate, prob: float
@@ -726,4 +738,13 @@ class Composer:
             f"“{s.chunk.measure_title}”" if s.chunk.kind == "measure" and s.chunk.measure_title else "原文"
         )
         text = f"{REFUSAL}{asked}。{where}中相关的内容是：{cite.quote.rstrip(_TRAIL)}[1]，没有给出{asked}。"
-        return Answer(question, text, True, (cite,), tuple(hits), intent.kind, confidence=round(prob, 4))
+        return Answer(
+            question,
+            text,
+            True,
+            (cite,),
+            tuple(hits),
+            intent.kind,
+            confidence=round(prob, 4),
+            rule=_VALUE_RULE,
+        )

@@ -125,6 +125,39 @@ def score(
     return s
 
 
+def with_gate(answer: Any) -> dict[str, Any]:
+    """An answer's ``ask --json`` object, and what the answerability gate made of it
+    (for the refusal curve: its probability, or the rule that refused without weighing)."""
+    return {**answer.to_dict(), "gate": {"confidence": answer.confidence, "rule": answer.rule}}
+
+
+def refusal_curve(rows: list[dict[str, Any]], step: float = 0.05) -> list[dict[str, float]]:
+    """Refusal precision and recall, and answerable questions refused, had the gate's
+    threshold been each of 0, step, …, 1: questions it weighed are refused below it; the
+    rest (lists, rules) as they were."""
+    out = []
+    for t in [round(i * step, 2) for i in range(round(1 / step) + 1)]:
+        refused, unanswerable, answerable = 0, 0, 0
+        for r in rows:
+            gate = r.get("gate") or {}
+            weighed = gate.get("confidence") is not None and not gate.get("rule")
+            no = (gate["confidence"] < t) if weighed else bool(r["scores"]["refused"])
+            refused += no
+            unanswerable += no and not r["answerable"]
+            answerable += no and r["answerable"]
+        n_un = sum(not r["answerable"] for r in rows)
+        n_ans = len(rows) - n_un
+        out.append(
+            {
+                "threshold": t,
+                "refusal_precision": round(unanswerable / refused, 4) if refused else 1.0,
+                "refusal_recall": round(unanswerable / n_un, 4) if n_un else 1.0,
+                "answerable_refused": round(answerable / n_ans, 4) if n_ans else 0.0,
+            }
+        )
+    return out
+
+
 def unverifiable(result: dict[str, Any], source_text: Callable[[str], str]) -> int:
     """Citations that do not hold: a [n] in the text with no citation n, or a quote that
     is not ``source[start:end]`` (0 for every sound answer)."""
@@ -169,6 +202,8 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "latency_p50_ms": round(statistics.median(lat), 1) if lat else None,
         "latency_p95_ms": round(lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))], 1) if lat else None,
     }
+    if rows and rows[0].get("gate"):
+        out["refusal_curve"] = refusal_curve(rows)
     if rows and rows[0]["scores"]["refused"] is not None:
         out["refusal_precision"] = _mean([float(not r["answerable"]) for r in refused])
         out["refusal_recall"] = _mean([float(bool(r["scores"]["refused"])) for r in unanswerable])
@@ -244,10 +279,11 @@ def run_eval(
         report = planqa.ingest(files, progress=progress)
         setup["planqa"] = {"ingest_s": round(time.perf_counter() - t0, 1), "chunks": report.total_chunks}
         pipelines: list[tuple[str, Callable[[str], dict[str, Any]]]] = [
-            ("planqa", lambda q: planqa.ask(q).to_dict())
+            ("planqa", lambda q: with_gate(planqa.ask(q)))
         ]
+        setup["gate_threshold"] = planqa.composer.fitted.gate.threshold
         if settings.answer_mode == "llm":  # generated answers beside the extractive ones
-            pipelines.append(("planqa-extractive", lambda q: planqa.ask(q, mode="extractive").to_dict()))
+            pipelines.append(("planqa-extractive", lambda q: with_gate(planqa.ask(q, mode="extractive"))))
             setup["llm"] = settings.llm_url or settings.llm_model or "local default"
         if compare_llm:
             from assistant.peers import RagPipeline, build
@@ -305,11 +341,12 @@ def run_eval(
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     (out / "report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
-    from assistant.report import write_markdown, write_plot
+    from assistant.report import write_markdown, write_plot, write_refusal_plot
 
     write_markdown(summary, out / "report.md", questions_path, k)
     try:
         write_plot(summary, out / "report.png", k)
+        write_refusal_plot(summary, out / "refusal-curve.png")
     except ImportError:  # matplotlib comes with the eval extra; the figures are in report.md
         (out / "report.png").unlink(missing_ok=True)
     return summary

