@@ -23,6 +23,7 @@ COLLOQUIAL_SET = ROOT / "evals" / "questions-colloquial.jsonl"
 GOV_SET = ROOT / "evals" / "questions-gov.jsonl"
 GOV_CORPUS = ROOT / "evals" / "corpus" / "gov-policies"
 TWINS_SET = ROOT / "evals" / "questions-twins.jsonl"
+UNMENTIONED_SET = ROOT / "evals" / "questions-unmentioned.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -73,6 +74,7 @@ SETS = [
     pytest.param(COLLOQUIAL_SET, id="colloquial"),
     pytest.param(GOV_SET, id="gov"),
     pytest.param(TWINS_SET, id="twins"),
+    pytest.param(UNMENTIONED_SET, id="unmentioned"),
 ]
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords"}
 
@@ -196,6 +198,7 @@ NEW_SETS = [
     pytest.param(COLLOQUIAL_SET, id="colloquial"),
     pytest.param(GOV_SET, id="gov"),
     pytest.param(TWINS_SET, id="twins"),
+    pytest.param(UNMENTIONED_SET, id="unmentioned"),
 ]
 
 
@@ -236,3 +239,12 @@ def test_twins_pair_an_answerable_question_with_an_unanswerable_one_on_its_docum
         assert not t["answerable"] and pair["answerable"] and pair["doc"] == t["doc"], t["id"]
     evaluated = {r["doc"] for r in _load(GOV_SET)}
     assert not evaluated & {r["doc"] for r in rows.values()}  # documents the evaluated sets do not use
+
+
+def test_unmentioned_set_asks_of_things_the_documents_never_name() -> None:
+    """Its unanswerable questions ask a figure of a thing absent from the document asked
+    about; its answerable ones ask a stated figure in words the document does not use."""
+    rows = _load(UNMENTIONED_SET)
+    unanswerable = [r for r in rows if not r["answerable"]]
+    assert len(unanswerable) >= 30 and len(rows) - len(unanswerable) >= 15
+    assert len({r.get("doc", "") for r in unanswerable}) >= 8
