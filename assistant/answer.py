@@ -18,13 +18,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.answertype import ASKED_LABEL, asked_kinds, states
+from assistant.answertype import ASKED_LABEL, INDICATOR, asked_kinds, states
 from assistant.evidence import (
     SELF_REFERENCE,
     SENTENCE_FEATURES,
     KeyWeights,
     Sentence,
     coverage,
+    name_coverage,
     sentence_features,
     sentences_of,
     states_time,
@@ -65,12 +66,15 @@ GATE_FEATURES_SIGNED = (
     ("rank_chosen", +1),  # … for the sentence the answer rests on
     ("sem_best", +1),  # the best cosine of question and candidate sentence
     ("sem_chosen", +1),  # the cosine of the sentence the answer rests on
+    ("sem_z_chosen", +1),  # … standardised over the candidates (how far it stands out)
     ("lex_found", +1),  # IDF-weighted share of the question's content in the answer's evidence
     ("lex_best", +1),  # … in the best sentence alone
     ("lex_focus", +1),  # … in the one clause of the evidence that holds most of it
     ("lex_title", +1),  # … in the title of the measure the answer rests on (the question names it)
     ("unknown", -1),  # IDF-weighted share of the question's words found nowhere in the index
     ("unknown_things", -1),  # … of those jieba tags as nouns (a thing: 森林覆盖率), not a doing (看病)
+    ("unknown_value", -1),  # … when a value is asked for (the value of a thing never mentioned)
+    ("unknown_indicator", -1),  # a value is asked of an indicator no document names (森林覆盖率)
     ("quoted_unknown", -1),  # the question quotes a word the index does not contain
     ("names_other_measure", -1),  # the question names a measure by its title; the answer is another's
     ("time_missing", -1),  # asks when; the evidence states no time
@@ -329,20 +333,27 @@ class Composer:
         def stated(kind: str, text: str) -> bool:
             return states(kind, text) or (kind == "date" and dated)
 
+        cosines = np.array([cos(s) for _, s in scored])
+        spread = float(cosines.std()) if len(cosines) > 1 else 0.0
+        unknown_things = self._unknown_share(intent, things=True)
+
         return {
             "rank_best": scored[0][0],
             "rank_second": scored[1][0] if len(scored) > 1 else 0.0,
             "rank_chosen": next((p for p, s in scored if s is rests), 0.0),
             "sem_best": max(cos(s) for _, s in scored),
             "sem_chosen": cos(rests),
-            "lex_found": coverage(intent.keys, evidence, self.weights),
-            "lex_best": coverage(intent.keys, match_form(best.text), self.weights),
-            "lex_focus": coverage(intent.keys, match_form(focus), self.weights),
-            "lex_title": coverage(intent.keys, match_form(rests.chunk.measure_title), self.weights)
+            "sem_z_chosen": (cos(rests) - float(cosines.mean())) / spread if spread > 1e-6 else 0.0,
+            "lex_found": name_coverage(intent.keys, evidence, self.weights),
+            "lex_best": name_coverage(intent.keys, match_form(best.text), self.weights),
+            "lex_focus": name_coverage(intent.keys, match_form(focus), self.weights),
+            "lex_title": name_coverage(intent.keys, match_form(rests.chunk.measure_title), self.weights)
             if rests
             else 0.0,
             "unknown": self._unknown_share(intent),
-            "unknown_things": self._unknown_share(intent, things=True),
+            "unknown_things": unknown_things,
+            "unknown_value": unknown_things * float(bool(kinds)),
+            "unknown_indicator": float(bool(kinds or target) and self._unknown_indicator(question, intent)),
             "quoted_unknown": float(any(not self.weights.present(p) for p in intent.quoted)),
             "names_other_measure": float(self._names_other_measure(question, cand)),
             "time_missing": float(deadline and not states_time(evidence)),
@@ -397,6 +408,21 @@ class Composer:
             sum(w for n, w in weight.items() if self._unknown(n, intent) and (not things or is_thing(n)))
             / total
         )
+
+    def _unknown_indicator(self, question: str, intent: Intent) -> bool:
+        """The question names an indicator (覆盖率, 保有量, 浓度) that no document names: the
+        indicator itself is unknown, or a word no document contains qualifies it (森林 in
+        森林覆盖率, which jieba cuts in two)."""
+        q = match_form(question)
+        for n in intent.nouns:
+            if not self._unknown(n, intent):
+                continue
+            if INDICATOR.search(n):
+                return True
+            after = [m.end() for m in re.finditer(re.escape(n), q)]
+            if any(INDICATOR.search(k) and q.startswith(k, i) for k in intent.nouns for i in after):
+                return True
+        return False
 
     def _unknown_chinese(self, intent: Intent) -> bool:
         """A Chinese word of the question occurs nowhere in the index (latin tokens in a

@@ -94,6 +94,11 @@ def states(kind: str, text: str) -> bool:
     raise ValueError(kind)
 
 
+# the name of an indicator, a thing measured by a value (覆盖率, 保有量, 销售额, 浓度): a question
+# asking the value of an indicator no document names cannot be answered by a figure of another
+INDICATOR = re.compile(r"(?:率|量|额|值|比例|比重|占比|指数|密度|浓度|天数|人数|总数|产量|规模|收入)$")
+
+
 # how an answer names what the text does not state
 ASKED_LABEL = {
     "money": "具体金额",

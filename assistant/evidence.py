@@ -143,11 +143,38 @@ def coverage(keys: tuple[str, ...], found: str, weights: KeyWeights) -> float:
     return sum(weights.idf(k) for k in keys if key_found(k, found)) / total
 
 
+def name_coverage(keys: tuple[str, ...], found: str, weights: KeyWeights) -> float:
+    """IDF-weighted share of the question's words found in ``found``, a word counted by
+    how much of it its found parts cover. jieba's search mode gives a name and its
+    overlapping parts (京杭大运河: 京杭 大运 运河 大运河); counted key by key, whichever
+    half of a name has more parts outweighs the other. Here 京杭运河 covers four fifths
+    of 京杭大运河, 大运河 three fifths."""
+    whole = [k for k in keys if not any(k != o and k in o for o in keys)]
+    total = sum(weights.idf(k) for k in whole)
+    if total == 0:
+        return 0.0
+    got = 0.0
+    for word in whole:
+        if key_found(word, found):
+            got += weights.idf(word)
+            continue
+        covered = {
+            i
+            for part in keys
+            if part != word and part in word and key_found(part, found)
+            for m in re.finditer(re.escape(part), word)
+            for i in range(m.start(), m.end())
+        }
+        got += weights.idf(word) * len(covered) / len(word)
+    return got / total
+
+
 SENTENCE_FEATURES = (
     "lex",  # IDF-weighted share of the question's content keys in the sentence
     "lex_title",  # … in the sentence and its measure's title
     "sem",  # cosine of the question's and the sentence's vectors
     "sem_gap",  # that cosine minus the best among the candidates (0 for the best)
+    "sem_z",  # that cosine standardised over the candidates (the model's cosines crowd together)
     "inv_rank",  # 1 / the retrieval rank of the sentence's chunk
     "inv_dense_rank",  # 1 / its rank in the dense search alone (0 when not found there)
     "inv_bm25_rank",  # 1 / its rank in BM25 alone
@@ -180,19 +207,22 @@ def sentence_features(
         [float(s.vector @ qvec) if s.vector is not None and qvec is not None else 0.0 for s in sents]
     )
     best = float(sem.max()) if len(sem) else 0.0
+    spread = float(sem.std()) if len(sem) > 1 else 0.0
+    z = (sem - sem.mean()) / spread if spread > 1e-6 else np.zeros_like(sem)
     wanted = set(intent.years) | ({plan_year} if intent.this_year and plan_year else set())
     target, deadline = intent.kind == "target", intent.kind == "deadline"
     rows = []
-    for s, cos in zip(sents, sem):
+    for s, cos, cz in zip(sents, sem, z):
         own = match_form(s.text)
         figure = bool(_FIGURE.search(s.text))
         mark = bool(_DEADLINE_MARK.search(s.text))
         rows.append(
             (
-                coverage(intent.keys, own, weights),
-                coverage(intent.keys, own + "\n" + match_form(s.chunk.measure_title), weights),
+                name_coverage(intent.keys, own, weights),
+                name_coverage(intent.keys, own + "\n" + match_form(s.chunk.measure_title), weights),
                 cos,
                 cos - best,
+                cz,
                 1.0 / s.rank,
                 1.0 / s.dense_rank if s.dense_rank else 0.0,
                 1.0 / s.bm25_rank if s.bm25_rank else 0.0,

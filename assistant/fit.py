@@ -49,6 +49,7 @@ SETS = (
     ("questions-colloquial.jsonl", False),
     ("questions-gov.jsonl", True),
     ("questions-twins.jsonl", True),
+    ("questions-unmentioned.jsonl", True),
 )
 CORPUS = EVALS / "corpus" / "gov-policies"
 FOLDS = 5
@@ -56,7 +57,7 @@ FOLDS = 5
 # to a question the documents answer at most this often)
 MAX_ANSWERABLE_REFUSED = 0.05
 L2_GRID = (0.1, 1.0, 10.0, 100.0)
-_SEMANTIC = ("sem", "sem_gap", "sem_best", "sem_chosen")
+_SEMANTIC = ("sem", "sem_gap", "sem_z", "sem_best", "sem_chosen", "sem_z_chosen")
 
 Progress = Callable[[str, int, int], None]
 
@@ -284,17 +285,6 @@ def run_fit(
                     ruled.append(bool(d.rule))  # refused whatever the gate says
             gnames = tuple(f for f in GATE_FEATURES if variant or f not in _SEMANTIC)
             gxa, gya = np.array(gx), np.array(gy)
-            import os
-
-            if os.environ.get("PLANQA_FIT_DUMP"):
-                np.savez(
-                    f"{os.environ['PLANQA_FIT_DUMP']}/{variant or 'lexical'}.npz",
-                    x=gxa,
-                    y=gya,
-                    ok=np.array(ok),
-                    ids=np.array(gids),
-                    names=np.array(GATE_FEATURES),
-                )
             gfolds = np.array([fold_of(i) for i in gids])
             gsigns = tuple(dict(GATE_FEATURES_SIGNED)[f] for f in gnames)
             gcols = gxa[:, [GATE_FEATURES.index(f) for f in gnames]]
