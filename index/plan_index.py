@@ -145,6 +145,12 @@ class PlanIndex:
                 return []
         return [(self.chunks[i], s) for i, s in self._bm25.search(tokenize(query), n, mask)]
 
+    def without_stored_sentence_vectors(self) -> None:
+        """Embed sentences when they are asked for, as if the generation had none stored
+        (for the benchmark that compares the two ways)."""
+        self._sentences = SentenceVectors.empty()
+        self._sentence_cache = {}
+
     def query_vector(self, query: str) -> Any:
         """The query's vector (recent ones cached: a question asked of many documents, or
         searched and then compared with sentences, embeds once)."""
