@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit lint bench install clean browser screenshots llm llm-small
+.PHONY: run test test-unit lint bench fit install clean browser screenshots llm llm-small
 
 # llama-cpp-python from source: the default native build segfaults on some CPUs
 LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
@@ -59,6 +59,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/planqa bench
+
+# Re-fit the sentence ranker and the answerability gate on the dev splits of evals/ (about 5 minutes)
+fit: $(STAMP)
+	$(VENV)/bin/planqa fit
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache
