@@ -258,8 +258,15 @@ class Composer:
         trace: Trace | None,
         qvec: np.ndarray | None,
     ) -> np.ndarray:
-        year = self.plan_year(sents[0].chunk.doc_id)
-        rows = sentence_features(sents, intent, qvec, self.weights, year, meta=is_meta(question))
+        rows = sentence_features(
+            sents,
+            intent,
+            qvec,
+            self.weights,
+            self.plan_year,
+            meta=is_meta(question),
+            kinds=asked_kinds(question),
+        )
         if trace is not None and trace.rows is None:
             trace.sentences, trace.rows = sents, rows
         return self.fitted.ranker.probs(rows, SENTENCE_FEATURES)
@@ -324,10 +331,11 @@ class Composer:
         unit = _ASKED_UNIT.search(question)
         focus = self._focus(intent, [c.quote for c in cand.answer.citations] or [s.text for s in cand.chosen])
         target, deadline = intent.kind == "target", intent.kind == "deadline"
-        year = self.plan_year(best.chunk.doc_id)
+        year = self.plan_year((rests or best).chunk.doc_id)
         wanted = set(intent.years) | ({year} if intent.this_year and year else set())
         kinds = asked_kinds(question)
-        said = "\n".join(s.text for s in cand.chosen)
+        # what the answer says: its sentences, and the lines it quotes (a schedule's deadlines)
+        said = "\n".join([*(s.text for s in cand.chosen), *(c.quote for c in cand.answer.citations)])
         dated = any(s.year for s in cand.chosen)  # "2023年，…" paragraphs date their sentences
 
         def stated(kind: str, text: str) -> bool:

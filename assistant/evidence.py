@@ -14,11 +14,13 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
 import numpy as np
 
+from assistant.answertype import states
 from assistant.intent import Intent, key_found, match_form, other_forms
 from index.plan_index import PlanIndex
 from index.types import Chunk, Hit
@@ -188,6 +190,9 @@ SENTENCE_FEATURES = (
     "deadline_mark",  # the question asks when; the sentence states a deadline ("4月底前")
     "deadline_para",  # … in a 完成时限 paragraph
     "no_deadline_mark",  # … and the sentence states none
+    "value_stated",  # the question asks a value (an amount, a ratio, a date, a place…); the
+    # sentence states one of each kind asked
+    "value_absent",  # … and the sentence states none of them
     "preamble_meta",  # the question is about the document; the sentence is in its preamble
     "self_ref_meta",  # … and the sentence speaks of the document itself ("制定本实施方案")
     "log_len",  # log of the sentence's length in characters
@@ -199,23 +204,29 @@ def sentence_features(
     intent: Intent,
     qvec: np.ndarray | None,
     weights: KeyWeights,
-    plan_year: str,
+    plan_year: Callable[[str], str],
     meta: bool = False,
+    kinds: tuple[str, ...] = (),
 ) -> np.ndarray:
-    """One row of ``SENTENCE_FEATURES`` per candidate sentence."""
+    """One row of ``SENTENCE_FEATURES`` per candidate sentence. ``plan_year``: the year a
+    document's "今年" refers to, by document id (candidates come from several documents).
+    ``kinds``: the kinds of value the question asks for (``answertype.asked_kinds``)."""
     sem = np.array(
         [float(s.vector @ qvec) if s.vector is not None and qvec is not None else 0.0 for s in sents]
     )
     best = float(sem.max()) if len(sem) else 0.0
     spread = float(sem.std()) if len(sem) > 1 else 0.0
     z = (sem - sem.mean()) / spread if spread > 1e-6 else np.zeros_like(sem)
-    wanted = set(intent.years) | ({plan_year} if intent.this_year and plan_year else set())
     target, deadline = intent.kind == "target", intent.kind == "deadline"
     rows = []
     for s, cos, cz in zip(sents, sem, z):
+        year = plan_year(s.chunk.doc_id)
+        wanted = set(intent.years) | ({year} if intent.this_year and year else set())
         own = match_form(s.text)
         figure = bool(_FIGURE.search(s.text))
         mark = bool(_DEADLINE_MARK.search(s.text))
+        # a "2023年，…" paragraph dates its sentences
+        has = [states(k, s.text) or (k == "date" and bool(s.year)) for k in kinds]
         rows.append(
             (
                 name_coverage(intent.keys, own, weights),
@@ -230,12 +241,14 @@ def sentence_features(
                 float(s.is_note and intent.kind == "responsibility"),
                 float(bool(wanted) and s.year in wanted),
                 float(bool(wanted) and bool(s.year) and s.year not in wanted),
-                float(not wanted and intent.long_term and s.year == plan_year),
+                float(not wanted and intent.long_term and s.year == year),
                 float(target and figure),
                 float(target and not figure),
                 float(deadline and mark),
                 float(deadline and mark and s.in_deadline_para),
                 float(deadline and not mark),
+                float(bool(kinds) and all(has)),
+                float(bool(kinds) and not any(has)),
                 float(meta and s.chunk.kind == "preamble"),
                 float(meta and bool(SELF_REFERENCE.search(s.text))),
                 math.log(1 + len(s.text)),

@@ -105,6 +105,7 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         ("最晚几月交？", ("month",)),
         ("德州机场选址定在哪里，哪年能通航？", ("date", "place")),
         ("这个方案是哪天印发的？", ("day",)),
+        ("那它的完成时限是什么？", ("date",)),  # a deadline: a date ("6月底前") answers it
         ("要在多少天内撤回？", ("duration",)),
         ("争取几个县纳入省财政直管县？", ("count",)),
         ("组长是哪位领导？", ("person",)),
