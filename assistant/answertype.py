@@ -47,6 +47,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"哪天|哪一天|几号|几月几日|几月几号|什么日子|日期"),
         re.compile(
             r"\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|[一二三四五六七八九十]+月[一二三四五六七八九十]+日"
+            r"|\d{1,2}月(?:底|末)"  # the month's last day
         ),
     ),
     (
@@ -63,7 +64,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "count",  # how many things: 几个, 多少家, 几次
-        re.compile(r"(?:多少|几)\s*" + _CLASSIFIER),
+        re.compile(r"(?<!哪)(?:多少|几)\s*" + _CLASSIFIER),  # 哪几项 asks which, not how many
         re.compile(_NUM + r"\s*" + _CLASSIFIER),
     ),
     (

@@ -108,6 +108,7 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         ("那它的完成时限是什么？", ("date",)),  # a deadline: a date ("6月底前") answers it
         ("要在多少天内撤回？", ("duration",)),
         ("争取几个县纳入省财政直管县？", ("count",)),
+        ("住建局配合的是哪几项？", ()),  # which ones: a list, not a count
         ("组长是哪位领导？", ("person",)),
         ("强化能源保障谁牵头？", ()),
     ],
@@ -123,6 +124,7 @@ def test_whether_a_text_states_a_value_of_a_kind() -> None:
     assert states("ratio", "供水管网漏损率下降至7.9%")
     assert not states("date", "开展乐陵市2022年度生态产品总值核算")  # a data year is no date
     assert states("month", "9月底前,完成核算")
+    assert states("day", "12月底前,推动建成1个以上重点文旅项目")  # 哪天之前: the month's last day
 
 
 # -- the fitted models -------------------------------------------------------------------
