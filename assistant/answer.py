@@ -25,6 +25,7 @@ from assistant.evidence import (
     KeyWeights,
     Sentence,
     coverage,
+    covered_chars,
     name_coverage,
     sentence_features,
     sentences_of,
@@ -349,8 +350,9 @@ class Composer:
             "rank_best": scored[0][0],
             "rank_second": scored[1][0] if len(scored) > 1 else 0.0,
             "rank_chosen": next((p for p, s in scored if s is rests), 0.0),
-            "sem_best": max(cos(s) for _, s in scored),
+            "sem_best": float(cosines.max()),
             "sem_chosen": cos(rests),
+            # the sentence the answer rests on may be none of the candidates (a measure's targets)
             "sem_z_chosen": (cos(rests) - float(cosines.mean())) / spread if spread > 1e-6 else 0.0,
             "lex_found": name_coverage(intent.keys, evidence, self.weights),
             "lex_best": name_coverage(intent.keys, match_form(best.text), self.weights),
@@ -444,10 +446,7 @@ class Composer:
         if self.weights.present(noun):
             return False
         parts = [k for k in intent.keys if k != noun and k in noun and self.weights.present(k)]
-        covered = {
-            i for p in parts for m in re.finditer(re.escape(p), noun) for i in range(m.start(), m.end())
-        }
-        if len(covered) == len(noun):  # every character belongs to a known word
+        if len(covered_chars(noun, parts)) == len(noun):  # every character belongs to a known word
             return False
         return not self.weights.abbreviates(noun)
 

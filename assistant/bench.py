@@ -16,17 +16,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from assistant.scale import ask_latencies
+from assistant.scale import ask_latencies, p95
 from assistant.session import SAMPLE_PLAN, Assistant
 from assistant.settings import Settings
 from index.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
 
 PUBLIC_QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "questions-public.jsonl"
-
-
-def _pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
 def run_bench(settings: Settings, questions_path: str | None, rounds: int, out: str = "bench-out") -> int:
@@ -59,20 +54,15 @@ def run_bench(settings: Settings, questions_path: str | None, rounds: int, out: 
         figures["first_ask_s"] = round(time.perf_counter() - t0, 2)
 
         figures["sentences_embedded"] = report.sentences_embedded
-        latencies: list[float] = []
-        for _ in range(rounds):
-            for q in questions:
-                t0 = time.perf_counter()
-                assistant.ask(q)
-                latencies.append((time.perf_counter() - t0) * 1000)
+        latencies = [ms for _ in range(rounds) for ms in ask_latencies(assistant, questions)]
         # the other way: each question embeds its candidate sentences itself (none stored)
         otf = ask_latencies(assistant, questions, forget=True)
         assistant.close()
     figures["ask_p50_ms"] = round(statistics.median(latencies), 1)
-    figures["ask_p95_ms"] = round(_pct(latencies, 0.95), 1)
+    figures["ask_p95_ms"] = round(p95(latencies), 1)
     figures["ask_max_ms"] = round(max(latencies), 1)
     figures["ask_p50_ms_sentences_on_the_fly"] = round(statistics.median(otf), 1)
-    figures["ask_p95_ms_sentences_on_the_fly"] = round(_pct(otf, 0.95), 1)
+    figures["ask_p95_ms_sentences_on_the_fly"] = round(p95(otf), 1)
 
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -36,6 +36,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from assistant.scale import p95
 from assistant.settings import Settings
 from index.embed import SentenceTransformerEmbedder
 from index.errors import PlanQAError
@@ -200,7 +201,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "unverifiable_citations": sum(int(r["scores"].get("unverifiable", 0)) for r in rows),
         "latency_mean_ms": round(statistics.mean(lat), 1) if lat else None,
         "latency_p50_ms": round(statistics.median(lat), 1) if lat else None,
-        "latency_p95_ms": round(lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))], 1) if lat else None,
+        "latency_p95_ms": round(p95(lat), 1) if lat else None,
     }
     if rows and rows[0].get("gate"):
         out["refusal_curve"] = refusal_curve(rows)

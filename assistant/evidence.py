@@ -145,6 +145,17 @@ def coverage(keys: tuple[str, ...], found: str, weights: KeyWeights) -> float:
     return sum(weights.idf(k) for k in keys if key_found(k, found)) / total
 
 
+def covered_chars(word: str, parts: list[str]) -> set[int]:
+    """The positions of ``word`` that one of ``parts`` (words inside it) covers."""
+    return {i for p in parts for m in re.finditer(re.escape(p), word) for i in range(m.start(), m.end())}
+
+
+def standardised(values: np.ndarray) -> np.ndarray:
+    """``values`` less their mean, over their spread (0 where they do not spread)."""
+    spread = float(values.std()) if len(values) > 1 else 0.0
+    return (values - values.mean()) / spread if spread > 1e-6 else np.zeros_like(values)
+
+
 def name_coverage(keys: tuple[str, ...], found: str, weights: KeyWeights) -> float:
     """IDF-weighted share of the question's words found in ``found``, a word counted by
     how much of it its found parts cover. jieba's search mode gives a name and its
@@ -160,14 +171,8 @@ def name_coverage(keys: tuple[str, ...], found: str, weights: KeyWeights) -> flo
         if key_found(word, found):
             got += weights.idf(word)
             continue
-        covered = {
-            i
-            for part in keys
-            if part != word and part in word and key_found(part, found)
-            for m in re.finditer(re.escape(part), word)
-            for i in range(m.start(), m.end())
-        }
-        got += weights.idf(word) * len(covered) / len(word)
+        found_parts = [p for p in keys if p != word and p in word and key_found(p, found)]
+        got += weights.idf(word) * len(covered_chars(word, found_parts)) / len(word)
     return got / total
 
 
@@ -215,8 +220,7 @@ def sentence_features(
         [float(s.vector @ qvec) if s.vector is not None and qvec is not None else 0.0 for s in sents]
     )
     best = float(sem.max()) if len(sem) else 0.0
-    spread = float(sem.std()) if len(sem) > 1 else 0.0
-    z = (sem - sem.mean()) / spread if spread > 1e-6 else np.zeros_like(sem)
+    z = standardised(sem)
     target, deadline = intent.kind == "target", intent.kind == "deadline"
     rows = []
     for s, cos, cz in zip(sents, sem, z):
