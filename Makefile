@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit lint bench fit install clean browser screenshots llm llm-small
+.PHONY: run test test-unit lint bench fit install clean browser formats screenshots llm llm-small
 
 # llama-cpp-python from source: the default native build segfaults on some CPUs
 LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/planqa serve
 
-test: $(STAMP) browser $(VENV)/.llm
+test: $(STAMP) browser formats $(VENV)/.llm
 	$(PY) -m pytest -q
 
 # The local LLM (answer mode llm; the llm test tier): llama-cpp-python and Qwen2.5-Coder-1.5B (about 1 GB)
@@ -44,6 +44,15 @@ browser:
 	  echo "installing chromium and fonts-noto-cjk for the browser tests"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# Reading .doc/.wps (LibreOffice) and scanned PDFs (Tesseract with its Simplified Chinese model),
+# from Debian: `planqa` names what is missing when a file needs it, and ingests the rest
+formats:
+	@command -v soffice >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx chi_sim || { \
+	  echo "installing LibreOffice Writer and Tesseract (chi_sim) for .doc/.wps and scanned PDFs"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim >/dev/null; }
 
 # Refresh the README's screenshots (taken by the browser tests)
 screenshots: $(STAMP) browser

@@ -68,6 +68,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         if args.sizes:
             return _scale(settings, args)
+        if args.formats:
+            from assistant.formatbench import run_formats
+
+            return run_formats(settings, args.questions, args.out)
         return run_bench(settings, args.questions, args.rounds, args.out)
     assistant = Assistant(settings, progress=_status)
     try:
@@ -372,7 +376,8 @@ def _print_answer(ans: Answer, assistant: Assistant, out: TextIO, shown: str = "
         print(f"  （{ans.note}）", file=out)
     for c in ans.citations:
         where = assistant.index.doc_title(c.doc)
-        print(f"  [{c.n}] 《{where}》“{c.title}” [{c.start}:{c.end}] {c.quote}", file=out)
+        page = f" 第{c.page}页" if c.page else ""
+        print(f"  [{c.n}] 《{where}》“{c.title}”{page} [{c.start}:{c.end}] {c.quote}", file=out)
     if ans.refused and ans.hits:
         print("  最接近的段落：", file=out)
         for h in ans.hits[:3]:
@@ -385,7 +390,14 @@ def _status(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-_STAGES = {"load": "读取文件", "embed": "向量化", "sentences": "句子向量", "eval": "评测", "fit": "拟合"}
+_STAGES = {
+    "load": "读取文件",
+    "ocr": "识别扫描页",
+    "embed": "向量化",
+    "sentences": "句子向量",
+    "eval": "评测",
+    "fit": "拟合",
+}
 
 
 def _progress(stage: str, done: int, total: int) -> None:

@@ -17,7 +17,7 @@ from index.errors import PlanQAError
 from index.metadata import DEFAULT_COLLECTION, FIELDS, collection_of
 from index.store import current_generation
 
-UPLOAD_TYPES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf")
+UPLOAD_TYPES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".ofd")
 
 
 def docs_tab(assistant: Assistant, max_upload_mb: int) -> dict[str, Any]:
@@ -80,7 +80,7 @@ def ingest_uploads(
     for f in files:
         p = Path(f)
         if p.suffix.lower() not in UPLOAD_TYPES:
-            problems.append(f"✗ {p.name}：不支持的文件类型（支持 txt、md、html、docx、pdf）")
+            problems.append(f"✗ {p.name}：不支持的文件类型（支持 txt、md、html、docx、doc、wps、pdf、ofd）")
         elif p.stat().st_size > max_upload_mb * 1024 * 1024:
             size = p.stat().st_size / 1024 / 1024
             problems.append(f"✗ {p.name}：文件过大（{size:.1f} MB，上限 {max_upload_mb} MB）")

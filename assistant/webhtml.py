@@ -166,7 +166,7 @@ def answer_html(turn: Turn, index: PlanIndex, show_rewrite: bool = False, neares
                 f'<div class="pq-src"><div class="pq-measure">措施：{esc(title or c.title or "—")}'
                 f"　·　《{esc(index.doc_title(c.doc))}》</div><p>{body}</p>"
                 f'<a href="{esc(source_url(c.doc, c.start, c.end))}" target="_blank">在原文中查看</a>'
-                f"（字符 {c.start}–{c.end}）</div></details>"
+                f"（{_where(c.page, c.start, c.end)}）</div></details>"
             )
         parts.append('<div class="pq-cites">依据：' + "".join(items) + "</div>")
     copy = esc(copy_text(turn, index)).replace("\n", "&#10;")  # no blank line: it would end the HTML block
@@ -181,9 +181,15 @@ def source_page(index: PlanIndex, doc: str, start: int, end: int) -> str:
     title, body = passage(index, doc, start, end, context=600)
     return (
         f'<div class="pq-page"><h3>《{esc(index.doc_title(doc))}》</h3>'
-        f"<p><b>措施：</b>{esc(title or '（不在任何措施内）')}　<small>字符 {start}–{end}</small></p>"
+        f"<p><b>措施：</b>{esc(title or '（不在任何措施内）')}　"
+        f"<small>{_where(index.page_of(doc, start), start, end)}</small></p>"
         f'<div class="pq-src"><p>{body}</p></div></div>'
     )
+
+
+def _where(page: int | None, start: int, end: int) -> str:
+    """Where a quote is: its page in a paged file (pdf, ofd), and its characters."""
+    return f"第 {page} 页，字符 {start}–{end}" if page else f"字符 {start}–{end}"
 
 
 def overview_html(ov: DocOverview, heat_limit: int = 25) -> str:

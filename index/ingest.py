@@ -33,7 +33,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 # Bumped when cleaning, parsing, chunking or extraction change what is stored for a
 # file: documents ingested by another version are processed again on the next ingest.
-PIPELINE = "3"
+PIPELINE = "4"
 
 
 @dataclass
@@ -95,7 +95,7 @@ def ingest(
         if progress:
             progress("load", i, len(files))
         try:
-            doc = load_document(path)
+            doc = load_document(path, _page_progress(progress))
             loaded.append(replace(doc, id=collection_doc_id(collection, doc.id)))
         except LoadError as e:
             report.failed.append((e.path, e.reason))
@@ -105,6 +105,13 @@ def ingest(
     with store.writer_lock(home):  # another writer's generation would be lost otherwise
         _ingest_loaded(paths, files, loaded, home, embedder, progress, chroma_url, collection, report)
     return report
+
+
+def _page_progress(progress: Progress | None) -> Callable[[int, int], None] | None:
+    """Pages read by OCR, reported as their own stage (a scan takes seconds a page)."""
+    if progress is None:
+        return None
+    return lambda page, pages: progress("ocr", page, pages)
 
 
 def _ingest_loaded(
@@ -277,6 +284,7 @@ def _write_generation(
                     **asdict(doc_meta(doc.text, p.title)),  # issuer, number, date: when the text says
                     "title_span": [p.title_span.start, p.title_span.end] if p.title_span else None,
                     "chars": len(doc.text),
+                    **({"pages": list(doc.pages)} if doc.pages else {}),
                     "chunks": len(p.chunks),
                     "measures": len(p.measures),
                 }

@@ -1,9 +1,11 @@
-"""Load source files (txt, md, html, docx, pdf) into ``Document``s.
+"""Load source files (txt, md, html, docx, doc, wps, pdf, ofd) into ``Document``s.
 
 For .txt/.md, ``Document.text`` is the file exactly as decoded (only a byte-order
 mark removed, newlines untouched), so citation offsets index into the file.
-For .html/.docx/.pdf it is the extracted visible text, which is our definition
-of "source text" for those kinds. The encoding of text files is detected from
+For the others it is the extracted visible text, which is our definition of "source
+text" for those kinds: .doc/.wps through LibreOffice (``index.office``), PDF pages rebuilt
+from their layout or read by OCR (``index.pdf``, ``index.ocr``), OFD (``index.ofd``); the
+type is told by the bytes where a name can lie (an OLE .doc named .docx). The encoding of text files is detected from
 the bytes (BOM, UTF-8, else GB18030 vs Big5 scored as Chinese), never guessed
 from the extension. Every failure is a ``LoadError`` naming the file and why.
 
@@ -23,16 +25,18 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
 from index.errors import LoadError
+from index.ofd import load_ofd
 from index.types import Document
 
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+PageProgress = Callable[[int, int], None]  # (page, pages)
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".ofd")
 # The largest file read: plans are kilobytes to a few megabytes (a 600-page PDF is ~20 MB);
 # anything bigger is refused before it is read, not parsed for minutes.
 MAX_FILE_BYTES = 40 * 10**6
@@ -294,9 +298,22 @@ _DOCX_WRAPPERS = frozenset(_W + t for t in ("sdt", "sdtContent", "customXml", "i
 _DOCX_CHARS = {_W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n"}
 
 
+def _load_word(data: bytes, path: str, kind: str) -> tuple[str, str, str]:
+    """.docx, .doc or .wps, by what the bytes are: a zip is read as .docx, an OLE file
+    (Word 97-2003, Kingsoft WPS; often misnamed) converted by LibreOffice first."""
+    from index.office import OLE_MAGIC, to_docx
+
+    if data.startswith(OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise LoadError(path, f"password-protected .{kind} file is not supported (it needs a password)")
+        word = {"docx": ".doc (Word 97-2003)", "doc": ".doc", "wps": ".wps"}[kind]
+        data = to_docx(data, path, word)
+    elif not data.startswith(b"PK"):
+        raise LoadError(path, f"not a .{kind} file: neither a Word/WPS document nor a zip archive")
+    return _load_docx(data, path)
+
+
 def _load_docx(data: bytes, path: str) -> tuple[str, str, str]:
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise LoadError(path, "not a .docx: an old Word .doc file or a password-protected one")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -351,9 +368,14 @@ def _docx_runs(element: ElementTree.Element) -> Iterator[str]:
 # ---------------------------------------------------------------- pdf
 
 
-def _load_pdf(data: bytes, path: str) -> tuple[str, str, str]:
+def _load_pdf(data: bytes, path: str, progress: PageProgress | None) -> tuple[str, tuple[int, ...]]:
+    """The text of a PDF (``index.pdf``: paragraphs rebuilt from the page layout) and where
+    each page starts in it. The file is opened by pypdf first, to refuse what needs a password."""
     from pypdf import PdfReader  # heavy import, only once a PDF shows up
     from pypdf.errors import DependencyError
+
+    from index.ocr import ocr_page
+    from index.pdf import pdf_text
 
     if b"%PDF-" not in data[:1024]:
         raise LoadError(path, "not a PDF file (no %PDF- header)")
@@ -361,16 +383,16 @@ def _load_pdf(data: bytes, path: str) -> tuple[str, str, str]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):  # owner-password-only PDFs open with ""
             raise LoadError(path, "encrypted PDF is not supported (it needs a password)")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        if not reader.pages:
+            raise LoadError(path, "corrupt PDF: it has no pages")
     except LoadError:
         raise
     except Exception as err:  # pypdf raises many exception types on malformed files
         if isinstance(err, DependencyError | NotImplementedError) and b"/Encrypt" in data:
             raise LoadError(path, f"encrypted PDF is not supported ({err})") from err  # e.g. AES
         raise LoadError(path, f"corrupt PDF ({type(err).__name__}: {err})") from err
-    if not pages:
-        raise LoadError(path, "corrupt PDF: it has no pages")
-    return "\n".join(pages), "", ""
+    text, starts, _ = pdf_text(data, path, ocr=ocr_page, progress=progress)
+    return text, tuple(starts)
 
 
 # ---------------------------------------------------------------- public API
@@ -378,12 +400,17 @@ def _load_pdf(data: bytes, path: str) -> tuple[str, str, str]:
 _NO_TEXT = {
     "html": "no visible text (only markup)",
     "docx": "the document has no text",
-    "pdf": "no extractable text (a scanned PDF? OCR is not supported)",
+    "doc": "the document has no text",
+    "wps": "the document has no text",
+    "ofd": "no text (a scanned OFD? its pages are images)",
+    "pdf": "no extractable text (its pages are blank, or images OCR found no text in)",
 }
 
 
-def load_document(path: str | os.PathLike[str]) -> Document:
+def load_document(path: str | os.PathLike[str], progress: PageProgress | None = None) -> Document:
     """Read one supported file into a ``Document``; raise ``LoadError`` saying why not.
+
+    ``progress(page, pages)`` is called as each scanned page of a PDF is read by OCR.
 
     ``encoding`` is the detected text encoding for txt/md/html, "" for docx/pdf.
     """
@@ -412,11 +439,17 @@ def load_document(path: str | os.PathLike[str]) -> Document:
         raise LoadError(name, "file is empty (0 bytes)")
     kind = "html" if ext == ".htm" else ext[1:]
     title = ""
+    pages: tuple[int, ...] = ()
     if kind in ("txt", "md"):
         text, encoding = decode_bytes(data, name)
+    elif kind == "pdf":
+        (text, pages), encoding = _load_pdf(data, name, progress), ""
+    elif kind == "ofd":
+        (text, pages), encoding = load_ofd(data, name), ""
+    elif kind == "html":
+        text, encoding, title = _load_html(data, name)
     else:
-        loader = {"html": _load_html, "docx": _load_docx, "pdf": _load_pdf}[kind]
-        text, encoding, title = loader(data, name)
+        text, encoding, title = _load_word(data, name, kind)
     if not text.strip():
         raise LoadError(name, _NO_TEXT.get(kind, "file contains only whitespace"))
     return Document(
@@ -427,6 +460,7 @@ def load_document(path: str | os.PathLike[str]) -> Document:
         encoding=encoding,
         sha256=hashlib.sha256(data).hexdigest(),
         title=title,
+        pages=pages,
     )
 
 

@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from index.clean import Cleaned
+from index.tables import Cell, TaskTable, task_tables
 from index.types import Measure, Span
 
 _CN_NUM = "一二三四五六七八九十百零〇"
@@ -45,6 +46,7 @@ _LABELLED_NOTE = re.compile(
 )
 _MAX_TITLE = 30
 _MAX_HEADING_ONLY = 40
+_CELL_SPLIT = re.compile(r"[、，,；;/\n]")
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,18 @@ def parse_plan(doc_id: str, cleaned: Cleaned) -> ParsedPlan:
             if ts and ts[1].strip(_WS):
                 starts.append((i, "measure", ts[0], 9))
 
+    tables = task_tables(text, paras)
+    if tables:  # a table's header and rows are units of their own; so is the text after it
+        taken = {i for t in tables for i in (t.header, *t.rows)}
+        starts = [st for st in starts if st[0] not in taken]
+        for t in tables:
+            starts += [(t.header, "table", "任务分工表", 99)] + [(i, "row", "", 99) for i in t.rows]
+            after = max(t.rows) + 1
+            if after < len(paras) and after not in taken and all(st[0] != after for st in starts):
+                starts.append((after, "after", "", 99))
+        starts.sort(key=lambda st: st[0])
+    rows = {i: (t, cells) for t in tables for i, cells in t.rows.items()}
+
     units: list[Unit] = []
     body_from = paras[first].start if paras else 0
     if starts and paras and paras[starts[0][0]].start > body_from:
@@ -264,10 +278,17 @@ def parse_plan(doc_id: str, cleaned: Cleaned) -> ParsedPlan:
         u_start, u_end = unit_paras[0].start, unit_paras[-1].end
         first_leads = first_leads or bool(_FIRST_LEADS.search(text[u_start:u_end]))
         measure = None
+        n = len([u for u in units if u.measure])
+        if kind == "row":
+            table, cells = rows[i]
+            measure = _row_measure(doc_id, n, path, table, cells, cleaned, first_leads)
+            units.append(Unit(u_start, u_end, "measure", measure.title, path, measure))
+            continue
+        if kind in ("table", "after"):
+            units.append(Unit(u_start, u_end, "section", head or (path[-1] if path else "正文"), path))
+            continue
         if kind == "measure":
-            measure = _measure(
-                doc_id, len([u for u in units if u.measure]), head, path, unit_paras, cleaned, first_leads
-            )
+            measure = _measure(doc_id, n, head, path, unit_paras, cleaned, first_leads)
         units.append(Unit(u_start, u_end, kind, head, path, measure))
     return ParsedPlan(doc_id, title, title_span, tuple(units))
 
@@ -312,4 +333,51 @@ def _measure(
         each_responsible=each,
         resp_span=resp_span,
         deadline_spans=tuple(deadlines),
+    )
+
+
+def _row_measure(
+    doc_id: str,
+    index: int,
+    path: tuple[str, ...],
+    table: TaskTable,
+    cells: list[Cell],
+    cleaned: Cleaned,
+    first_leads: bool,
+) -> Measure:
+    """One row of a task-division table as a measure: its task, units and deadline."""
+    a, _, task = cells[table.columns["task"][0]]
+    title = task.rstrip("。；;")
+    cut = _TITLE_END.search(title) or (re.search(r"[，,；;]", title) if len(title) > _MAX_TITLE else None)
+    title = title[: cut.start()] if cut else title
+    title = title[:_MAX_TITLE]
+
+    def names(role: str) -> list[str]:
+        if role not in table.columns:
+            return []
+        text = cells[table.columns[role][0]][2]
+        return [n for n in (_clean_dept(x) for x in _split_top(text, _CELL_SPLIT)) if n]
+
+    lead, support = names("lead"), names("support")
+    header = table.columns.get("lead", (0, ""))[1]
+    if lead and first_leads and not header.startswith("牵头") and not support:
+        lead, support = lead[:1], lead[1:]  # "责任单位" under "列第一位者为牵头单位"
+    filled = [c for c in cells if c[2]]
+    row_start, row_end = filled[0][0], filled[-1][1]
+    due = []
+    if "due" in table.columns:
+        da, db, dt = cells[table.columns["due"][0]]
+        if dt:
+            due.append(Span(*cleaned.source_span(da, db)))
+    return Measure(
+        doc_id=doc_id,
+        index=index,
+        title=title,
+        title_span=Span(*cleaned.source_span(a, a + len(title))),
+        span=Span(*cleaned.source_span(row_start, row_end)),
+        heading_path=path,
+        lead=tuple(dict.fromkeys(lead)),
+        support=tuple(dict.fromkeys(support)),
+        resp_span=Span(*cleaned.source_span(row_start, row_end)) if lead or support else None,
+        deadline_spans=tuple(due),
     )

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Collection
 from pathlib import Path
@@ -74,7 +75,14 @@ class PlanIndex:
     def cite(self, n: int, doc_id: str, title: str, start: int, end: int) -> Citation:
         """Citation [n] of ``source_text(doc_id)[start:end]``: the quote is the source."""
         quote = self.source_text(doc_id)[start:end]
-        return Citation(n, doc_id, title, quote, start, end, self.doc_title(doc_id))
+        return Citation(
+            n, doc_id, title, quote, start, end, self.doc_title(doc_id), self.page_of(doc_id, start)
+        )
+
+    def page_of(self, doc_id: str, offset: int) -> int | None:
+        """The page (1-based) of a paged document (pdf) on which ``offset`` lies."""
+        pages = self.documents.get(doc_id, {}).get("pages")
+        return bisect.bisect_right(pages, offset) if pages else None
 
     def doc_title(self, doc_id: str) -> str:
         return str(self.documents.get(doc_id, {}).get("title", doc_id))

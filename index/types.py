@@ -18,10 +18,11 @@ class Document:
     id: str  # stable id, derived from the file name (see index.load.doc_id_for)
     path: str  # the path it was loaded from, as given
     text: str  # source text: decoded file (txt/md) or extracted text (html/docx/pdf)
-    kind: str  # "txt" | "md" | "html" | "docx" | "pdf"
+    kind: str  # "txt" | "md" | "html" | "docx" | "doc" | "wps" | "pdf" | "ofd" (the file's extension)
     encoding: str  # detected encoding ("utf-8", "utf-8-sig", "gb18030", "big5", ...)
     sha256: str  # hash of the raw file bytes
     title: str = ""  # best guess of the document title (filled by parsing)
+    pages: tuple[int, ...] = ()  # pdf: the offset in ``text`` where each page starts
 
 
 @dataclass(frozen=True)
@@ -116,9 +117,10 @@ class Citation:
     start: int
     end: int
     doc_title: str = ""  # the document the quote is from, as the index names it
+    page: int | None = None  # the page the quote starts on (1-based), for paged files (pdf)
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "n": self.n,
             "doc": self.doc,
             "doc_title": self.doc_title,
@@ -127,6 +129,9 @@ class Citation:
             "start": self.start,
             "end": self.end,
         }
+        if self.page is not None:
+            out["page"] = self.page
+        return out
 
 
 @dataclass(frozen=True)
