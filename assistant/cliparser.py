@@ -30,7 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("ingest", help="add or refresh documents (txt md html docx doc wps pdf ofd; folders recurse)")
+    s = sub.add_parser(
+        "ingest", help="add or refresh documents (txt md html docx doc wps pdf ofd; folders recurse)"
+    )
     s.add_argument("paths", nargs="+")
     s.add_argument(
         "--watch",

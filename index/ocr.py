@@ -27,6 +27,7 @@ from index.errors import LoadError
 from index.pdf import Line, Page, line_of
 
 DPI = 300
+PSM = "6"  # one block of text: the automatic layout analysis drops lines of a noisy scan
 LANGS = "chi_sim"  # its model reads Latin letters and digits too; +eng misreads Chinese as Latin
 OCR_TIMEOUT_S = 120  # a page takes about 2 s; a stuck one is killed
 INSTALL_HINT = "install Tesseract (Debian/Ubuntu: apt install tesseract-ocr tesseract-ocr-chi-sim)"
@@ -60,7 +61,7 @@ def ocr_page(data: bytes, index: int, path: str) -> Page:
     with tempfile.TemporaryDirectory(prefix="planqa-ocr-") as tmp:
         png = Path(tmp) / "page.png"
         image.save(png)
-        cmd = [exe, str(png), "stdout", "-l", LANGS, "--dpi", str(DPI), "tsv"]
+        cmd = [exe, str(png), "stdout", "-l", LANGS, "--dpi", str(DPI), "--psm", PSM, "tsv"]
         try:
             done = subprocess.run(cmd, capture_output=True, timeout=OCR_TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired as err:
@@ -97,6 +98,7 @@ def tsv_lines(tsv: str, scale: float) -> list[Line]:
                 )
         line = line_of(chars, ordered=True, gap=2.0)
         if line is not None:
+            line.ocr = True
             out.append(line)
     out.sort(key=lambda line: (round(line.top), line.x0))
     return out

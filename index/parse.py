@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.clean import Cleaned
 from index.tables import Cell, TaskTable, task_tables
@@ -70,7 +70,9 @@ class ParsedPlan:
 
     @property
     def measures(self) -> tuple[Measure, ...]:
-        return tuple(u.measure for u in self.units if u.measure is not None)
+        """Each measure once (a table row about a measure of the text shares its measure)."""
+        seen = {u.measure.index: u.measure for u in self.units if u.measure is not None}
+        return tuple(seen[i] for i in sorted(seen))
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,7 @@ def parse_plan(doc_id: str, cleaned: Cleaned) -> ParsedPlan:
     rows = {i: (t, cells) for t in tables for i, cells in t.rows.items()}
 
     units: list[Unit] = []
+    row_units: set[int] = set()  # id() of the units that are table rows
     body_from = paras[first].start if paras else 0
     if starts and paras and paras[starts[0][0]].start > body_from:
         units.append(Unit(body_from, paras[starts[0][0] - 1].end, "preamble", title or "前言", ()))
@@ -283,6 +286,7 @@ def parse_plan(doc_id: str, cleaned: Cleaned) -> ParsedPlan:
             table, cells = rows[i]
             measure = _row_measure(doc_id, n, path, table, cells, cleaned, first_leads)
             units.append(Unit(u_start, u_end, "measure", measure.title, path, measure))
+            row_units.add(id(units[-1]))
             continue
         if kind in ("table", "after"):
             units.append(Unit(u_start, u_end, "section", head or (path[-1] if path else "正文"), path))
@@ -290,7 +294,44 @@ def parse_plan(doc_id: str, cleaned: Cleaned) -> ParsedPlan:
         if kind == "measure":
             measure = _measure(doc_id, n, head, path, unit_paras, cleaned, first_leads)
         units.append(Unit(u_start, u_end, kind, head, path, measure))
+    if tables:
+        units = _join_rows(units, row_units)
     return ParsedPlan(doc_id, title, title_span, tuple(units))
+
+
+def _join_rows(units: list[Unit], row_units: set[int]) -> list[Unit]:
+    """A table row whose task names a measure of the text (the same title) is that
+    measure's division of labour: the measure takes the row's units and deadline, cited to
+    the row, and the row's unit points at the measure (one ledger entry, found from either)."""
+    prose = {u.measure.title: u.measure for u in units if u.measure is not None and id(u) not in row_units}
+    merged: dict[int, Measure] = {}  # prose measure index -> the measure with its row's facts
+    out: list[Unit] = []
+    for u in units:
+        m = u.measure
+        base = prose.get(m.title) if m is not None and id(u) in row_units else None
+        if m is None or base is None or base.lead or base.support:
+            out.append(u)
+            continue
+        merged[base.index] = replace(
+            base,
+            lead=m.lead,
+            support=m.support,
+            resp_span=m.resp_span,
+            deadline_spans=base.deadline_spans + m.deadline_spans,
+        )
+        out.append(replace(u, measure=merged[base.index]))
+    out = [
+        replace(u, measure=merged[u.measure.index]) if u.measure and u.measure.index in merged else u
+        for u in out
+    ]
+    # measures numbered again in reading order, each once
+    order: dict[int, int] = {}
+    for u in out:
+        if u.measure is not None:
+            order.setdefault(u.measure.index, len(order))
+    return [
+        replace(u, measure=replace(u.measure, index=order[u.measure.index])) if u.measure else u for u in out
+    ]
 
 
 def _measure(

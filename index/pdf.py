@@ -59,7 +59,8 @@ class Line:
     bottom: float
     size: float
     head: float = 0.0  # width of the line's first unbreakable unit (what a line above could take)
-    table: bool = False  # a table row (cells tab-joined): never joined to its neighbours
+    table: bool = False
+    ocr: bool = False  # read from the page's image  # a table row (cells tab-joined): never joined to its neighbours
 
 
 @dataclass
@@ -286,6 +287,7 @@ def _edge_lines(page: Page) -> list[Line]:
 def assemble(pages: list[Page]) -> tuple[str, list[int]]:
     """Paragraphs from the pages' lines; the offset at which each page's text starts."""
     done: list[str] = []  # finished paragraphs
+    ocred: set[int] = set()  # those read by OCR (repaired before they are joined)
     done_len = -1  # len("\n".join(done)); -1 while there is none
     cur: str | None = None  # the paragraph being read
     starts: list[int] = []
@@ -316,6 +318,8 @@ def assemble(pages: list[Page]) -> tuple[str, list[int]]:
                     done_len += len(cur) + 1
                     done.append(cur)
                 cur = line.text
+                if line.ocr:
+                    ocred.add(len(done))
                 at = done_len + 1
             else:
                 assert cur is not None
@@ -330,6 +334,7 @@ def assemble(pages: list[Page]) -> tuple[str, list[int]]:
             starts.append(max(done_len + 1 + (len(cur) + 1 if cur is not None else 0), 0))
     if cur is not None:
         done.append(cur)
+    done = [repair_ocr(p) if i in ocred else p for i, p in enumerate(done)]  # same lengths
     text = "\n".join(done)
     return text, [min(s, len(text)) for s in starts]
 
@@ -343,6 +348,27 @@ _FIRST_UNIT = re.compile(
     rf"[（(〔《\[【「『]*[{_QUOTES}]*{_ATOM}(?:[,.:][A-Za-z0-9%]+)*(?:[{_QUOTES}]+{_ATOM}?)*"
     r"[，,。.、；;：:？?！!）)〕》\]】」』]*"
 )
+
+
+_QUOTE_PAIRS = (("“”\"＂", "“", "”"), ("‘’'", "‘", "’"))  # what OCR reads, then open and close
+
+
+def repair_ocr(text: str) -> str:
+    """What OCR cannot see but the text's own structure tells, each character replaced by
+    one (offsets keep): double and single quotation marks alternate opening and closing
+    within a paragraph (OCR confuses “, ” and "); a dash between two digits is a dash
+    ("2023一2025" → "2023—2025"; OCR reads — as 一)."""
+    chars = list(text)
+    for marks, open_, close in _QUOTE_PAIRS:
+        n = 0
+        for i, ch in enumerate(chars):
+            if ch in marks:
+                chars[i] = open_ if n % 2 == 0 else close
+                n += 1
+    for i in range(1, len(chars) - 1):
+        if chars[i] == "一" and chars[i - 1].isdigit() and chars[i + 1].isdigit():
+            chars[i] = "—"
+    return "".join(chars)
 
 
 def ended(line: Line, right: float, following: Line) -> bool:

@@ -331,19 +331,23 @@ def test_a_task_division_table_becomes_the_ledger_row_for_row(tmp_path, source):
     doc = load_document(tmp_path / "tasks.docx")
     assert "牵头负责" not in doc.text.split("附件：重点任务分工表")[0]  # the notes are gone from the body
     measures = [m for m in prepare(doc).measures if m.lead or m.support]
+    table_at = doc.text.index("附件：重点任务分工表")
     got = [
         (
             m.title,
             "、".join(m.lead),
             "、".join(m.support),
-            "；".join(doc.text[s.start : s.end] for s in m.deadline_spans),
+            "；".join(doc.text[s.start : s.end] for s in m.deadline_spans if s.start > table_at),
         )
         for m in measures
     ]
     assert got == rows and len(rows) >= 18
     for m in measures:  # each cited to its row: the row's words, numbered as in the table
         row = doc.text[m.resp_span.start : m.resp_span.end]
-        assert row.split("\t")[1].startswith(m.title) and "\n" not in row
+        assert row.split("\t")[1].startswith(m.title) and "\n" not in row and m.resp_span.start > table_at
+    # a measure of the text and its row are one ledger entry: no task is listed twice
+    titles = [m.title for m in prepare(doc).measures]
+    assert len(titles) == len(set(titles))
 
 
 def test_the_table_plan_is_listed_by_department_like_the_notes(tmp_path, fake_embedder):
@@ -360,6 +364,9 @@ def test_the_table_plan_is_listed_by_department_like_the_notes(tmp_path, fake_em
         want = [r.task.measure.title for r in select(notes.ledger, dept=dept, role=role)]
         got = [r.task.measure.title for r in select(table.ledger, dept=dept, role=role)]
         assert got == want and want
+    who = table.ask("强化能源保障谁牵头？")  # answered from the measure's row, cited to it
+    assert not who.refused and "市发展改革委" in who.text
+    assert any(c.quote.startswith(("2", "1", "3")) and "\t" in c.quote for c in who.citations)
     answer = table.ask("市科技局牵头哪些工作？")
     assert not answer.refused and all(
         t in answer.text for t in ("加强科技创新主体培育", "促进科技成果落地转化")
