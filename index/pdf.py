@@ -60,7 +60,9 @@ class Line:
     size: float
     head: float = 0.0  # width of the line's first unbreakable unit (what a line above could take)
     table: bool = False
-    ocr: bool = False  # read from the page's image  # a table row (cells tab-joined): never joined to its neighbours
+    ocr: bool = (
+        False  # read from the page's image  # a table row (cells tab-joined): never joined to its neighbours
+    )
 
 
 @dataclass
@@ -350,7 +352,7 @@ _FIRST_UNIT = re.compile(
 )
 
 
-_QUOTE_PAIRS = (("“”\"＂", "“", "”"), ("‘’'", "‘", "’"))  # what OCR reads, then open and close
+_QUOTE_PAIRS = (('“”"＂', "“", "”"), ("‘’'", "‘", "’"))  # what OCR reads, then open and close
 
 
 def repair_ocr(text: str) -> str:
