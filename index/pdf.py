@@ -315,7 +315,10 @@ def assemble(pages: list[Page]) -> tuple[str, list[int]]:
                 or (not first and pitch > 0 and line.top - last.top > pitch + 0.25 * size)
                 or ended(last, last_right, line)
             )
-            if new:
+            if first and cur is not None and _continues_row(cur, line, last):
+                cur = "\t".join(join_lines([a, b]) for a, b in zip(cur.split("\t"), line.text.split("\t")))
+                at = done_len + 1  # (the page is said to start at the row it continues)
+            elif new:
                 if cur is not None:
                     done_len += len(cur) + 1
                     done.append(cur)
@@ -376,6 +379,15 @@ def repair_ocr(text: str) -> str:
 def ended(line: Line, right: float, following: Line) -> bool:
     """A line ends its paragraph when the start of the next line would have fitted on it."""
     return right - line.x1 > following.head + 0.5 * line.size
+
+
+def _continues_row(row: str, line: Line, last: Line | None) -> bool:
+    """A table row at the top of a page, its first cell (the number) empty, under a row
+    that ended the page before: the same row, broken by the page."""
+    if not (line.table and last is not None and last.table):
+        return False
+    cells = line.text.split("\t")
+    return len(cells) == len(row.split("\t")) and not cells[0].strip()
 
 
 def _mode(values: list[int]) -> int:

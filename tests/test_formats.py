@@ -377,15 +377,37 @@ def test_the_table_plan_is_listed_by_department_like_the_notes(tmp_path, fake_em
 
 @pytest.mark.formats
 @needs_tools
-def test_the_table_plan_printed_to_pdf_gives_the_same_ledger(tmp_path):
+@pytest.mark.parametrize("source", [PLAN, DATA / "15.html"], ids=lambda p: p.name)
+def test_the_table_plan_printed_to_pdf_gives_the_same_ledger(tmp_path, source):
+    """Rows a page break cuts in two (the second part under an empty number) are one row."""
     from index.ingest import prepare
 
-    rows = build.write_task_table_plan(DATA / "15.html", tmp_path / "tasks.docx")
+    rows = build.write_task_table_plan(source, tmp_path / "tasks.docx")
     pdf = build.soffice_convert(tmp_path / "tasks.docx", "pdf:writer_pdf_Export", tmp_path / "tasks.pdf")
     assert pdf is not None
     got = [
         (m.title, "、".join(m.lead), "、".join(m.support))
         for m in prepare(load_document(pdf)).measures
-        if m.lead
+        if m.lead or m.support
     ]
     assert got == [r[:3] for r in rows]
+
+
+def test_an_html_task_table_gives_the_same_ledger(tmp_path):
+    """The same appendix as a web page's <table> (how portals publish it)."""
+    from html import escape
+
+    from index.ingest import prepare
+
+    text, rows = build.task_table_rows(DATA / "05.html")
+    body = "".join(f"<p>{escape(p)}</p>" for p in build.paragraphs(text))
+    cells = lambda values, tag: "".join(f"<{tag}>{escape(v)}</{tag}>" for v in values)  # noqa: E731
+    table = f"<table><tr>{cells(build.TABLE_HEADER, 'th')}</tr>"
+    table += "".join(f"<tr>{cells((str(i), *r), 'td')}</tr>" for i, r in enumerate(rows, 1)) + "</table>"
+    (tmp_path / "tasks.html").write_text(
+        f"<html><body>{body}<p>附件：重点任务分工表</p>{table}</body></html>", "utf-8"
+    )
+    measures = prepare(load_document(tmp_path / "tasks.html")).measures
+    assert [(m.title, "、".join(m.lead), "、".join(m.support)) for m in measures if m.lead or m.support] == [
+        r[:3] for r in rows
+    ]
