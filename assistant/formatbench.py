@@ -28,7 +28,6 @@ browser``); what cannot be made is skipped with a message.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -352,6 +351,7 @@ def run_formats(settings: Settings, questions_path: str | None, out: str = "benc
     """Build the corpus, read every file back, ask the question set of each alone."""
     from assistant.bench import PUBLIC_QUESTIONS
     from assistant.evaluate import run_eval
+    from assistant.scale import save_table
 
     out_dir = Path(out)
     questions = questions_path or str(PUBLIC_QUESTIONS)
@@ -383,12 +383,6 @@ def run_formats(settings: Settings, questions_path: str | None, out: str = "benc
     base = next((r["key_fact"] for r in rows if r["file"] == "plan.txt"), None)
     for r in rows:
         r["key_fact_vs_txt"] = round(r["key_fact"] - base, 4) if base is not None else None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "formats.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-    cols = list(rows[0])
-    print("| " + " | ".join(cols) + " |")
-    print("| " + " | ".join("---" for _ in cols) + " |")
-    for r in rows:
-        print("| " + " | ".join(str(r[c]) for c in cols) + " |")
+    save_table(rows, out_dir / "formats.json")
     print(f"saved {out_dir / 'formats.json'}")
     return 0

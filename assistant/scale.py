@@ -185,6 +185,18 @@ def _measure(args: tuple[Settings, list[str], list[str], str]) -> dict[str, Any]
     }
 
 
+def save_table(rows: list[dict[str, Any]], path: Path) -> None:
+    """A benchmark's rows saved as JSON and printed as a Markdown table (every column any
+    row has, in the order first seen; blank where a row has none)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    cols = list(dict.fromkeys(c for r in rows for c in r))
+    print("| " + " | ".join(cols) + " |")
+    print("| " + " | ".join("---" for _ in cols) + " |")
+    for r in rows:
+        print("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")
+
+
 def run_scale(
     settings: Settings,
     sizes: list[int],
@@ -214,13 +226,7 @@ def run_scale(
                 with ctx.Pool(1) as pool:
                     rows.append(pool.apply(_measure, ((settings, files, questions, mode),)))
                 print(f"  {rows[-1]}", flush=True)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "scale.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-    cols = list(rows[0])
-    print("| " + " | ".join(cols) + " |")
-    print("| " + " | ".join("---" for _ in cols) + " |")
-    for r in rows:
-        print("| " + " | ".join(str(r[c]) for c in cols) + " |")
+    save_table(rows, out / "scale.json")
     _plot(rows, out / "scale.png")
     print(f"saved {out / 'scale.json'} and {out / 'scale.png'}")
     return 0

@@ -391,7 +391,7 @@ def _load_pdf(data: bytes, path: str, progress: PageProgress | None) -> tuple[st
         if isinstance(err, DependencyError | NotImplementedError) and b"/Encrypt" in data:
             raise LoadError(path, f"encrypted PDF is not supported ({err})") from err  # e.g. AES
         raise LoadError(path, f"corrupt PDF ({type(err).__name__}: {err})") from err
-    text, starts, _ = pdf_text(data, path, ocr=ocr_page, progress=progress)
+    text, starts = pdf_text(data, path, ocr=ocr_page, progress=progress)
     return text, tuple(starts)
 
 

@@ -33,15 +33,6 @@ OCR_TIMEOUT_S = 120  # a page takes about 2 s; a stuck one is killed
 INSTALL_HINT = "install Tesseract (Debian/Ubuntu: apt install tesseract-ocr tesseract-ocr-chi-sim)"
 
 
-def available() -> bool:
-    """Tesseract and its Simplified Chinese model are on this machine."""
-    exe = shutil.which("tesseract")
-    if exe is None:
-        return False
-    done = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, check=False)
-    return "chi_sim" in done.stdout.split()
-
-
 def ocr_page(data: bytes, index: int, path: str) -> Page:
     """The lines of page ``index`` of a PDF, read from its image."""
     import pypdfium2 as pdfium

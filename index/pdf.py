@@ -59,10 +59,8 @@ class Line:
     bottom: float
     size: float
     head: float = 0.0  # width of the line's first unbreakable unit (what a line above could take)
-    table: bool = False
-    ocr: bool = (
-        False  # read from the page's image  # a table row (cells tab-joined): never joined to its neighbours
-    )
+    table: bool = False  # a table row (cells tab-joined): never joined to its neighbours
+    ocr: bool = False  # read from the page's image
 
 
 @dataclass
@@ -85,8 +83,8 @@ def pdf_text(
     path: str,
     ocr: Callable[[bytes, int, str], Page] | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[str, list[int], int]:
-    """Text of a PDF, the offset where each page starts, and how many pages were OCRed.
+) -> tuple[str, list[int]]:
+    """Text of a PDF and the offset where each page starts in it.
 
     ``ocr(data, page_index, path)`` reads a page that has no usable text layer; without it
     such pages are skipped (and a PDF with no text at all is refused by the caller)."""
@@ -117,8 +115,7 @@ def pdf_text(
         raise LoadError(path, f"corrupt PDF ({type(err).__name__}: {err})") from err
     if not pages:
         raise LoadError(path, "corrupt PDF: it has no pages")
-    text, starts = assemble(drop_furniture(pages))
-    return text, starts, ocred
+    return assemble(drop_furniture(pages))
 
 
 def _needs_ocr(page: object, read: Page) -> bool:
@@ -219,7 +216,7 @@ def line_of(chars: list[dict], ordered: bool = False, gap: float = 0.6) -> Line 
     )
 
 
-def _line_text(chars: list[dict], size: float, cjk_gap: float = 0.6) -> str:  # type: ignore[type-arg]
+def _line_text(chars: list[dict], size: float, cjk_gap: float) -> str:  # type: ignore[type-arg]
     """A line's characters in order, a space only where the print has one: a space glyph,
     or a gap between letters or digits, or a wide gap anywhere (never between a Chinese
     character and a digit set close: "到2025年")."""
@@ -261,14 +258,14 @@ def _furniture_key(text: str) -> str:
 
 def drop_furniture(pages: list[Page]) -> list[Page]:
     """Without page numbers and the lines that repeat at the top or bottom of most pages."""
+    edge_lines = [_edge_lines(page) for page in pages]
     edge: Counter[str] = Counter()
-    for page in pages:
-        seen = {_furniture_key(line.text) for line in _edge_lines(page)}
-        edge.update(seen)
+    for lines in edge_lines:
+        edge.update({_furniture_key(line.text) for line in lines})
     repeated = {k for k, n in edge.items() if n >= 2 and n >= 0.5 * len(pages)}
     out = []
-    for page in pages:
-        edges = {id(line) for line in _edge_lines(page)}
+    for page, lines in zip(pages, edge_lines, strict=True):
+        edges = {id(line) for line in lines}
         kept = [
             line
             for line in page.lines
