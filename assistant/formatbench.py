@@ -329,16 +329,13 @@ def read_back(path: Path, source: str) -> dict[str, Any]:
     }
 
 
-def ledger_rows(path: Path, source: str) -> str:
-    """Rows of the appendix table that came back as ledger entries, exactly (task, lead,
-    support): "right/all"."""
+def ledger_rows(path: Path, source: Path) -> str:
+    """Rows of the appendix table made from ``source`` that came back as ledger entries,
+    exactly (task, lead, support): "right/all"."""
     from index.ingest import prepare
     from index.load import load_document
 
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "plan.txt"
-        src.write_text(source, encoding="utf-8")
-        want = [r[:3] for r in task_table_rows(src)[1]]
+    want = [r[:3] for r in task_table_rows(source)[1]]
     got = [
         (m.title, "、".join(m.lead), "、".join(m.support))
         for m in prepare(load_document(path)).measures
@@ -365,7 +362,7 @@ def run_formats(settings: Settings, questions_path: str | None, out: str = "benc
                 row |= {
                     "char_recall": None,
                     "paragraphs_exact": None,
-                    "ledger_rows": ledger_rows(path, source),
+                    "ledger_rows": ledger_rows(path, PLAN),
                 }
             summary = run_eval(
                 settings, questions, Path(tmp) / "eval" / path.stem, plan=path, strict_evidence=False
