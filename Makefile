@@ -45,14 +45,13 @@ browser:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-# Reading .doc/.wps (LibreOffice) and scanned PDFs (Tesseract with its Simplified Chinese model),
-# from Debian: `planqa` names what is missing when a file needs it, and ingests the rest
+# Reading .doc/.wps (LibreOffice Writer, from Debian): `planqa` names what is missing when a
+# file needs it, and ingests the rest. (Scanned PDFs are read by RapidOCR, a Python dependency.)
 formats:
-	@command -v soffice >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx chi_sim || { \
-	  echo "installing LibreOffice Writer and Tesseract (chi_sim) for .doc/.wps and scanned PDFs"; \
+	@command -v soffice >/dev/null || { \
+	  echo "installing LibreOffice Writer for .doc/.wps"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-writer-nogui >/dev/null; }
 
 # Refresh the README's screenshots (taken by the browser tests)
 screenshots: $(STAMP) browser

@@ -13,7 +13,7 @@ The corpus (``build``), from a plan's text (paragraphs, one per line):
   red seal on its last page: images only, no text layer);
 - ``plan.ofd`` (``write_ofd``: a GB/T 9704 page — 28 characters a line, a page number
   "— n —" on a template page, every character placed with its advance);
-- ``plan-tasks.docx`` and ``plan-tasks.pdf``: the plan with its responsibility notes moved
+- ``plan-tasks.docx``, ``.doc``, ``.pdf`` and ``.ofd``: the plan with its responsibility notes moved
   into an appendix 任务分工表 (``write_task_table_plan``, from the plan's own parsed ledger).
 
 For each file the bench reports how long reading it takes (OCR seconds per page for the
@@ -82,10 +82,19 @@ def soffice_convert(src: Path, fmt: str, out: Path) -> Path | None:
         print(f"skipped {out.name}: LibreOffice (soffice) is not installed", file=sys.stderr)
         return None
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [exe, f"-env:UserInstallation={Path(tmp, 'p').as_uri()}", "--headless", "--convert-to", fmt]
-        subprocess.run([*cmd, "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=300)
-        made = next(p for p in Path(tmp).iterdir() if p.is_file())
-        shutil.move(str(made), out)
+        profile = f"-env:UserInstallation={Path(tmp, 'p').as_uri()}"
+
+        def convert(path: Path, to: str, where: Path) -> Path:
+            where.mkdir(exist_ok=True)
+            cmd = [exe, profile, "--headless", "--convert-to", to, "--outdir", str(where), str(path)]
+            subprocess.run(cmd, check=True, capture_output=True, timeout=300)
+            return next(p for p in where.iterdir() if p.is_file())
+
+        if fmt.startswith("doc:") and src.suffix == ".docx":
+            # LibreOffice's direct .docx → .doc export drops python-docx's tables (whose
+            # width is "auto"); through its own format the table is kept, as Word saves it
+            src = convert(src, "odt", Path(tmp, "odt"))
+        shutil.move(str(convert(src, fmt, Path(tmp, "out"))), out)
     return out
 
 
@@ -167,11 +176,63 @@ def ofd_layout(
     return pages
 
 
-def write_ofd(paras: list[str], out: Path, title: str = "") -> Path:
-    """A minimal, valid OFD: one document, a template page holding the page-number footer."""
+TABLE_COLUMNS_MM = (12.0, 58.0, 34.0, 30.0, 22.0)  # 序号 / 任务 / 牵头 / 配合 / 时限: 156 mm
+
+
+def _wrap(text: str, width: float, size: float) -> list[str]:
+    lines, cur, used = [], "", 0.0
+    for ch in text:
+        if used + _width(ch, size) > width + 0.01 and cur:
+            lines.append(cur)
+            cur, used = "", 0.0
+        cur += ch
+        used += _width(ch, size)
+    return [*lines, cur] if cur or not lines else lines
+
+
+def ofd_table_layout(
+    rows: list[tuple[str, ...]], pages: list[list[tuple[float, float, str]]], size: float = 3.7
+) -> tuple[list[list[tuple[float, float, str, float]]], list[list[tuple[float, float, float, float]]]]:
+    """A ruled table after the text's last line (rows never split; one that does not fit
+    starts a page): per page, its cells' lines (x, baseline, text, size) and its rulings."""
+    left, pad, pitch, bottom_limit = 28.0, 1.5, size * 1.4, 265.0
+    y = (pages[-1][-1][1] + 10.4) if pages and pages[-1] else 37.0
+    texts: list[list[tuple[float, float, str, float]]] = [[] for _ in pages]
+    rules: list[list[tuple[float, float, float, float]]] = [[] for _ in pages]
+    right = left + sum(TABLE_COLUMNS_MM)
+    top = y
+    for row in rows:
+        cells = [_wrap(v, w - 2 * pad, size) for v, w in zip(row, TABLE_COLUMNS_MM, strict=True)]
+        height = max(len(c) for c in cells) * pitch + 2 * pad
+        if y + height > bottom_limit:
+            texts.append([])
+            rules.append([])
+            y = top = 37.0
+        if y == top:
+            rules[-1].append((left, y, right, y))
+        x = left
+        for cell, w in zip(cells, TABLE_COLUMNS_MM, strict=True):
+            for k, line in enumerate(cell):
+                texts[-1].append((x + pad, y + pad + size + k * pitch, line, size))
+            rules[-1].append((x, y, x, y + height))
+            x += w
+        rules[-1].append((right, y, right, y + height))
+        y += height
+        rules[-1].append((left, y, right, y))
+    return texts, rules
+
+
+def write_ofd(
+    paras: list[str], out: Path, title: str = "", table: list[tuple[str, ...]] | None = None
+) -> Path:
+    """A minimal, valid OFD: one document, a template page holding the page-number footer;
+    ``table`` (its header first) printed after the text as a ruled table, as OFD writers
+    draw one (path strokes, text in the cells)."""
     ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
     size = 5.57
     pages = ofd_layout(paras, size)
+    cell_texts, rules = ofd_table_layout(table, pages) if table else ([], [])
+    pages += [[] for _ in range(len(cell_texts) - len(pages))]
     files: dict[str, str] = {
         "OFD.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD {ns} Version="1.0" DocType="OFD">'
         f"<ofd:DocBody><ofd:DocInfo><ofd:DocID>planqa</ofd:DocID><ofd:Title>{xml_escape(title)}</ofd:Title>"
@@ -184,7 +245,7 @@ def write_ofd(paras: list[str], out: Path, title: str = "") -> Path:
     )
     files["Doc_0/Document.xml"] = (
         f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document {ns}><ofd:CommonData>'
-        "<ofd:MaxUnitID>9999</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox>"
+        "<ofd:MaxUnitID>99999</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox>"
         "</ofd:PageArea><ofd:PublicRes>PublicRes.xml</ofd:PublicRes>"
         '<ofd:TemplatePage ID="5" BaseLoc="Tpls/Tpl_0/Content.xml"/></ofd:CommonData>'
         f"<ofd:Pages>{page_refs}</ofd:Pages></ofd:Document>"
@@ -194,9 +255,10 @@ def write_ofd(paras: list[str], out: Path, title: str = "") -> Path:
         "</ofd:Layer></ofd:Content></ofd:Page>"
     )
     for i, lines in enumerate(pages):
-        objs = []
-        for j, (x, y, text) in enumerate(lines):
-            objs.append(_text_object(100 + j, x, y, text, size))
+        objs = [_text_object(100 + j, x, y, text, size) for j, (x, y, text) in enumerate(lines)]
+        if i < len(cell_texts):
+            objs += [_text_object(1000 + j, x, y, t, sz) for j, (x, y, t, sz) in enumerate(cell_texts[i])]
+            objs += [_path_object(5000 + j, *rule) for j, rule in enumerate(rules[i])]
         number = f"— {i + 1} —"
         nx = 105 - sum(_width(c, size) for c in number) / 2
         objs.append(_text_object(99, nx, 280.0, number, size))
@@ -208,6 +270,15 @@ def write_ofd(paras: list[str], out: Path, title: str = "") -> Path:
         for name, xml in files.items():
             z.writestr(name, xml)
     return out
+
+
+def _path_object(oid: int, x0: float, y0: float, x1: float, y1: float) -> str:
+    """One ruling as a PathObject: its Boundary the line's box, the stroke drawn inside it."""
+    return (
+        f'<ofd:PathObject ID="{oid}" Boundary="{x0:.2f} {y0:.2f} {max(x1 - x0, 0.25):.2f} '
+        f'{max(y1 - y0, 0.25):.2f}" LineWidth="0.25"><ofd:AbbreviatedData>M 0 0 L {x1 - x0:.2f} '
+        f"{y1 - y0:.2f}</ofd:AbbreviatedData></ofd:PathObject>"
+    )
 
 
 def _text_object(oid: int, x: float, y: float, text: str, size: float) -> str:
@@ -242,6 +313,9 @@ def build(out: Path, source: Path = PLAN) -> list[Path]:
     write_task_table_plan(source, out / "plan-tasks.docx")
     made += [out / "plan-tasks.docx"]
     made.append(soffice_convert(out / "plan-tasks.docx", "pdf:writer_pdf_Export", out / "plan-tasks.pdf"))
+    made.append(soffice_convert(out / "plan-tasks.docx", "doc:MS Word 97", out / "plan-tasks.doc"))
+    write_task_table_plan(source, out / "plan-tasks.ofd")
+    made.append(out / "plan-tasks.ofd")
     return [p for p in made if p is not None]
 
 
@@ -275,10 +349,15 @@ def task_table_rows(source: Path) -> tuple[str, list[tuple[str, str, str, str]]]
 
 
 def write_task_table_plan(source: Path, out: Path) -> list[tuple[str, str, str, str]]:
-    """A .docx of ``source`` whose division of labour is an appendix table, not notes."""
+    """A .docx (or, named ``.ofd``, an OFD) of ``source`` whose division of labour is an
+    appendix table, not notes."""
     import docx
 
     text, rows = task_table_rows(source)
+    if out.suffix == ".ofd":
+        table = [TABLE_HEADER, *((str(i), *row) for i, row in enumerate(rows, 1))]
+        write_ofd([*paragraphs(text), "附件：重点任务分工表"], out, table=table)
+        return rows
     d = docx.Document()
     for p in paragraphs(text):
         d.add_paragraph(p)

@@ -23,10 +23,11 @@ import zlib
 from xml.etree import ElementTree
 
 from index.errors import LoadError
-from index.pdf import Page, assemble, chars_to_lines, drop_furniture, ideograph
+from index.pdf import Page, assemble, drop_furniture, grid_tables, ideograph, tables_and_lines
 
 MAX_UNPACKED_BYTES = 200 * 10**6  # a long plan's OFD unpacks to a few MB
 MAX_RATIO = 200  # declared unpacked / packed size of one entry; text XML compresses ~10x
+TABLE_TOLERANCE_MM = 1.0  # ruling lines this close are one line (pdfplumber's 3 pt)
 
 
 def _local(tag: str) -> str:
@@ -113,14 +114,16 @@ def load_ofd(data: bytes, path: str) -> tuple[str, tuple[int, ...]]:
         if not loc:
             continue
         content = ar.xml(_resolve(doc_dir, loc))
-        chars = []
-        for tpl in _children(content, "Template"):  # headers, footers, page numbers
-            if tpl.get("TemplateID") in templates:
-                chars += _page_chars(ar.xml(templates[tpl.get("TemplateID", "")]))
-        chars += _page_chars(content)
-        lines = chars_to_lines(chars)
-        lines.sort(key=lambda line: (round(line.top, 1), line.x0))
-        pages.append(Page(lines, width, height))
+        layers = [
+            ar.xml(templates[t.get("TemplateID", "")])
+            for t in _children(content, "Template")
+            if t.get("TemplateID") in templates
+        ]  # headers, footers, page numbers
+        layers.append(content)
+        chars = [c for layer in layers for c in _page_chars(layer)]
+        edges = [e for layer in layers for e in _page_edges(layer)]
+        tables = grid_tables(edges, TABLE_TOLERANCE_MM) if edges else []
+        pages.append(Page(tables_and_lines(chars, tables), width, height))
     if not pages:
         raise LoadError(path, "corrupt OFD: Document.xml lists no pages")
     if not any(p.lines for p in pages):
@@ -157,3 +160,65 @@ def _page_chars(content: ElementTree.Element) -> list[dict[str, float | str]]:
                 )
                 x += adv
     return out
+
+
+def _page_edges(content: ElementTree.Element) -> list[dict[str, float | str]]:
+    """The straight horizontal and vertical strokes of a page's paths (table rulings), in
+    page millimetres, as pdfplumber's edges: ``M``/``L`` segments and ``C`` closing a
+    rectangle; curves are not rulings and are skipped."""
+    out: list[dict[str, float | str]] = []
+    for obj in _children(content, "PathObject"):
+        if obj.get("Stroke", "true") == "false":
+            continue
+        bx, by = [*_numbers(obj.get("Boundary")), 0.0, 0.0][:2]
+        for data in _children(obj, "AbbreviatedData"):
+            start = at = None
+            tokens = (data.text or "").split()
+            i = 0
+            while i < len(tokens):
+                op = tokens[i]
+                if op in ("M", "L") and i + 2 < len(tokens):
+                    point = (bx + float(tokens[i + 1]), by + float(tokens[i + 2]))
+                    if op == "L" and at is not None:
+                        out += _edge(at, point)
+                    start = point if op == "M" else start
+                    at, i = point, i + 3
+                elif op == "C":
+                    if at is not None and start is not None:
+                        out += _edge(at, start)
+                    at, i = start, i + 1
+                else:  # B, Q, A, S: curves and arcs, never a ruling
+                    at, i = None, i + 1
+    return out
+
+
+def _edge(a: tuple[float, float], b: tuple[float, float]) -> list[dict[str, float | str]]:
+    (x0, y0), (x1, y1) = sorted([a, b])
+    if abs(y1 - y0) < 0.1 and x1 - x0 > 0.5:
+        return [
+            {
+                "x0": x0,
+                "x1": x1,
+                "top": y0,
+                "bottom": y0,
+                "width": x1 - x0,
+                "height": 0.0,
+                "orientation": "h",
+                "object_type": "line",
+            }
+        ]
+    if abs(x1 - x0) < 0.1 and abs(y1 - y0) > 0.5:
+        top, bottom = min(y0, y1), max(y0, y1)
+        return [
+            {
+                "x0": x0,
+                "x1": x0,
+                "top": top,
+                "bottom": bottom,
+                "width": 0.0,
+                "height": bottom - top,
+                "orientation": "v",
+                "object_type": "line",
+            }
+        ]
+    return []

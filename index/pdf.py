@@ -129,28 +129,50 @@ def _needs_ocr(page: object, read: Page) -> bool:
 def _page_lines(page: object) -> Page:
     """The lines of one page's text layer, tables as rows, in reading order."""
     tables = page.find_tables()  # type: ignore[attr-defined]
+    chars = [
+        c
+        for c in page.chars  # type: ignore[attr-defined]
+        if c.get("upright", True) and "(cid:" not in c["text"]
+    ]
+    lines = tables_and_lines(chars, tables)
+    return Page(lines, float(page.width), float(page.height))  # type: ignore[attr-defined]
+
+
+def tables_and_lines(chars: list[dict], tables: list) -> list[Line]:  # type: ignore[type-arg]
+    """A page's lines in reading order: the characters outside the tables as printed lines,
+    each table's rows as lines of tab-joined cells."""
     boxes = [t.bbox for t in tables]
 
     def outside(obj: dict[str, float]) -> bool:
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
-    chars = [
-        c
-        for c in page.chars  # type: ignore[attr-defined]
-        if c.get("upright", True) and "(cid:" not in c["text"] and outside(c)
-    ]
-    lines = chars_to_lines(chars)
+    lines = chars_to_lines([c for c in chars if outside(c)])
     for table in tables:
-        lines += _table_lines(table)
+        lines += _table_lines(table, chars)
     lines.sort(key=lambda line: (round(line.top), line.x0))
-    return Page(lines, float(page.width), float(page.height))  # type: ignore[attr-defined]
+    return lines
 
 
-def _table_lines(table: object) -> list[Line]:
+def grid_tables(edges: list[dict], tolerance: float) -> list:  # type: ignore[type-arg]
+    """Tables found from ruling lines alone (pdfplumber's lattice method): for files whose
+    tables are drawn as paths, such as OFD. Each edge: x0, x1, top, bottom, orientation."""
+    from pdfplumber.table import (
+        Table,
+        cells_to_tables,
+        edges_to_intersections,
+        intersections_to_cells,
+        merge_edges,
+    )
+
+    edges = merge_edges(edges, tolerance, tolerance, tolerance, tolerance)
+    cells = intersections_to_cells(edges_to_intersections(edges, tolerance, tolerance))
+    return [Table(None, group) for group in cells_to_tables(cells) if len(group) > 1]  # type: ignore[arg-type]
+
+
+def _table_lines(table: object, chars: list[dict]) -> list[Line]:  # type: ignore[type-arg]
     """A table's rows as lines: cells tab-joined, a cell's wrapped lines joined, merged cells
     (None in pdfplumber's grid) filled from the cell above (a task spanning rows)."""
-    chars = table.page.chars  # type: ignore[attr-defined]
 
     def inside(cell: tuple[float, float, float, float]) -> list[dict]:  # type: ignore[type-arg]
         x0, top, x1, bottom = cell
@@ -298,7 +320,7 @@ def assemble(pages: list[Page]) -> tuple[str, list[int]]:
         # the right margin: most full lines reach it (a few hang punctuation beyond); on a
         # page of a few lines, as far from the edge as the left one
         right = statistics.quantiles([x.x1 for x in body], n=4)[2] if len(body) >= 4 else page.width - left
-        gaps = [b.top - a.top for a, b in itertools.pairwise(body) if b.top > a.top]
+        gaps = [g for a, b in itertools.pairwise(body) if (g := _below(a, b)) > 0]
         pitch = statistics.quantiles(gaps, n=4)[0] if len(gaps) > 1 else sum(gaps)  # within a paragraph
         first = True
         for line in page.lines:
@@ -309,7 +331,11 @@ def assemble(pages: list[Page]) -> tuple[str, list[int]]:
                 or line.table
                 or last.table
                 or line.x0 > left + 0.8 * size
-                or (not first and pitch > 0 and line.top - last.top > pitch + 0.25 * size)
+                or (
+                    not first
+                    and pitch > 0
+                    and _below(last, line) > pitch + (0.5 if line.ocr else 0.25) * size
+                )
                 or ended(last, last_right, line)
             )
             if first and cur is not None and _continues_row(cur, line, last):
@@ -376,6 +402,14 @@ def repair_ocr(text: str) -> str:
 def ended(line: Line, right: float, following: Line) -> bool:
     """A line ends its paragraph when the start of the next line would have fitted on it."""
     return right - line.x1 > following.head + 0.5 * line.size
+
+
+def _below(line: Line, following: Line) -> float:
+    """How far ``following`` lies below ``line``: tops in print; centres for OCR lines,
+    whose boxes hug the ink (a line of digits and commas sits lower than one of ideographs)."""
+    if line.ocr and following.ocr:
+        return (following.top + following.bottom - line.top - line.bottom) / 2
+    return following.top - line.top
 
 
 def _continues_row(row: str, line: Line, last: Line | None) -> bool:

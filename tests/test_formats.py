@@ -1,8 +1,8 @@
 """Files as offices have them: PDF layout rebuilt into paragraphs, OFD, .doc/.wps, scans.
 
 Unit tests build pages from lines or write files themselves; the ``formats`` tier converts
-the bundled plan with LibreOffice and Chromium and reads a scan with Tesseract (installed
-by ``make formats``; ``make test`` does it)."""
+the bundled plan with LibreOffice and Chromium (installed by ``make formats`` and ``make
+browser``; ``make test`` does both) and reads a scan of it with RapidOCR."""
 
 from __future__ import annotations
 
@@ -146,6 +146,29 @@ def _zip(files: dict[str, bytes | str]) -> bytes:
     return buf.getvalue()
 
 
+def test_ofd_rulings_are_read_from_lines_and_closed_rectangles():
+    from xml.etree import ElementTree
+
+    from index.ofd import _page_edges
+
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    content = ElementTree.fromstring(
+        f"<ofd:Page {ns}><ofd:Content><ofd:Layer>"
+        '<ofd:PathObject Boundary="10 20 50 8"><ofd:AbbreviatedData>M 0 0 L 50 0 L 50 8 L 0 8 C'
+        "</ofd:AbbreviatedData></ofd:PathObject>"
+        '<ofd:PathObject Boundary="0 0 9 9"><ofd:AbbreviatedData>M 0 0 B 1 1 2 2 3 3 L 5 5'
+        "</ofd:AbbreviatedData></ofd:PathObject>"  # a curve, then a slanted line: no ruling
+        "</ofd:Layer></ofd:Content></ofd:Page>"
+    )
+    edges = sorted((e["orientation"], e["x0"], e["top"], e["x1"], e["bottom"]) for e in _page_edges(content))
+    assert edges == [
+        ("h", 10.0, 20.0, 60.0, 20.0),
+        ("h", 10.0, 28.0, 60.0, 28.0),
+        ("v", 10.0, 20.0, 10.0, 28.0),
+        ("v", 60.0, 20.0, 60.0, 28.0),
+    ]
+
+
 def test_bad_ofd_files_get_clear_errors(tmp_path):
     with pytest.raises(LoadError, match="not a zip"):
         load_ofd(b"%PDF-1.4 not an ofd", "x.ofd")
@@ -195,27 +218,63 @@ def test_a_docx_named_doc_is_read_as_what_it_is(tmp_path):
 # ---------------------------------------------------------------- OCR
 
 
-def test_tesseract_words_become_lines_without_its_spaces():
-    from index.ocr import tsv_lines
-
-    head = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
-    rows = [
-        "5\t1\t1\t1\t1\t1\t100\t100\t200\t40\t95\t德州市实",
-        "5\t1\t1\t1\t1\t2\t304\t100\t100\t40\t93\t施方",  # a gap of a few pixels: no space
-        "5\t1\t1\t1\t1\t3\t410\t100\t90\t40\t96\t2025",
-        "5\t1\t1\t1\t2\t1\t100\t160\t100\t40\t91\t第二",
-        "4\t1\t1\t1\t2\t0\t100\t160\t400\t40\t-1\t",
+def _box(text, x0, top, width=40, height=44):
+    """RapidOCR's characters of one detected box: (character, score, quadrilateral)."""
+    step = width / len(text) if len(text) > 1 else width
+    return [
+        (
+            ch,
+            0.99,
+            [
+                [x0 + i * step, top],
+                [x0 + (i + 1) * step, top],
+                [x0 + (i + 1) * step, top + height],
+                [x0 + i * step, top + height],
+            ],
+        )
+        for i, ch in enumerate(text)
     ]
-    lines = tsv_lines("\n".join([head, *rows]), 0.24)
-    assert [x.text for x in lines] == ["德州市实施方2025", "第二"]
-    assert lines[0].x0 == pytest.approx(24.0) and lines[1].top == pytest.approx(38.4)
+
+
+def test_ocr_boxes_of_one_printed_line_become_one_line_in_page_points():
+    from index.ocr import box_lines
+
+    found = [
+        _box("第二", 100, 160, width=80),
+        _box("2025", 344, 103, width=64),  # cut from the line above at a gap, sits lower
+        _box("德州市实施方", 100, 100, width=240),
+    ]
+    lines = box_lines(found, 0.36)
+    assert [x.text for x in lines] == ["德州市实施方2025", "第二"]  # no space: the gap is small
+    assert lines[0].x0 == pytest.approx(36.0) and lines[1].top == pytest.approx(57.6)
+    assert all(x.ocr for x in lines) and lines[0].size == pytest.approx(40 * 0.36)
+    wide = box_lines([_box("建设", 100, 100, width=80), _box("德州", 400, 100, width=80)], 0.36)
+    assert [x.text for x in wide] == ["建设 德州"]  # a gap of several characters is a space
+
+
+def test_a_scan_without_the_ocr_engine_names_what_to_install(tmp_path, monkeypatch):
+    from PIL import Image, ImageDraw
+
+    import index.ocr
+
+    image = Image.new("RGB", (400, 300), "white")
+    ImageDraw.Draw(image).rectangle((40, 40, 360, 60), fill="black")
+    image.save(tmp_path / "scan.pdf")  # a page that is only an image
+
+    def missing():
+        raise ImportError("No module named 'rapidocr'")
+
+    monkeypatch.setattr(index.ocr, "engine", missing)
+    with pytest.raises(LoadError) as err:
+        load_document(tmp_path / "scan.pdf")
+    assert "scan.pdf" in str(err.value) and "rapidocr" in str(err.value).lower()
 
 
 # ---------------------------------------------------------------- the plan in every format
 
 needs_tools = pytest.mark.skipif(
-    not (shutil.which("soffice") and shutil.which("tesseract") and shutil.which("chromium")),
-    reason="LibreOffice, Tesseract and Chromium come with `make formats` and `make browser`",
+    not (shutil.which("soffice") and shutil.which("chromium")),
+    reason="LibreOffice and Chromium come with `make formats` and `make browser`",
 )
 
 
@@ -250,7 +309,8 @@ def test_a_scanned_plan_is_read_by_ocr_nearly_exactly(corpus):
     matched = sum(
         b.size for b in difflib.SequenceMatcher(None, want, got, autojunk=False).get_matching_blocks()
     )
-    assert matched / len(want) >= 0.97
+    assert matched / len(want) >= 0.98  # the issue's bar (the bench measures 99.4%)
+    assert len(paragraphs(doc.text)) == len(paragraphs(PLAN.read_text(encoding="utf-8")))
     assert pages and pages[-1][0] == pages[-1][1] == len(doc.pages)  # progress per page, to the last
 
 
@@ -321,14 +381,16 @@ def test_a_printed_table_reads_back_row_by_row_as_in_the_docx(tmp_path):
 DATA = ROOT / "tests" / "data"
 
 
+@pytest.mark.parametrize("kind", ["docx", "ofd"])
 @pytest.mark.parametrize("source", [PLAN, DATA / "05.html", DATA / "15.html"], ids=lambda p: p.name)
-def test_a_task_division_table_becomes_the_ledger_row_for_row(tmp_path, source):
-    """Real documents' division of labour moved from their notes into an appendix table:
-    the ledger read from the table is the table, row for row (task, lead, support, deadline)."""
+def test_a_task_division_table_becomes_the_ledger_row_for_row(tmp_path, source, kind):
+    """Real documents' division of labour moved from their notes into an appendix table
+    (a Word table; an OFD's ruled table, strokes and text placed in cells): the ledger read
+    from the table is the table, row for row (task, lead, support, deadline)."""
     from index.ingest import prepare
 
-    rows = build.write_task_table_plan(source, tmp_path / "tasks.docx")
-    doc = load_document(tmp_path / "tasks.docx")
+    rows = build.write_task_table_plan(source, tmp_path / f"tasks.{kind}")
+    doc = load_document(tmp_path / f"tasks.{kind}")
     assert "牵头负责" not in doc.text.split("附件：重点任务分工表")[0]  # the notes are gone from the body
     measures = [m for m in prepare(doc).measures if m.lead or m.support]
     table_at = doc.text.index("附件：重点任务分工表")
@@ -377,13 +439,14 @@ def test_the_table_plan_is_listed_by_department_like_the_notes(tmp_path, fake_em
 
 @pytest.mark.formats
 @needs_tools
+@pytest.mark.parametrize("to", ["pdf:writer_pdf_Export", "doc:MS Word 97"], ids=["pdf", "doc"])
 @pytest.mark.parametrize("source", [PLAN, DATA / "15.html"], ids=lambda p: p.name)
-def test_the_table_plan_printed_to_pdf_gives_the_same_ledger(tmp_path, source):
+def test_the_table_plan_printed_to_pdf_or_saved_as_doc_gives_the_same_ledger(tmp_path, source, to):
     """Rows a page break cuts in two (the second part under an empty number) are one row."""
     from index.ingest import prepare
 
     rows = build.write_task_table_plan(source, tmp_path / "tasks.docx")
-    pdf = build.soffice_convert(tmp_path / "tasks.docx", "pdf:writer_pdf_Export", tmp_path / "tasks.pdf")
+    pdf = build.soffice_convert(tmp_path / "tasks.docx", to, tmp_path / f"tasks.{to.split(':')[0]}")
     assert pdf is not None
     got = [
         (m.title, "、".join(m.lead), "、".join(m.support))
