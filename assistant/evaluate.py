@@ -30,6 +30,7 @@ import re
 import statistics
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -85,9 +86,18 @@ def gold_spans(evidence: Sequence[str], source: str, strict: bool = True) -> lis
         occ = [(m.start(), m.end()) for m in re.finditer(re.escape(ev), source)]
         if not occ and strict:
             raise PlanQAError(f"evidence is not a substring of the source: {ev[:40]!r}")
+        if not occ:  # OCR writes "，" where the page printed ","; each width counts as the other
+            occ = [
+                (m.start(), m.end()) for m in re.finditer(re.escape(_width_folded(ev)), _width_folded(source))
+            ]
         if occ:
             out.append(occ)
     return out
+
+
+def _width_folded(text: str) -> str:
+    """Full-width forms as their half-width characters, one for one (offsets keep)."""
+    return "".join(n if len(n := unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
 
 
 def _covers(span: tuple[int, int], hit: dict[str, Any]) -> bool:

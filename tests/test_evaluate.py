@@ -25,6 +25,16 @@ def test_gold_spans_find_every_occurrence() -> None:
         gold_spans(["不存在的句子"], SOURCE)
 
 
+def test_gold_spans_in_an_ocr_text_match_across_character_widths() -> None:
+    """A scan's OCR writes "，" and "（" where the page printed "," and "(": the evidence is
+    still found there (not strict), at the OCR text's own offsets; missing evidence is left out."""
+    ocr = SOURCE.replace(",", "，").replace("(", "（")
+    (occ,) = gold_spans(["到2025年,企业达到1000家", "不存在的句子"], ocr, strict=False)
+    assert [ocr[a:b] for a, b in occ] == ["到2025年，企业达到1000家"] * 2
+    with pytest.raises(PlanQAError, match="not a substring"):
+        gold_spans(["到2025年,企业达到1000家"], ocr)
+
+
 def test_score_recall_mrr_key_facts_and_citations() -> None:
     q = {"answerable": True, "must_include": ["1000家"]}
     gold = gold_spans(["到2025年,企业达到1000家", "(市科技局牵头负责)"], SOURCE)
