@@ -355,8 +355,8 @@ def write_task_table_plan(source: Path, out: Path) -> list[tuple[str, str, str, 
 
     text, rows = task_table_rows(source)
     if out.suffix == ".ofd":
-        table = [TABLE_HEADER, *((str(i), *row) for i, row in enumerate(rows, 1))]
-        write_ofd([*paragraphs(text), "附件：重点任务分工表"], out, table=table)
+        grid: list[tuple[str, ...]] = [TABLE_HEADER, *((str(i), *row) for i, row in enumerate(rows, 1))]
+        write_ofd([*paragraphs(text), "附件：重点任务分工表"], out, table=grid)
         return rows
     d = docx.Document()
     for p in paragraphs(text):
