@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -31,6 +32,8 @@ def run_bench(settings: Settings, questions_path: str | None, rounds: int, out: 
         for line in qfile.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
+    if settings.answer_mode == "llm":
+        return run_llm_bench(settings, questions, out)
     figures: dict[str, float | int | str] = {"questions": len(questions), "rounds": rounds}
     with tempfile.TemporaryDirectory(prefix="planqa-bench-") as tmp:
         home = Path(tmp)
@@ -72,4 +75,70 @@ def run_bench(settings: Settings, questions_path: str | None, rounds: int, out: 
     for key, value in figures.items():
         print(f"  {key:<{width}}  {value}")
     print(f"saved {out_dir / 'bench.json'}")
+    return 0
+
+
+def run_llm_bench(settings: Settings, questions: list[str], out: str = "bench-out") -> int:
+    """Answer mode llm, each question asked once of the bundled plan: where an answer's
+    time goes when the model is asked — retrieval and the extractive draft, the prompt
+    (tokens, how many reused from the call before, prefill seconds), writing (tokens,
+    tokens a second), verification — and the time to the first verified text."""
+    rows: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="planqa-bench-") as tmp:
+        embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
+        assistant = Assistant(replace(settings, home=Path(tmp)), embedder=embedder)
+        assistant.ingest([SAMPLE_PLAN])
+        assistant.ask(questions[0], mode="extractive")  # opens the index
+        generator = assistant.generator
+        calls = getattr(generator.model, "_calls", None)
+        for i, q in enumerate(questions, 1):
+            asked_before = len(generator.verify_s)
+            t0 = time.perf_counter()
+            first = None
+            for part in assistant.ask_stream(q):
+                if isinstance(part, str) and first is None:
+                    first = time.perf_counter() - t0
+            total = time.perf_counter() - t0
+            print(f"\r  {i}/{len(questions)} questions", end="", file=sys.stderr, flush=True)
+            if len(generator.verify_s) == asked_before:
+                continue  # answered without the model (a list, a sure refusal)
+            row = {"total_s": total, "verify_s": generator.verify_s[-1]}
+            if first is not None:
+                row["first_verified_s"] = first
+            if calls:
+                call = calls[-1]
+                row.update(call)
+                row["retrieve_s"] = total - call["prefill_s"] - call["decode_s"] - row["verify_s"]
+            rows.append(row)
+        print(file=sys.stderr)
+        assistant.close()
+    figures: dict[str, float | int | str] = {"questions": len(questions), "model_asked": len(rows)}
+
+    def put(name: str, values: list[float], digits: int = 2) -> None:
+        if values:
+            figures[f"{name}_p50"] = round(statistics.median(values), digits)
+            figures[f"{name}_p95"] = round(p95(values), digits)
+
+    put("answer_s", [r["total_s"] for r in rows])
+    put("first_verified_text_s", [r["first_verified_s"] for r in rows if "first_verified_s" in r])
+    figures["answers_with_verified_text"] = sum("first_verified_s" in r for r in rows)
+    put("retrieve_and_draft_s", [r["retrieve_s"] for r in rows if "retrieve_s" in r])
+    put("prompt_tokens", [r["prompt_tokens"] for r in rows if "prompt_tokens" in r], 0)
+    put("prompt_tokens_reused", [r["reused_tokens"] for r in rows if "reused_tokens" in r], 0)
+    put("prefill_s", [r["prefill_s"] for r in rows if "prefill_s" in r])
+    put("decode_tokens", [r["decode_tokens"] for r in rows if "decode_tokens" in r], 0)
+    put("decode_s", [r["decode_s"] for r in rows if "decode_s" in r])
+    speeds = [r["decode_tokens"] / r["decode_s"] for r in rows if r.get("decode_s")]
+    put("decode_tokens_per_s", speeds, 1)
+    put("verify_s", [r["verify_s"] for r in rows], 3)
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "bench-llm.json").write_text(
+        json.dumps({"figures": figures, "answers": rows}, indent=1), encoding="utf-8"
+    )
+    width = max(len(k) for k in figures)
+    print("PlanQA benchmark, answer mode llm (bundled plan; figures over the answers the model wrote)")
+    for key, value in figures.items():
+        print(f"  {key:<{width}}  {value}")
+    print(f"saved {out_dir / 'bench-llm.json'}")
     return 0

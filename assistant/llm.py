@@ -16,6 +16,7 @@ import hashlib
 import importlib
 import os
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,7 +124,9 @@ class LlamaCppChat(BaseChatModel):
 
     model_path: str
     n_ctx: int = 4096
-    n_threads: int = 2
+    n_threads: int = max(  # the cores this process may use: more threads than cores slow llama.cpp
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2, 1
+    )
     max_tokens: int = 400
     temperature: float = 0.0
     seed: int = 0
@@ -131,6 +134,10 @@ class LlamaCppChat(BaseChatModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
     _llama: Any = PrivateAttr(default=None)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
+    # one entry a call, for ``planqa bench``: prompt tokens (and how many of them were
+    # already evaluated: the prompt's shared head, reused from the call before), seconds
+    # to the first token (prefill), tokens written and seconds writing them (decode)
+    _calls: list[dict[str, float]] = PrivateAttr(default_factory=list)
 
     @property
     def _llm_type(self) -> str:
@@ -192,13 +199,36 @@ class LlamaCppChat(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         with self._lock:
+            model = self._model()
+            before = list(model._input_ids)  # what the context holds from the call before
+            t0 = time.perf_counter()
+            first, written = 0.0, 0
             for part in self._call(messages, stop, stream=True):
                 delta = part["choices"][0].get("delta", {}).get("content") or ""
+                if not first:
+                    first = time.perf_counter() - t0  # the first chunk follows the first token
                 if delta:
+                    written += 1  # llama.cpp streams a token a chunk
                     chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
                     if run_manager:
                         run_manager.on_llm_new_token(delta, chunk=chunk)
                     yield chunk
+            done = time.perf_counter() - t0
+            ids = list(model._input_ids)
+            prompt = max(len(ids) - written, 0)
+            shared = next(
+                (i for i, (a, b) in enumerate(zip(before, ids[:prompt], strict=False)) if a != b),
+                min(len(before), prompt),
+            )
+            self._calls.append(
+                {
+                    "prompt_tokens": prompt,
+                    "reused_tokens": shared,
+                    "prefill_s": first,
+                    "decode_tokens": written,
+                    "decode_s": done - first,
+                }
+            )
 
 
 def chat_model_for(settings: Settings) -> BaseChatModel:
