@@ -124,8 +124,8 @@ def compact(index: PlanIndex, passages: list[Passage], question: str, extractive
     out (its number is not reused). Prefill is most of a local model's time (about 50
     prompt tokens a second on 2 cores): it reads a third of the tokens whole chunks
     would be, and what it says is checked against what it read."""
-    if not CONTEXT_CHARS:
-        return passages
+    if not CONTEXT_CHARS or not extractive.citations:
+        return passages  # no draft to start from: the model looks for the answer in the whole passages
     quoted = [(c.doc, c.start, c.end) for c in extractive.citations]
     asked = _bigrams(question)
     sentences = [sentences_of(index, p.hit, p.n) for p in passages]

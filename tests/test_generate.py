@@ -384,3 +384,18 @@ def test_the_prompt_head_is_the_same_for_every_question_on_one_document(plan_ind
         assert user.count(title) == 1
         heads.append(user[: user.index("【段落1】")])
     assert heads[0] == heads[1] and heads[0].rstrip().endswith(f"《{title}》")
+
+
+def test_without_a_draft_the_model_reads_whole_passages(fresh_home: Path, fake_embedder: Any) -> None:
+    """Where the extractive answer quotes nothing (the gate unsure), the model has to find
+    the answer itself: it is given the whole passages."""
+    from dataclasses import replace
+
+    import assistant.generate as generate
+
+    plain = Assistant(Settings(home=fresh_home), embedder=fake_embedder)
+    hits = plain.hits_for("强化能源保障谁牵头？")
+    answer = replace(plain.ask("强化能源保障谁牵头？"), citations=(), refused=True)
+    assert generate.CONTEXT_CHARS and generate.compact(
+        plain.index, passages_of(hits), "x", answer
+    ) == passages_of(hits)
