@@ -67,14 +67,18 @@ def run_bench(settings: Settings, questions_path: str | None, rounds: int, out: 
     figures["ask_p50_ms_sentences_on_the_fly"] = round(statistics.median(otf), 1)
     figures["ask_p95_ms_sentences_on_the_fly"] = round(p95(otf), 1)
 
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "bench.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
+    return _report(Path(out) / "bench.json", "PlanQA benchmark (bundled plan)", figures, figures)
+
+
+def _report(path: Path, title: str, figures: dict[str, float | int | str], saved: object) -> int:
+    """Print the figures under ``title`` and save ``saved`` as JSON at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(saved, ensure_ascii=False, indent=1), encoding="utf-8")
     width = max(len(k) for k in figures)
-    print("PlanQA benchmark (bundled plan)")
+    print(title)
     for key, value in figures.items():
         print(f"  {key:<{width}}  {value}")
-    print(f"saved {out_dir / 'bench.json'}")
+    print(f"saved {path}")
     return 0
 
 
@@ -114,31 +118,24 @@ def run_llm_bench(settings: Settings, questions: list[str], out: str = "bench-ou
         assistant.close()
     figures: dict[str, float | int | str] = {"questions": len(questions), "model_asked": len(rows)}
 
-    def put(name: str, values: list[float], digits: int = 2) -> None:
+    def put(name: str, values: list[float] | str, digits: int = 2) -> None:
+        if isinstance(values, str):  # a field of the rows: those that have it
+            values = [r[values] for r in rows if values in r]
         if values:
             figures[f"{name}_p50"] = round(statistics.median(values), digits)
             figures[f"{name}_p95"] = round(p95(values), digits)
 
-    put("answer_s", [r["total_s"] for r in rows])
-    put("first_verified_text_s", [r["first_verified_s"] for r in rows if "first_verified_s" in r])
+    put("answer_s", "total_s")
+    put("first_verified_text_s", "first_verified_s")
     figures["answers_with_verified_text"] = sum("first_verified_s" in r for r in rows)
-    put("retrieve_and_draft_s", [r["retrieve_s"] for r in rows if "retrieve_s" in r])
-    put("prompt_tokens", [r["prompt_tokens"] for r in rows if "prompt_tokens" in r], 0)
-    put("prompt_tokens_reused", [r["reused_tokens"] for r in rows if "reused_tokens" in r], 0)
-    put("prefill_s", [r["prefill_s"] for r in rows if "prefill_s" in r])
-    put("decode_tokens", [r["decode_tokens"] for r in rows if "decode_tokens" in r], 0)
-    put("decode_s", [r["decode_s"] for r in rows if "decode_s" in r])
+    put("retrieve_and_draft_s", "retrieve_s")
+    put("prompt_tokens", "prompt_tokens", 0)
+    put("prompt_tokens_reused", "reused_tokens", 0)
+    put("prefill_s", "prefill_s")
+    put("decode_tokens", "decode_tokens", 0)
+    put("decode_s", "decode_s")
     speeds = [r["decode_tokens"] / r["decode_s"] for r in rows if r.get("decode_s")]
     put("decode_tokens_per_s", speeds, 1)
-    put("verify_s", [r["verify_s"] for r in rows], 3)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "bench-llm.json").write_text(
-        json.dumps({"figures": figures, "answers": rows}, indent=1), encoding="utf-8"
-    )
-    width = max(len(k) for k in figures)
-    print("PlanQA benchmark, answer mode llm (bundled plan; figures over the answers the model wrote)")
-    for key, value in figures.items():
-        print(f"  {key:<{width}}  {value}")
-    print(f"saved {out_dir / 'bench-llm.json'}")
-    return 0
+    put("verify_s", "verify_s", 3)
+    title = "PlanQA benchmark, answer mode llm (bundled plan; figures over the answers the model wrote)"
+    return _report(Path(out) / "bench-llm.json", title, figures, {"figures": figures, "answers": rows})
