@@ -43,8 +43,32 @@ def _lines(text: str) -> list[str]:
     return [s for s in (line.strip() for line in text.splitlines()) if s]
 
 
-def _iso(m: re.Match[str]) -> str:
-    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+_CN_DIGITS = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0, "O": 0}
+_CN_DATE_LINE = re.compile(
+    r"^([〇○Ｏ零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
+)
+
+
+def _cn_number(text: str) -> int:
+    """一 … 三十一 (a month's or a day's number written in characters)."""
+    if "十" not in text:
+        return _CN_DIGITS.get(text, 0)
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+
+
+def date_of_line(line: str) -> str:
+    """The ISO date a date line states ("2019年1月27日", "二〇〇五年六月十一日"), else ""."""
+    m = _DATE_LINE.match(line)
+    if m:
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    m = _CN_DATE_LINE.match(line)
+    if m:
+        year = int("".join(str(_CN_DIGITS[ch]) for ch in m.group(1)))
+        month, day = _cn_number(m.group(2)), _cn_number(m.group(3))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return ""
 
 
 def doc_meta(text: str, title: str = "") -> DocMeta:
@@ -60,15 +84,13 @@ def doc_meta(text: str, title: str = "") -> DocMeta:
             issuer = organ
             break
     for i in range(len(tail) - 1, -1, -1):
-        m = _DATE_LINE.match(tail[i])
-        if m:
-            date = _iso(m)
+        date = date_of_line(tail[i])
+        if date:
             if i > 0 and _SIGNATURE.match(tail[i - 1]):
                 issuer = tail[i - 1]
             break
     if not date:
-        m = next((m for s in head if (m := _DATE_LINE.match(s))), None)
-        date = _iso(m) if m else ""
+        date = next((d for s in head if (d := date_of_line(s))), "")
     t = _TITLE_ISSUER.match(re.sub(r"\s+", "", title or (head[0] if head else "")))
     if t:
         issuer = t.group(1)

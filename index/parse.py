@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from index.clean import Cleaned
 from index.tables import Cell, TaskTable, task_tables
-from index.types import Measure, Span
+from index.types import Measure, Note, Span
 
 _CN_NUM = "一二三四五六七八九十百零〇"
 _HEADING_LEVELS = (
@@ -34,7 +34,7 @@ _WS = " \t\r\n\u3000\xa0\ufeff"
 _TITLE_END = re.compile(r"[。！？!?]")
 _YEAR_LEAD = re.compile(r"^(\d{4}年|完成时限|时间节点|工作目标|到\d{4}年)")
 _BRACKETS = {"(": ")", "（": "）", "〔": "〕", "[": "]", "【": "】"}
-_RESP_WORDS = ("负责", "牵头", "配合", "参与", "协助", "落实")
+_RESP_WORDS = ("负责", "牵头", "配合", "参与", "协助", "落实", "指导")
 # "列第一位者为牵头单位" / "排在第一位的部门为牵头部门": the first listed leads
 _FIRST_LEADS = re.compile(r"(列|排在?)第一位[的者]?(部门|单位)?为牵头")
 _CLAUSE_SPLIT = re.compile(r"[,，;；。]")
@@ -188,11 +188,16 @@ def parse_responsibility(
             else:
                 lead.extend(names)
             continue
-        m = re.match(r"^(.*?)(牵头负责|分别牵头负责|分别负责|共同负责|牵头|负责|配合|参与|协助)$", clause)
+        # "（生态环境部、国家卫生健康委指导）": the units that guide a task are responsible for it
+        m = re.match(
+            r"^(.*?)(牵头负责|分别牵头负责|分别负责|共同负责|牵头|负责|配合|参与|协助|指导)$", clause
+        )
         if not m:
             continue
         by_duty = re.search(r"(依|按)(照)?(各自)?职责(分工)?$", m.group(1))
         names_part = m.group(1)[: by_duty.start()] if by_duty else m.group(1)
+        # "…、财政部等和各有关省级人民政府负责": the departments, and the provinces besides
+        names_part = re.sub(r"等(?:有关部门)?(?:和|及|与)(?=各)", "、", names_part)
         names = [_clean_dept(n) for n in _split_top(names_part, re.compile(r"[、/]"))]
         names = [n for n in names if n]
         role = m.group(2)
@@ -362,6 +367,15 @@ def _measure(
             lead, support, each = parse_responsibility(note, first_leads)
             if lead or support:
                 resp_span = Span(*cleaned.source_span(p.start + a, p.start + b))
+    notes = []
+    for k, p in enumerate(paras):
+        # a later paragraph with notes of its own is a sub-item, named by its first sentence;
+        # notes in the measure's own paragraph are the measure's
+        sub = _task_title(p.text) if k else ""
+        for a, b in _inline_notes(p.text):
+            n_lead, n_support, n_each = parse_responsibility(p.text[a:b], first_leads)
+            span = Span(*cleaned.source_span(p.start + a, p.start + b))
+            notes.append(Note(n_lead, n_support, span, n_each, sub))
     return Measure(
         doc_id=doc_id,
         index=index,
@@ -374,7 +388,33 @@ def _measure(
         each_responsible=each,
         resp_span=resp_span,
         deadline_spans=tuple(deadlines),
+        notes=tuple(notes) if len(notes) > 1 else (),
     )
+
+
+# a bracketed note naming who is responsible for the sentences before it, anywhere in a
+# paragraph: "…准入环境。（市场监管总局负责）加强…"
+_INLINE_NOTE = re.compile(
+    r"[（(][^（）()]{2,160}?(?:牵头负责|分别负责|共同负责|负责|牵头|配合|参与|协助|指导)[）)]"
+)
+
+
+def _task_title(text: str) -> str:
+    """What a sub-item is called: its first sentence, numbering taken off
+    ("1.加强制度政策集成创新，增强试点方案系统性。…"), cut at a comma when long."""
+    text = text.strip(_WS)
+    text = text[heading_level(text)[1] :].strip(_WS)
+    first = re.split(r"[。；;！!？?]", text, maxsplit=1)[0]
+    if len(first) > _MAX_TITLE:
+        first = re.split(r"[，,：:]", first, maxsplit=1)[0][:_MAX_TITLE]
+    return first
+
+
+def _inline_notes(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every note in the paragraph that names departments."""
+    return [
+        (m.start(), m.end()) for m in _INLINE_NOTE.finditer(text) if any(parse_responsibility(m.group(0))[:2])
+    ]
 
 
 def _row_measure(

@@ -37,7 +37,7 @@ import numpy as np
 
 from index import dense
 from index.errors import IndexMissingError
-from index.types import Chunk, Deadline, Measure, Span, Target
+from index.types import Chunk, Deadline, Measure, Note, Span, Target
 
 _CURRENT = "CURRENT"
 
@@ -214,6 +214,16 @@ def _measure(d: dict[str, Any]) -> Measure:
         deadline_spans=tuple(Span(**s) for s in d["deadline_spans"]),
         targets=tuple(Target(**{**t, "span": Span(**t["span"])}) for t in d.get("targets", ())),
         deadlines=tuple(Deadline(**{**x, "span": Span(**x["span"])}) for x in d.get("deadlines", ())),
+        notes=tuple(
+            Note(
+                tuple(n["lead"]),
+                tuple(n["support"]),
+                Span(**n["span"]),
+                n["each_responsible"],
+                n.get("title", ""),
+            )
+            for n in d.get("notes", ())
+        ),
     )
 
 

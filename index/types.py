@@ -60,6 +60,20 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Note:
+    """One responsibility note of a measure whose tasks each carry their own
+    ("…。（市场监管总局负责）加强…。（体育总局、教育部负责）")."""
+
+    lead: tuple[str, ...]
+    support: tuple[str, ...]
+    span: Span  # the note, brackets included
+    each_responsible: bool = False
+    title: str = (
+        ""  # a sub-item's first sentence ("加强制度政策集成创新，增强试点方案系统性"); "" = the measure's
+    )
+
+
+@dataclass(frozen=True)
 class Measure:
     """One unit of the plan: a measure (title sentence + body + responsibility + follow-ups)."""
 
@@ -76,6 +90,7 @@ class Measure:
     deadline_spans: tuple[Span, ...] = ()  # "完成时限：…" paragraphs
     targets: tuple[Target, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
+    notes: tuple[Note, ...] = ()  # every note, in order, when its tasks carry one each (two or more)
 
 
 @dataclass(frozen=True)
@@ -148,6 +163,7 @@ class Answer:
     # the answerability gate's probability that the text answers the question (None: no gate ran)
     confidence: float | None = field(default=None, repr=False)
     rule: str = field(default="", repr=False)  # a refusal decided by a rule, not weighed: which
+    scope: str = ""  # the document the question named and was answered within ("" = none named)
 
     def to_dict(self) -> dict[str, object]:
         extra: dict[str, object] = {"mode": self.mode, "note": self.note} if self.mode != "extractive" else {}
@@ -165,5 +181,6 @@ class Answer:
                 }
                 for h in self.hits
             ],
+            **({"scope": self.scope} if self.scope else {}),
             **extra,
         }
