@@ -278,7 +278,7 @@ def _tasks(assistant: Assistant, args: argparse.Namespace) -> int:
     from assistant.export import export, select
 
     ledger = assistant.ledger
-    scope = assistant.scope(collection=args.collection) if args.collection else None
+    scope = assistant.scope(args.doc, args.collection) if args.doc or args.collection else None
     rows = select(ledger, args.dept or "", args.role, args.due_before or "", scope)
     text = export(ledger, rows, args.format, Path(args.out) if args.out else None)
     if text is not None:
@@ -311,10 +311,18 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _fit(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.fit import FITTED, run_fit
+    from assistant.fit import FITTED, run_fit, run_fit_scope
 
     out = Path(args.out) if args.out else FITTED
     work = Path(args.work) if args.work else None
+    if args.scope_only:
+        for variant, dev in run_fit_scope(settings, out, work, progress=_progress).items():
+            print(
+                f"{variant}: scope threshold {dev['threshold']}: {dev['scoped']} of {dev['questions']} dev "
+                f"questions scoped, {dev['scoped_wrong']} wrongly"
+            )
+        print(f"wrote {out}", file=sys.stderr)
+        return 0
     result = run_fit(settings, out, Path(args.report), progress=_progress, work=work)
     for variant, r in result.items():
         if isinstance(r, dict):

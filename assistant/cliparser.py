@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--dept", help="department, any alias (发改委, 人社局, …)")
     s.add_argument("--role", choices=("lead", "support", "any"), default="any")
     s.add_argument("--due-before", help="only deadline items due on or before this date (YYYY-MM-DD)")
+    s.add_argument("--doc", help="only the measures of this document (its id, see `planqa docs`)")
     s.add_argument("--collection", help="only the measures of this collection's documents")
     s.add_argument("--format", default="table", help="table | json | csv | xlsx | ics")
     s.add_argument("--out", help="write to this file (xlsx defaults to planqa-tasks.xlsx)")
@@ -107,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", default="evals/reports/fit", help="report directory (default evals/reports/fit)"
     )
     s.add_argument("--work", default=None, help="keep the indexes asked here, reused when unchanged")
+    s.add_argument(
+        "--scope-only",
+        action="store_true",
+        help="re-fit only the document-scope model (which document a question names)",
+    )
 
     s = sub.add_parser("bench", help="benchmark: cold ingest and warm ask latency")
     s.add_argument("--questions", default=None, help="JSONL question set (default: bundled public set)")

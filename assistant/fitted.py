@@ -80,6 +80,8 @@ class Fitted:
     embedder: str  # the embedding model whose cosines the features are ("" = words only)
     # a further sentence joins the answer when the ranker rates it at least this share of the best
     keep: float = 0.5
+    # which document a question names by its title words (``assistant.scope``); None: not fitted
+    scope: Logistic | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +89,7 @@ class Fitted:
             "gate": self.gate.to_dict(),
             "llm_floor": self.llm_floor,
             "keep": self.keep,
+            **({"scope": self.scope.to_dict()} if self.scope is not None else {}),
         }
 
 
@@ -100,7 +103,14 @@ def load_fitted(embedder: str, path: Path = FITTED) -> Fitted:
     name = embedder if embedder in models else LEXICAL
     d = models[name]
     gate = Logistic.from_dict(d["gate"])
-    return Fitted(Logistic.from_dict(d["ranker"]), gate, float(d.get("llm_floor", gate.threshold)), name)
+    scope = Logistic.from_dict(d["scope"]) if "scope" in d else None
+    return Fitted(
+        Logistic.from_dict(d["ranker"]),
+        gate,
+        float(d.get("llm_floor", gate.threshold)),
+        name,
+        scope=scope,
+    )
 
 
 @lru_cache(maxsize=4)

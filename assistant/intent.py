@@ -285,10 +285,25 @@ def asks_name(question: str) -> bool:
     return bool(_NAME.search(normalize(question)))
 
 
-def is_meta(question: str) -> bool:
-    """A question about the document itself (its basis, number, issuer)."""
+# "哪个文件提出…", "出自哪份文件", "是哪份文件里的提法": the answer is a document
+WHICH_DOCUMENT = re.compile(
+    r"(?:哪个|哪份|哪一份|哪一个|什么|哪)(?:文件|文|通知|意见|方案|规定|政策|决定)|出自哪|出处|哪里的提法|从哪来的"
+)
+# …unless it asks what a document is based on ("本方案贯彻落实哪个文件？")
+_BASIS = re.compile(r"贯彻|落实|依据|根据|制定|出台|印发|本方案|本意见|本计划")
+
+
+def asks_which_document(question: str) -> bool:
+    """The question asks which document says something (not what this one is based on)."""
     q = normalize(question)
-    return bool(_META.search(q) or DOC_NUMBER.search(q))
+    return bool(WHICH_DOCUMENT.search(q)) and not _BASIS.search(q)
+
+
+def is_meta(question: str) -> bool:
+    """A question about the document itself (its basis, number, issuer); not one asking
+    which document says a thing."""
+    q = normalize(question)
+    return bool(_META.search(q) or DOC_NUMBER.search(q)) and not asks_which_document(q)
 
 
 _EACH_DOCUMENT = re.compile(

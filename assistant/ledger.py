@@ -13,14 +13,18 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.departments import Departments
 from index.plan_index import PlanIndex
 from index.tokenize import normalize
 from index.types import Answer, Citation, Deadline, Measure, Span
 
-ROLES = ("lead", "support", "any")
+ROLES = ("lead", "support", "any", "responsible")
+# a note that names roles in words ("牵头单位：…；配合单位：…"), not only by order; the
+# sentence declaring the order convention ("列第一位者为牵头单位") is no such word
+_ROLE_WORDS = re.compile(r"牵头|配合|协助|协办|参与")
+_ORDER_CONVENTION = re.compile(r"(列|排在?)第一位[的者]?(部门|单位)?为牵头(部门|单位)?")
 
 # asks for measures (not for departments): "哪些工作", "哪几项", "全部措施", "出现在哪些措施中"
 _LIST_MEASURES = re.compile(
@@ -30,7 +34,9 @@ _LIST_MEASURES = re.compile(
 )
 # "哪些措施没有列任何配合单位？"
 _NO_SUPPORT = re.compile(r"(没有|没|未|不)(列|设)?(任何)?配合(单位|部门)|无配合(单位|部门)")
-_ASKS_DEPARTMENTS = re.compile(r"哪些[^，。？?]{0,4}(部门|单位)|(部门|单位)(有哪些|是哪些|都有谁|是谁)|谁")
+_ASKS_DEPARTMENTS = re.compile(
+    r"(哪些|哪几个?|几个)[^，。？?]{0,4}(部门|单位)|(部门|单位)(有哪些|是哪些|有哪几个?|有几个|都有谁|是谁)|谁"
+)
 _LIST_ANY = re.compile(r"哪些|哪几|几项|多少项|分别是|列出|列一下|清单|有什么|要完成什么|到期")
 _SUPPORT = re.compile(r"配合|协助|协办")  # "参与" alone: leading or supporting
 _LEAD = re.compile(r"牵头|负责|主责")
@@ -89,24 +95,62 @@ class Ledger:
         measures = index.all_measures()
         self.departments = Departments(n for m in measures for n in (*m.lead, *m.support))
         canon = self.departments.canonical_of
+        # a measure whose tasks carry a note each ("…。（市场监管总局负责）加强…") is a row a note
         self.tasks = [
             Task(
                 m.doc_id,
                 index.doc_title(m.doc_id),
-                m,
-                tuple(dict.fromkeys(canon(n) for n in m.lead)),
-                tuple(dict.fromkeys(canon(n) for n in m.support)),
+                part,
+                tuple(dict.fromkeys(canon(n) for n in part.lead)),
+                tuple(dict.fromkeys(canon(n) for n in part.support)),
             )
             for m in measures
+            for part in (
+                [
+                    replace(
+                        m,
+                        title=n.title or m.title,
+                        lead=n.lead,
+                        support=n.support,
+                        each_responsible=n.each_responsible,
+                        resp_span=n.span,
+                    )
+                    for n in m.notes
+                ]
+                or [m]
+            )
         ]
         self._many_docs = len({t.doc_id for t in self.tasks}) > 1
+        self._roles_in_words: dict[int, bool] = {}
+
+    def roles_in_words(self, t: Task) -> bool:
+        """The task's note names roles in words ("牵头单位：…；配合单位：…"): there "负责" means
+        leading; in a note like "（X、Y负责）" (the first listed leading) every department
+        it lists is responsible."""
+        known = self._roles_in_words.get(id(t))
+        if known is None:
+            span = t.measure.resp_span
+            note = span.slice(self.index.source_text(t.doc_id)) if span is not None else ""
+            known = self._roles_in_words[id(t)] = bool(_ROLE_WORDS.search(_ORDER_CONVENTION.sub("", note)))
+        return known
 
     # -- selections -------------------------------------------------------------
 
     def by_department(self, dept: str, role: str = "any") -> list[Task]:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-        return [t for t in self.tasks if t.role_of(dept) and (role == "any" or t.role_of(dept) == role)]
+        out, seen = [], set()
+        for t in self.tasks:  # a task once, at its first note naming the department
+            key = (t.doc_id, t.measure.index, t.measure.title)
+            if t.role_of(dept) and self._has_role(t, dept, role) and key not in seen:
+                seen.add(key)
+                out.append(t)
+        return out
+
+    def _has_role(self, t: Task, dept: str, role: str) -> bool:
+        if role == "responsible":  # "负责": leading where roles are words, listed anywhere elsewhere
+            return t.role_of(dept) == "lead" or not self.roles_in_words(t)
+        return role == "any" or t.role_of(dept) == role
 
     def due_between(self, first: str = "", last: str = "") -> list[tuple[Task, Deadline]]:
         """Deadline items with ``first <= due <= last``: ISO dates, or "MM-DD" to
@@ -117,21 +161,46 @@ class Ledger:
 
         return [
             (t, d)
-            for t in self.tasks
+            for t in self._measures()
             for d in t.measure.deadlines
             if d.due and (not first or key(d.due, first) >= first) and (not last or key(d.due, last) <= last)
         ]
 
     def with_deadline_paragraphs(self) -> list[Task]:
-        return [t for t in self.tasks if t.measure.deadline_spans]
+        return [t for t in self._measures() if t.measure.deadline_spans]
+
+    def _measures(self) -> list[Task]:
+        """One task a measure (its first note's): what is due is the measure's, not a note's."""
+        seen: set[tuple[str, int]] = set()
+        out = []
+        for t in self.tasks:
+            if (t.doc_id, t.measure.index) not in seen:
+                seen.add((t.doc_id, t.measure.index))
+                out.append(t)
+        return out
 
     # -- questions --------------------------------------------------------------
+
+    def named_in(self, dept: str, doc_ids: Collection[str] | None) -> str:
+        """``dept`` as the documents asked of name it: "卫生健康委" is "国家卫生健康委" in a
+        document that only writes the latter (the same body, another level's prefix)."""
+        if doc_ids is None or any(t.doc_id in doc_ids for t in self.by_department(dept)):
+            return dept
+        longer = [
+            c
+            for c in self.departments.canonical
+            if c != dept
+            and (c.endswith(dept) or dept.endswith(c))
+            and any(t.doc_id in doc_ids for t in self.by_department(c))
+        ]
+        return longer[0] if len(longer) == 1 else dept
 
     def route(
         self,
         question: str,
         today: dt.date | None = None,
         topical: Callable[[str], bool] | None = None,
+        doc_ids: Collection[str] | None = None,
     ) -> Query | None:
         """A ledger query when the question asks for a list of measures by department
         or by deadline; None for everything else.
@@ -148,7 +217,7 @@ class Ledger:
         if depts and not _ASKS_DEPARTMENTS.search(q):
             rest = "".join(ch for i, ch in enumerate(q) if not any(a <= i < b for _, a, b in found))
             if _LIST_MEASURES.search(q) or (topical is not None and not topical(rest)):
-                return Query("department", dept=depts[0], role=_role(q))
+                return Query("department", dept=self.named_in(depts[0], doc_ids), role=_role(q))
         if _HAS_DEADLINE_PARA.search(q) and _LIST_MEASURES.search(q) and "措施" in q and not _MONTH.search(q):
             return Query("has_deadlines")
         window = self._window(q, today)
@@ -217,16 +286,42 @@ class Ledger:
         return answer
 
     def _answer_department(self, question: str, query: Query, doc_ids: Collection[str] | None) -> Answer:
-        role = {"lead": "牵头（含共同牵头、分别负责）", "support": "作为配合单位参与", "any": "牵头或配合"}[
-            query.role
+        role = {
+            "lead": "牵头（含共同牵头、分别负责）",
+            "support": "作为配合单位参与",
+            "any": "牵头或配合",
+            "responsible": "负责（含牵头和参与）",
+        }[query.role]
+        tasks = [
+            t for t in self.by_department(query.dept, query.role) if doc_ids is None or t.doc_id in doc_ids
         ]
+        if query.role == "responsible" and all(t.role_of(query.dept) == "lead" for t in tasks):
+            role = "牵头（含共同牵头、分别负责）"  # where roles are words, "负责" is leading
         rows = []
-        for t in self.by_department(query.dept, query.role):
+        for t in tasks:
             assert t.measure.resp_span is not None  # a department only comes from a note
-            mark = "牵头" if t.role_of(query.dept) == "lead" else "配合"
-            rows.append((t, t.measure.resp_span, f"（{mark}）" if query.role == "any" else ""))
+            lead = t.role_of(query.dept) == "lead"
+            mark = "牵头" if lead else "配合" if self.roles_in_words(t) else "参与"
+            marked = query.role == "any" or (query.role == "responsible" and "含牵头" in role)
+            rows.append((t, t.measure.resp_span, f"（{mark}）" if marked else ""))
         heading = f"{self.departments.display(query.dept)}{role}的措施"
-        return self._listing(question, heading, rows, f"文中未提及{query.dept}{role}的措施。", doc_ids)
+        answer = self._listing(question, heading, rows, f"文中未提及{query.dept}{role}的措施。", doc_ids)
+        if "（参与）" in answer.text:
+            answer = self._with_convention(answer, [t.doc_id for t, _, mark in rows if mark == "（参与）"])
+        return answer
+
+    def _with_convention(self, answer: Answer, docs: list[str]) -> Answer:
+        """A list marking "（参与）" by the order of a note's departments says where the
+        document states that order: "（文中：“列第一位者为牵头单位”[n]）"."""
+        doc = next(iter(dict.fromkeys(docs)), None)
+        if doc is None or len(set(docs)) > 1:
+            return answer
+        m = _ORDER_CONVENTION.search(self.index.source_text(doc))
+        if m is None:
+            return answer
+        cite = self.index.cite(len(answer.citations) + 1, doc, self.index.doc_title(doc), m.start(), m.end())
+        text = answer.text.rstrip("。") + f"（牵头、参与依文中“{cite.quote}”[{cite.n}]）。"
+        return replace(answer, text=text, citations=(*answer.citations, cite))
 
     def _answer_due(self, question: str, query: Query, doc_ids: Collection[str] | None) -> Answer:
         rows = [
@@ -282,6 +377,14 @@ class Ledger:
         )
 
 
+def role_in(question: str) -> str | None:
+    """The role a question asks a department in ("列为负责单位", "配合"), None when it names none."""
+    q = normalize(question)
+    if _LEAD.search(q) or _SUPPORT.search(q) or "参与" in q or "单位" in q:
+        return _role(q)
+    return None
+
+
 def _role(q: str) -> str:
     support, lead = bool(_SUPPORT.search(q)), bool(_LEAD.search(q))
     if support and lead:  # "牵头和配合都算", "负责或配合"
@@ -290,6 +393,8 @@ def _role(q: str) -> str:
         return "support"
     if "参与" in q or "涉及" in q:  # "负责或参与": either role
         return "any"
+    if lead and not re.search(r"牵头|主责", q):  # "负责哪些": as the document's notes mean it
+        return "responsible"
     return "lead" if lead else "any"
 
 

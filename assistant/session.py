@@ -16,10 +16,20 @@ from typing import Any, TypeVar
 
 from assistant.answer import Composer
 from assistant.crossdoc import answer_per_document
+from assistant.document import (
+    DOCUMENT_WORDS,
+    FACT_WORDS,
+    asked_facts,
+    choose_among,
+    facts_answer,
+    which_document,
+    which_documents,
+)
 from assistant.fitted import Fitted
 from assistant.intent import (
     QUESTION_WORDS,
     across_documents,
+    asks_which_document,
     check_question,
     content_keys,
     in_script,
@@ -30,6 +40,7 @@ from assistant.intent import (
 )
 from assistant.ledger import Ledger
 from assistant.retrieve import retrieve, with_preamble
+from assistant.scope import ScopeGuess, Scoper, scope_of, title_word
 from assistant.settings import Settings
 from assistant.spelling import Speller
 from index.embed import Embedder, SentenceTransformerEmbedder
@@ -37,6 +48,7 @@ from index.errors import PlanQAError
 from index.ingest import IngestReport, Progress, ingest
 from index.metadata import DEFAULT_COLLECTION, check_collection
 from index.plan_index import PlanIndex
+from index.tokenize import normalize
 from index.types import Answer, Hit, Measure
 
 SAMPLE_PLAN = Path(__file__).resolve().parent.parent / "index" / "samples" / "dezhou-plan-2023.txt"
@@ -74,6 +86,7 @@ class Assistant:
         self._composer: Composer | None = None
         self._ledger: Ledger | None = None
         self._speller: Speller | None = None
+        self._scoper: Scoper | None = None
         self._generator: Any = None
         self._chat_model: Any = chat_model
         self._fitted = fitted
@@ -179,13 +192,28 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         index = self.index
         assert self._composer is not None and self._ledger is not None
+        named = ""  # the document the question names by its title words, when it clearly does
+        which = False  # "哪个文件提出…": the answer is the document its evidence is from
         if measure is not None:
             hits = self._measure_hits(question, measure)
         else:
-            query = self._ledger.route(question, today, self.topical)
+            which = asks_which_document(question) and not across_documents(question)
+            named = "" if which or scope is not None else self.named_document(question)
+            within = scope if scope is not None else frozenset({named}) if named else None
+            query = self._ledger.route(question, today, self._topical_within(named), within)
             if query is not None:
-                yield self._ledger.answer(question, query, scope)
+                yield self._scoped(self._ledger.answer(question, query, within), named)
                 return
+            fields = () if which else asked_facts(question)
+            facts = self._facts(question, fields, within) if fields else None
+            if facts is not None:
+                yield facts
+                return
+            if which:
+                listed = which_documents(self._ledger, question, scope)
+                if listed is not None:
+                    yield listed
+                    return
             identified = self._ledger.identify(question)
             if identified is not None:  # "城管局一起牵头的那项工作，今年…": the rest, of that measure
                 tasks, rest = identified
@@ -194,12 +222,15 @@ class Assistant:
                 yield replace(answer, question=question)
                 return
             asked = across_documents(question)
-            if asked is not None and len(scope if scope is not None else index.documents) > 1:
+            if asked is not None and not named and len(scope if scope is not None else index.documents) > 1:
                 yield answer_per_document(index, self._composer, question, asked, scope, self.settings.k)
                 return
-            hits = self.hits_for(question, scope)
+            hits = self.hits_for(question, within)
         answer = self._composer.compose(question, hits, pinned=measure is not None)
-        if (mode or self.settings.answer_mode) != "llm" or answer.intent == "ledger":
+        if which and not answer.refused and answer.citations:
+            answer = which_document(index, answer.citations[0].doc, answer)
+        answer = self._scoped(answer, named)
+        if (mode or self.settings.answer_mode) != "llm" or answer.intent in ("ledger", "document"):
             yield answer
             return
         if answer.refused and (answer.confidence or 0.0) < self._composer.fitted.llm_floor:
@@ -209,6 +240,59 @@ class Assistant:
         # says is verified claim by claim (a refusal stands when nothing survives)
         yield from self.generator.stream(question, hits, answer)
 
+    def named_document(self, question: str) -> str:
+        """The document the question names by its title words or topic ("消费扶贫那份意见里…"),
+        when the fitted scope model is sure; "" otherwise (and with one document)."""
+        guess = self.scope_guess(question)
+        return guess.doc_id if guess is not None and guess.chosen else ""
+
+    def scope_guess(self, question: str) -> ScopeGuess | None:
+        """The best-matching title's document, its features and (when fitted) the model's
+        probability. Department names are taken out first: they say who, not which document
+        ("市场监管总局" is no sign of a title about 市场监管)."""
+        index = self.index
+        assert self._composer is not None and self._ledger is not None
+        if len(index.documents) < 2:
+            return None
+        if self._scoper is None or self._scoper.index is not index:
+            self._scoper = Scoper(index)
+        q = normalize(question)
+        found = self._ledger.departments.find_in(q)
+        topic = "".join(ch for i, ch in enumerate(q) if not any(a <= i < b for _, a, b in found))
+        return scope_of(self._scoper, self._composer.fitted.scope, topic, index.query_vector(question))
+
+    def _scoped(self, answer: Answer, named: str) -> Answer:
+        """An answer given within the document the question named says so: "在《…》中：…"."""
+        if not named:
+            return answer
+        where = f"《{self.index.doc_title(named)}》"
+        refusal = "文中未提及"
+        if answer.refused and answer.text.startswith(refusal):  # a refusal still begins as one
+            text = f"{refusal}（在{where}中）{answer.text[len(refusal) :]}"
+        else:
+            text = f"在{where}中：{answer.text}"
+        return replace(answer, text=text, scope=named)
+
+    def _facts(self, question: str, fields: tuple[str, ...], within: frozenset[str] | None) -> Answer | None:
+        """Who issued a document, its number, date, addressees: from its text. The document
+        is the one the question names, the only one, or the one its words are found in.
+        None when its text does not state them all: the passages may (another document's
+        number, "贯彻落实的是哪个文件？文号多少？")."""
+        index = self.index
+        docs = within if within is not None else frozenset(index.documents)
+        hits: list[Hit] = []
+        if len(docs) == 1:
+            doc = next(iter(docs))
+        else:
+            hits = self.hits_for(question, within)
+            rest = question
+            for pattern in (*FACT_WORDS.values(), DOCUMENT_WORDS):
+                rest = pattern.sub("", rest)
+            if not hits or not self.topical(rest):  # "这份文件是哪天印发的？" with many documents
+                return choose_among(index, question, hits)
+            doc = hits[0].chunk.doc_id
+        return facts_answer(index, question, doc, fields, hits)
+
     def prepare(self, question: str) -> str:
         """The question as it is asked of the documents: in their script (简/繁), homophone
         typos corrected ("谁牵投" → 谁牵头), colloquial interrogatives standard ("啥" → 什么).
@@ -216,6 +300,14 @@ class Assistant:
         index = self.index
         assert self._speller is not None
         return standard_form(self._speller.correct(in_script(question, index.traditional)))
+
+    def _topical_within(self, named: str) -> Callable[[str], bool]:
+        """``topical``, the words of the named document's title aside: "消费扶贫的意见里财政部
+        负责哪些事？" names a document and a department, and nothing else."""
+        if not named:
+            return self.topical
+        title = normalize(self.index.doc_title(named))
+        return lambda text: self.topical("".join(k for k in content_keys(text) if not title_word(k, title)))
 
     def topical(self, text: str) -> bool:
         """Some content word of ``text`` occurs in the documents, and is not one of the words

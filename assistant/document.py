@@ -1,0 +1,201 @@
+"""Questions about a document itself — who issued it, its number (文号), its date, whom it
+is addressed to — answered from what its text states, each fact cited where it stands;
+and "which document says…" answers that name the document.
+
+The particulars are read from the document's text (``index.metadata.doc_meta``: the
+number line under the title, the signature and date lines, the title's "X关于…"); the
+addressees are the salutation line above the body ("各省、自治区…：").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+
+from assistant.answer import shift_markers
+from assistant.ledger import Ledger, role_in
+from index.metadata import TAIL_LINES, date_of_line, doc_meta
+from index.plan_index import PlanIndex
+from index.tokenize import normalize
+from index.types import Answer, Citation, Hit
+
+# What a question about the document asks, by the words it asks with. A date is a
+# document's only with a word of issuing beside it ("哪天印发", "落款日期"), or beside
+# another of its particulars ("文号和日期"): "哪天之前完成" asks for a deadline.
+FACT_WORDS = {
+    "issuer": re.compile(
+        r"谁发|谁印发|谁出的|哪个机关|哪家(?:机关|单位)?(?:发|印发|出)|发文(?:机关|单位)|印发(?:机关|单位)"
+        r"|哪个(?:部门|单位)(?:发|印发)的|(?:国务院|国办)发的还是"
+    ),
+    "number": re.compile(r"文号|几号文|发文字号|字号|发文号"),
+    "date": re.compile(
+        r"(?:哪天|哪一天|哪年|什么时候|何时|啥时候|几月几[号日]|日期|时间)[^，。？?前]{0,3}(?:印发|发的|发布|下发|成文|发出)"
+        r"|(?:印发|发布|成文|落款|下发|发文)的?(?:日期|时间)|落款"
+    ),
+    "addressees": re.compile(
+        r"(?:发给|下发给|印发给|发到|下发到|主送)(?:了)?(?:哪些|哪几|谁|什么)|主送(?:单位|机关)|印发对象|发文对象"
+    ),
+}
+_BARE_DATE = re.compile(r"哪天|哪一天|哪年|日期|几月几[号日]|什么时候|何时")
+_ADDRESSEES = re.compile(r"^(各[^：:\n]{2,120})[：:]$")
+
+# words that name a document without saying which ("这份文件", "该意见")
+DOCUMENT_WORDS = re.compile(
+    r"这份|那份|这个|那个|该|本|文件|意见|方案|通知|决定|规定|办法|指导意见|实施方案|政策"
+)
+
+FIELD_NAMES = {"issuer": "发文机关", "number": "文号", "date": "成文日期", "addressees": "主送"}
+
+
+@dataclass(frozen=True)
+class Fact:
+    field: str
+    value: str  # as the text writes it
+    start: int
+    end: int
+
+
+def asked_facts(question: str) -> tuple[str, ...]:
+    """The particulars the question asks for, in the order they are answered."""
+    q = normalize(question)
+    asked = [f for f, p in FACT_WORDS.items() if p.search(q)]
+    if asked and "date" not in asked and _BARE_DATE.search(q):
+        asked.append("date")  # "文号多少，哪天发的？"
+    return tuple(f for f in FIELD_NAMES if f in asked)
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        body = line.strip()
+        if body:
+            a = pos + line.index(body)
+            out.append((a, a + len(body)))
+        pos += len(line)
+    return out
+
+
+def document_facts(index: PlanIndex, doc_id: str) -> dict[str, Fact]:
+    """The document's particulars its text states, each with the span that states it."""
+    text = index.source_text(doc_id)
+    record = index.documents.get(doc_id, {})
+    meta = doc_meta(text, str(record.get("title", "")))
+    lines = _line_spans(text)
+    facts: dict[str, Fact] = {}
+
+    def own_line(value: str) -> tuple[int, int] | None:
+        for a, b in lines:
+            if text[a:b] == value:
+                return a, b
+        return None
+
+    if meta.number:
+        span = own_line(meta.number) or _first(text, meta.number)
+        if span:
+            facts["number"] = Fact("number", meta.number, *span)
+    if meta.date:  # the line that states it, the closing one first (as doc_meta reads it)
+        dated = [(a, b) for a, b in lines if date_of_line(text[a:b]) == meta.date]
+        tail = [ab for ab in dated if ab in lines[-TAIL_LINES:]]
+        if dated:
+            a, b = tail[-1] if tail else dated[0]
+            facts["date"] = Fact("date", text[a:b], a, b)
+    if meta.issuer:
+        title_span = record.get("title_span") or [0, min(len(text), 200)]
+        at = text.find(meta.issuer, title_span[0])
+        span = (at, at + len(meta.issuer)) if at >= 0 else own_line(meta.issuer)
+        if span:
+            facts["issuer"] = Fact("issuer", meta.issuer, *span)
+    for a, b in lines[:12]:
+        m = _ADDRESSEES.match(text[a:b])
+        if m:
+            facts["addressees"] = Fact("addressees", m.group(1), a, a + len(m.group(1)))
+            break
+    return facts
+
+
+def _first(text: str, value: str) -> tuple[int, int] | None:
+    at = text.find(value)
+    return (at, at + len(value)) if at >= 0 else None
+
+
+def facts_answer(
+    index: PlanIndex, question: str, doc_id: str, fields: tuple[str, ...], hits: list[Hit]
+) -> Answer | None:
+    """ "《title》的发文机关为…[1]，文号为…[2]…"; None when the text does not state them all."""
+    facts = document_facts(index, doc_id)
+    if any(f not in facts for f in fields):
+        return None
+    title = index.doc_title(doc_id)
+    cites: list[Citation] = []
+    said = []
+    for f in fields:
+        fact = facts[f]
+        cites.append(index.cite(len(cites) + 1, doc_id, title, fact.start, fact.end))
+        said.append(f"{FIELD_NAMES[f]}为{fact.value}[{len(cites)}]")
+    text = f"《{title}》的" + "，".join(said) + "。"
+    return Answer(question, text, False, tuple(cites), tuple(hits), "document", scope=doc_id)
+
+
+def which_document(index: PlanIndex, doc_id: str, answer: Answer) -> Answer:
+    """``answer`` (a quote of ``doc_id``) led by the name of the document it is from:
+    "出自《title》（number）[1]：…"."""
+    facts = document_facts(index, doc_id)
+    title = index.doc_title(doc_id)
+    number = facts.get("number")
+    if number is None:
+        return replace(answer, text=f"出自《{title}》：" + answer.text)
+    lead = index.cite(1, doc_id, title, number.start, number.end)
+    cites = (lead, *(replace(c, n=c.n + 1) for c in answer.citations))
+    text = f"出自《{title}》（{number.value}）[1]：" + shift_markers(answer.text, 1)
+    return replace(answer, text=text, citations=cites)
+
+
+def choose_among(index: PlanIndex, question: str, hits: list[Hit]) -> Answer:
+    """A question about "this document" with several candidates: ask which."""
+    docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))[:3] or sorted(index.documents)[:3]
+    names = "；".join(f"《{index.doc_title(d)}》（{d}）" for d in docs)
+    return Answer(
+        question,
+        f"已收录{len(index.documents)}份文件，请指明问的是哪一份（可在问题中写出文件名称，或用 --doc 指定），"
+        f"例如：{names}。",
+        False,
+        (),
+        tuple(hits),
+        "clarify",
+    )
+
+
+def which_documents(ledger: Ledger, question: str, doc_ids: Collection[str] | None = None) -> Answer | None:
+    """ "哪一份文件把国际发展合作署列为负责单位？": the documents whose notes list the
+    department, each named with its number and cited to its measures' notes; None when
+    the question names no department in a role."""
+    q = normalize(question)
+    found = ledger.departments.find_in(q)
+    role = role_in(q)
+    if not found or role is None:
+        return None
+    dept = found[0][0]
+    tasks = [t for t in ledger.by_department(dept, role) if doc_ids is None or t.doc_id in doc_ids]
+    if not tasks:
+        return None
+    index = ledger.index
+    cites: list[Citation] = []
+    parts = []
+    for doc in dict.fromkeys(t.doc_id for t in tasks):
+        number = document_facts(index, doc).get("number")
+        title = index.doc_title(doc)
+        name = f"《{title}》"
+        if number is not None:
+            cites.append(index.cite(len(cites) + 1, doc, title, number.start, number.end))
+            name += f"（{number.value}）[{len(cites)}]"
+        own = [t for t in tasks if t.doc_id == doc]
+        items = []
+        for t in own[:3]:
+            assert t.measure.resp_span is not None  # a department only comes from a note
+            span = t.measure.resp_span
+            cites.append(index.cite(len(cites) + 1, doc, t.measure.title, span.start, span.end))
+            items.append(f"“{t.measure.title}”[{len(cites)}]")
+        parts.append(f"{name}，见{'、'.join(items)}" + (f"等{len(own)}项" if len(own) > len(items) else ""))
+    head = f"列有{ledger.departments.display(dept)}的文件"
+    return Answer(question, f"{head}：" + "；".join(parts) + "。", False, tuple(cites), (), "ledger")

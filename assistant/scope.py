@@ -1,0 +1,126 @@
+"""Which document a question names, when it names one by its title words or topic:
+"就业那个意见里…", "消费扶贫那份指导意见…", "自贸区那个文件里…" (自由贸易试验区).
+
+Every document's title is compared with the question two ways — its words (each weighted
+by how few titles share it; an abbreviation counts: 职教 in 职业教育) and its meaning
+(the embedding model's cosine) — and a small logistic model fitted on the team's dev
+questions (``planqa fit``, ``fitted.json`` "scope") says whether the best title is
+the one the question is about. Below its threshold there is no scope: the question is
+answered across the documents, as before.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from assistant.fitted import Logistic
+from assistant.intent import content_keys
+from index.plan_index import PlanIndex
+from index.tokenize import normalize
+
+SCOPE_FEATURES = ("lex", "lex_margin", "lex_share", "names_document", "cos", "cos_margin")
+
+# the question speaks of a document ("那份意见里", "这个方案中", "文件"): its topic words are
+# likelier the document's name than what it asks about
+_NAMES_DOCUMENT = re.compile(
+    r"(文件|意见|方案|通知|规定|办法|条例|决定|计划)(里|中|当中|里面|里头|上|的)?|那份|这份|该文"
+)
+
+# words of nearly every title say nothing about which one ("国务院关于…的意见")
+_TITLE_WORDS = re.compile(
+    r"国务院|办公厅|关于|印发|通知|意见|指导意见|若干|方案|实施方案|工作|进一步|文件|政策"
+)
+
+
+@dataclass(frozen=True)
+class ScopeGuess:
+    doc_id: str
+    features: dict[str, float]
+    prob: float = 0.0
+    chosen: bool = False
+
+
+@lru_cache(maxsize=4096)
+def _in_order(key: str) -> re.Pattern[str]:
+    """``key``'s characters in order, a few apart (职教 in 职业教育, 集采 in 集中采购)."""
+    return re.compile("[^，,。；;]{0,3}".join(re.escape(ch) for ch in key))
+
+
+def title_word(key: str, title: str) -> bool:
+    """``key`` is one of the title's words, or an abbreviation of some (自贸区, 职教)."""
+    return _found(key, title) > 0
+
+
+def _found(key: str, title: str) -> float:
+    """1 for the key itself in the title, 0.5 for its characters in order, else 0."""
+    if key in title:
+        return 1.0
+    if len(key) >= 2 and not key.isascii() and _in_order(key).search(title):
+        return 0.5
+    return 0.0
+
+
+class Scoper:
+    """The documents' titles, their words' weights and vectors, for one index."""
+
+    def __init__(self, index: PlanIndex) -> None:
+        self.index = index
+        self.ids = sorted(index.documents)
+        self.titles = [normalize(index.doc_title(d)) for d in self.ids]
+        self._vectors: np.ndarray | None = None
+
+    def _weight(self, key: str) -> float:
+        """How few titles share the key, 1 for a key of one title only, on the same scale
+        at 6 documents as at 600."""
+        df = sum(1 for t in self.titles if _found(key, t))
+        n = len(self.titles) + 1
+        return math.log(n / (df + 0.5)) / math.log(n / 1.5) if df else 0.0
+
+    def vectors(self) -> np.ndarray | None:
+        embedder = getattr(self.index, "embedder", None)
+        if embedder is None:
+            return None
+        if self._vectors is None:
+            v = np.asarray(embedder.embed_documents(self.titles), dtype=np.float32)
+            self._vectors = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+        return self._vectors
+
+    def guess(self, question: str, qvec: Any = None) -> ScopeGuess | None:
+        """The best-matching title's document and the features the model weighs."""
+        if len(self.ids) < 2:
+            return None
+        keys = [k for k in content_keys(question) if not k.isdigit() and not _TITLE_WORDS.fullmatch(k)]
+        weights = {k: self._weight(k) for k in keys}
+        total = sum(weights.values()) or 1.0
+        lex = np.array([sum(w * _found(k, t) for k, w in weights.items()) for t in self.titles])
+        cos = np.zeros(len(self.ids))
+        vectors = self.vectors() if qvec is not None else None
+        if vectors is not None:
+            q = np.asarray(qvec, dtype=np.float32)
+            cos = vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
+        best = int(np.argmax(lex + cos))  # ties of words broken by meaning
+        others = np.delete(np.arange(len(self.ids)), best)
+        features = {
+            "lex": float(lex[best]),
+            "lex_margin": float(lex[best] - lex[others].max()),
+            "lex_share": float(lex[best] / total),
+            "names_document": float(bool(_NAMES_DOCUMENT.search(normalize(question)))),
+            "cos": float(cos[best]),
+            "cos_margin": float(cos[best] - cos[others].max()),
+        }
+        return ScopeGuess(self.ids[best], features)
+
+
+def scope_of(scoper: Scoper, model: Logistic | None, question: str, qvec: Any = None) -> ScopeGuess | None:
+    """The document the question is about, when the fitted model is sure enough."""
+    guess = scoper.guess(question, qvec)
+    if guess is None or model is None:
+        return guess
+    prob = model.prob(guess.features)
+    return ScopeGuess(guess.doc_id, guess.features, prob, prob >= model.threshold)

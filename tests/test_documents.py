@@ -1,0 +1,190 @@
+"""Questions about documents, not only passages: a document's particulars (issuer, 文号,
+date, addressees) from its text; "which document says…" named in the answer; the scope a
+question names by a document's title words; roles by each note's convention; notes inside
+a measure as ledger rows of their own. Asked of the plan and five State Council documents."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant import cli
+from assistant.document import asked_facts
+from assistant.intent import asks_which_document, is_meta
+from assistant.session import Assistant
+from assistant.settings import Settings
+from index.ingest import ingest
+from index.load import load_document
+from index.metadata import date_of_line
+from tests.conftest import ROOT, SAMPLE, FakeEmbedder
+
+CORPUS = ROOT / "evals" / "corpus" / "gov-policies"
+DOCS = ("07", "09", "15", "34", "39")
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder) -> Path:
+    home = tmp_path_factory.mktemp("documents")
+    ingest([SAMPLE, *(CORPUS / f"{d}.html" for d in DOCS)], home, fake_embedder)
+    return home
+
+
+@pytest.fixture(scope="module")
+def assistant(home: Path, fake_embedder: FakeEmbedder):
+    a = Assistant(Settings(home=home), embedder=fake_embedder)
+    yield a
+    a.close()
+
+
+def _source(doc: str) -> str:
+    return load_document(CORPUS / f"{doc}.html").text
+
+
+def test_what_a_question_asks_of_a_document() -> None:
+    assert asked_facts("这个通知是谁发的？文号多少？哪天发的？") == ("issuer", "number", "date")
+    assert asked_facts("意见下发给哪些单位了？") == ("addressees",)
+    assert asked_facts("粮食应急预案是哪年印发的？") == ("date",)
+    # a deadline is no document date
+    assert asked_facts("细化办法要求啥时候前出台？") == ()
+    assert asked_facts("实施方案哪天之前报送？") == ()
+    assert asks_which_document("“以用定产”出自哪份文件？")
+    assert not asks_which_document("以用定产是什么意思？")
+    # what this document is based on is a question about it, not "which document says"
+    assert not asks_which_document("本方案贯彻落实的是哪个文件？") and is_meta("本方案贯彻落实的是哪个文件？")
+    assert not is_meta("哪个文件提出实施三年百万青年见习计划？")
+
+
+def test_dates_written_in_characters() -> None:
+    assert date_of_line("二〇〇五年六月十一日") == "2005-06-11"
+    assert date_of_line("一九九六年七月十七日") == "1996-07-17"
+    assert date_of_line("二〇一八年十二月三十一日") == "2018-12-31"
+    assert date_of_line("2019年1月27日") == "2019-01-27"
+    assert date_of_line("二〇一八年十三月一日") == ""
+
+
+def test_a_documents_particulars_are_cited_where_its_text_states_them(assistant: Assistant) -> None:
+    a = assistant.ask("固体废物那个试点工作方案是哪个机关印发的？文号是多少？落款日期呢？")
+    assert not a.refused and a.intent == "document"
+    for fact in ("国务院办公厅", "国办发〔2018〕128号", "2018年12月29日"):
+        assert fact in a.text
+    src = _source("07")
+    assert [c.quote for c in a.citations] == ["国务院办公厅", "国办发〔2018〕128号", "2018年12月29日"]
+    assert all(src[c.start : c.end] == c.quote and c.doc == "07" for c in a.citations)
+    a = assistant.ask("促进就业那个若干意见发给了哪些单位？")
+    assert "各省、自治区、直辖市人民政府，国务院各部委、各直属机构" in a.text and a.citations[0].doc == "39"
+
+
+def test_this_document_among_many_asks_which(assistant: Assistant) -> None:
+    a = assistant.ask("这份文件是哪天印发的？")
+    assert not a.refused and not a.citations and a.intent == "clarify"
+    assert "请指明" in a.text and "《" in a.text
+
+
+def test_another_documents_number_is_answered_from_the_passages(assistant: Assistant) -> None:
+    # the plan states no number of its own: the number asked is the one it implements
+    a = assistant.ask("德州这个实施方案贯彻落实的是省里哪个文件？文号多少？", doc_id="dezhou-plan-2023")
+    assert "鲁政字〔2023〕18号" in a.text
+
+
+def test_which_document_answers_name_it_first(assistant: Assistant) -> None:
+    a = assistant.ask("以磷石膏等为重点，探索实施“以用定产”政策，是哪份文件提出的？")
+    assert not a.refused
+    assert re.match(r"出自《[^》]*无废城市[^》]*》（国办发〔2018〕128号）\[1\]：", a.text), a.text
+    assert a.citations[0].quote == "国办发〔2018〕128号" and len(a.citations) >= 2
+    a = assistant.ask("哪个文件提出实施三年百万青年见习计划？")
+    assert a.text.startswith(
+        "出自《国务院关于做好当前和今后一个时期促进就业工作的若干意见》（国发〔2018〕39号）"
+    )
+    a = assistant.ask("哪份文件把国际发展合作署列为负责单位？")
+    assert "国发〔2018〕42号" in a.text and not a.refused
+    assert all(c.doc == "15" for c in a.citations)
+
+
+def test_a_document_named_by_its_topic_scopes_the_answer(assistant: Assistant, home: Path, capsys) -> None:
+    a = assistant.ask("深入开展消费扶贫的指导意见里，财政部要负责哪些工作？")
+    assert a.scope == "09" and a.text.startswith("在《国务院办公厅关于深入开展消费扶贫")
+    # every note naming it: "…财政部等和各有关省级人民政府负责" included
+    for title in ("加强组织领导", "完善利益机制", "强化督促落实", "加大政策激励"):
+        assert title in a.text
+    assert all(c.doc == "09" for c in a.citations)
+    code = cli.main(
+        ["--home", str(home), "ask", "--json", "深入开展消费扶贫的指导意见里，财政部要负责哪些工作？"]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["scope"] == "09"
+    # a question naming no document keeps every document
+    assert assistant.ask("财政部负责哪些工作？").scope == ""
+
+
+def test_responsible_means_listed_where_notes_name_no_roles(assistant: Assistant) -> None:
+    # "（工业和信息化部、发展改革委、科技部…等负责。列第一位者为牵头单位）": 商务部 listed
+    # after the first is responsible for the measure, as a participant
+    ledger = assistant.ledger
+    src = _source("15")
+    expected = [
+        t.measure.title
+        for t in ledger.tasks
+        if t.doc_id == "15" and t.measure.resp_span and "商务部" in t.measure.resp_span.slice(src)
+    ]
+    assert len(expected) >= 3
+    a = assistant.ask("农机装备转型升级的指导意见里，商务部负责哪几项工作？")
+    assert a.scope == "15"
+    for title in expected:
+        assert f"“{title}”" in a.text
+    assert "（参与）" in a.text
+    # the convention it follows, cited where the document states it
+    assert a.citations[-1].quote == "列第一位者为牵头单位" and a.citations[-1].doc == "15"
+    # where notes name roles in words (the plan), 负责 is leading
+    plan = assistant.ask("德州的方案里，市发展改革委负责哪些工作？", doc_id="dezhou-plan-2023")
+    assert "牵头" in plan.text and "（配合）" not in plan.text
+
+
+def test_notes_inside_a_measure_are_ledger_rows_of_their_own(assistant: Assistant) -> None:
+    m = next(m for m in assistant.index.measures["34"] if m.title == "鼓励创新创业")
+    assert [n.lead[:1] for n in m.notes] == [("市场监管总局",), ("体育总局",), ("体育总局",)]
+    tasks = assistant.ledger.by_department("市场监管总局", "any")
+    assert any(t.doc_id == "34" and t.measure.title == "鼓励创新创业" for t in tasks)
+    # a sub-item (a later paragraph with its own note) is named by its first sentence
+    m = next(
+        m
+        for m in assistant.index.measures["07"]
+        if any(n.title.startswith("加强制度政策集成创新") for n in m.notes)
+    )
+    assert any(n.title == "加强制度政策集成创新，增强试点方案系统性" for n in m.notes)
+    # one row a task in a department's list, however many of its notes name it
+    keys = [
+        (t.doc_id, t.measure.index, t.measure.title)
+        for t in assistant.ledger.by_department("体育总局", "any")
+    ]
+    assert len(keys) == len(set(keys))
+
+
+def test_tasks_of_one_document(home: Path, capsys) -> None:
+    code = cli.main(["--home", str(home), "tasks", "--doc", "34", "--dept", "公安部", "--format", "json"])
+    rows = json.loads(capsys.readouterr().out)
+    src = _source("34")
+    # every note of the document naming it (a measure once), with the role it gives
+    expected = {
+        (getattr(n, "title", "") or m.title)
+        for m in _measures("34", home)
+        for n in (m.notes or [m])
+        if "公安部" in (*n.lead, *n.support)
+    }
+    assert code == 0 and {r["measure"] for r in rows} == expected and len(expected) >= 2
+    assert all(r["doc"] == "34" and "公安部" in r["lead"] + r["support"] for r in rows)
+    assert all(
+        "公安部" in src[r["responsibility_span"]["start"] : r["responsibility_span"]["end"]] for r in rows
+    )
+
+
+def _measures(doc: str, home: Path):
+    from index.plan_index import PlanIndex
+
+    index = PlanIndex(home, FakeEmbedder())
+    try:
+        return index.measures[doc]
+    finally:
+        index.close()
