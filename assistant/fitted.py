@@ -109,7 +109,8 @@ def load_fitted(embedder: str, path: Path = FITTED) -> Fitted:
         gate,
         float(d.get("llm_floor", gate.threshold)),
         name,
-        scope=scope,
+        float(d.get("keep", 0.5)),
+        scope,
     )
 
 
