@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from assistant.answer import shift_markers
 from assistant.ledger import Ledger, role_in
-from index.metadata import TAIL_LINES, date_of_line, doc_meta
+from index.metadata import FIELDS, TAIL_LINES, DocMeta, date_of_line, doc_meta
 from index.plan_index import PlanIndex
 from index.tokenize import normalize
 from index.types import Answer, Citation, Hit
@@ -80,7 +80,12 @@ def document_facts(index: PlanIndex, doc_id: str) -> dict[str, Fact]:
     """The document's particulars its text states, each with the span that states it."""
     text = index.source_text(doc_id)
     record = index.documents.get(doc_id, {})
-    meta = doc_meta(text, str(record.get("title", "")))
+    # as ingest recorded them (`planqa docs`), read again only for a record without them
+    meta = (
+        DocMeta(**{f: str(record[f]) for f in FIELDS})
+        if all(f in record for f in FIELDS)
+        else doc_meta(text, str(record.get("title", "")))
+    )
     lines = _line_spans(text)
     facts: dict[str, Fact] = {}
 

@@ -34,7 +34,7 @@ import numpy as np
 from assistant.answer import GATE_FEATURES, GATE_FEATURES_SIGNED, Trace
 from assistant.evaluate import LIST_CATEGORIES, load_questions
 from assistant.evidence import SENTENCE_FEATURES
-from assistant.fitscope import fit_scope, scope_rows
+from assistant.fitscope import fit_scope, put_scopes, scope_rows
 from assistant.fitted import FITTED, LEXICAL, Fitted, Logistic
 from assistant.intent import across_documents, asks_name
 from assistant.settings import Settings
@@ -321,10 +321,7 @@ def run_fit(
             }
             result[variant or "lexical"] = {"curve": curve, **models[variant]["dev"]}
         if True in assistants:  # which document a question names: asked of the 61-document index
-            scopes = fit_scope(scope_rows(assistants[True], sets, EVALS), embedder_name)
-            for variant, fitted_scope in scopes.items():
-                models[variant]["scope"] = fitted_scope["model"].to_dict()
-                models[variant]["dev"]["scope"] = fitted_scope["dev"]
+            put_scopes(models, fit_scope(scope_rows(assistants[True], sets, EVALS), embedder_name))
         for a in assistants.values():
             a.close()
     out.write_text(
@@ -354,10 +351,7 @@ def run_fit_scope(
         assistant = _assistants(settings, Path(work) if work is not None else Path(tmp), True, progress)[True]
         scopes = fit_scope(scope_rows(assistant, SETS, EVALS), settings.model)
         assistant.close()
-    for variant, fitted_scope in scopes.items():
-        if variant in data["models"]:
-            data["models"][variant]["scope"] = fitted_scope["model"].to_dict()
-            data["models"][variant].setdefault("dev", {})["scope"] = fitted_scope["dev"]
+    put_scopes(data["models"], scopes)
     out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return {variant or "lexical": s["dev"] for variant, s in scopes.items()}
 

@@ -69,6 +69,14 @@ def fit_scope(rows: list[dict[str, Any]], embedder: str) -> dict[str, dict[str, 
     return out
 
 
+def put_scopes(models: dict[str, Any], scopes: dict[str, dict[str, Any]]) -> None:
+    """Each variant's scope model, and its dev figures, into ``models`` (fitted.json's)."""
+    for variant, fitted in scopes.items():
+        if variant in models:
+            models[variant]["scope"] = fitted["model"].to_dict()
+            models[variant].setdefault("dev", {})["scope"] = fitted["dev"]
+
+
 def _threshold(p: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, Any]]:
     for t in np.round(np.arange(0.5, 1.0, 0.01), 2):
         chosen = p >= t

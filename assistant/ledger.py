@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 from index.departments import Departments
+from index.parse import FIRST_LEADS
 from index.plan_index import PlanIndex
 from index.tokenize import normalize
 from index.types import Answer, Citation, Deadline, Measure, Span
@@ -24,7 +25,6 @@ ROLES = ("lead", "support", "any", "responsible")
 # a note that names roles in words ("牵头单位：…；配合单位：…"), not only by order; the
 # sentence declaring the order convention ("列第一位者为牵头单位") is no such word
 _ROLE_WORDS = re.compile(r"牵头|配合|协助|协办|参与")
-_ORDER_CONVENTION = re.compile(r"(列|排在?)第一位[的者]?(部门|单位)?为牵头(部门|单位)?")
 
 # asks for measures (not for departments): "哪些工作", "哪几项", "全部措施", "出现在哪些措施中"
 _LIST_MEASURES = re.compile(
@@ -131,7 +131,7 @@ class Ledger:
         if known is None:
             span = t.measure.resp_span
             note = span.slice(self.index.source_text(t.doc_id)) if span is not None else ""
-            known = self._roles_in_words[id(t)] = bool(_ROLE_WORDS.search(_ORDER_CONVENTION.sub("", note)))
+            known = self._roles_in_words[id(t)] = bool(_ROLE_WORDS.search(FIRST_LEADS.sub("", note)))
         return known
 
     # -- selections -------------------------------------------------------------
@@ -295,20 +295,24 @@ class Ledger:
         tasks = [
             t for t in self.by_department(query.dept, query.role) if doc_ids is None or t.doc_id in doc_ids
         ]
-        if query.role == "responsible" and all(t.role_of(query.dept) == "lead" for t in tasks):
-            role = "牵头（含共同牵头、分别负责）"  # where roles are words, "负责" is leading
+        # where roles are words, "负责" is leading; where a note only lists, it is any part
+        both = query.role == "any" or (
+            query.role == "responsible" and any(t.role_of(query.dept) != "lead" for t in tasks)
+        )
+        if query.role == "responsible" and not both:
+            role = "牵头（含共同牵头、分别负责）"
         rows = []
+        by_order = []  # the documents of the rows whose part is told by the notes' order
         for t in tasks:
             assert t.measure.resp_span is not None  # a department only comes from a note
             lead = t.role_of(query.dept) == "lead"
             mark = "牵头" if lead else "配合" if self.roles_in_words(t) else "参与"
-            marked = query.role == "any" or (query.role == "responsible" and "含牵头" in role)
-            rows.append((t, t.measure.resp_span, f"（{mark}）" if marked else ""))
+            rows.append((t, t.measure.resp_span, f"（{mark}）" if both else ""))
+            if both and mark == "参与":
+                by_order.append(t.doc_id)
         heading = f"{self.departments.display(query.dept)}{role}的措施"
         answer = self._listing(question, heading, rows, f"文中未提及{query.dept}{role}的措施。", doc_ids)
-        if "（参与）" in answer.text:
-            answer = self._with_convention(answer, [t.doc_id for t, _, mark in rows if mark == "（参与）"])
-        return answer
+        return self._with_convention(answer, by_order) if by_order else answer
 
     def _with_convention(self, answer: Answer, docs: list[str]) -> Answer:
         """A list marking "（参与）" by the order of a note's departments says where the
@@ -316,7 +320,7 @@ class Ledger:
         doc = next(iter(dict.fromkeys(docs)), None)
         if doc is None or len(set(docs)) > 1:
             return answer
-        m = _ORDER_CONVENTION.search(self.index.source_text(doc))
+        m = FIRST_LEADS.search(self.index.source_text(doc))
         if m is None:
             return answer
         cite = self.index.cite(len(answer.citations) + 1, doc, self.index.doc_title(doc), m.start(), m.end())

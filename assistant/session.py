@@ -307,14 +307,17 @@ class Assistant:
         if not named:
             return self.topical
         title = normalize(self.index.doc_title(named))
-        return lambda text: self.topical("".join(k for k in content_keys(text) if not title_word(k, title)))
+        return lambda text: self._specific(k for k in content_keys(text) if not title_word(k, title))
 
     def topical(self, text: str) -> bool:
         """Some content word of ``text`` occurs in the documents, and is not one of the words
         most of their passages share ("建设", "推进")."""
+        return self._specific(content_keys(text))
+
+    def _specific(self, keys: Iterable[str]) -> bool:
         assert self._composer is not None
         weights = self._composer.weights
-        return any(weights.present(k) and weights.specific(k) for k in content_keys(text) if not k.isdigit())
+        return any(weights.present(k) and weights.specific(k) for k in keys if not k.isdigit())
 
     def hits_for(self, question: str, scope: frozenset[str] | None = None) -> list[Hit]:
         """The chunks a question is answered from: BM25 on its content words, the dense

@@ -36,7 +36,10 @@ _YEAR_LEAD = re.compile(r"^(\d{4}年|完成时限|时间节点|工作目标|到\
 _BRACKETS = {"(": ")", "（": "）", "〔": "〕", "[": "]", "【": "】"}
 _RESP_WORDS = ("负责", "牵头", "配合", "参与", "协助", "落实", "指导")
 # "列第一位者为牵头单位" / "排在第一位的部门为牵头部门": the first listed leads
-_FIRST_LEADS = re.compile(r"(列|排在?)第一位[的者]?(部门|单位)?为牵头")
+FIRST_LEADS = re.compile(r"(列|排在?)第一位[的者]?(部门|单位)?为牵头(部门|单位)?")
+# how a note ends, saying the part of the departments it lists ("（生态环境部、国家卫生健康委
+# 指导）": the units that guide a task are responsible for it)
+_ROLE_VERBS = "牵头负责|分别牵头负责|分别负责|共同负责|牵头|负责|配合|参与|协助|指导"
 _CLAUSE_SPLIT = re.compile(r"[,，;；。]")
 # "牵头单位：A、B；配合单位：C" — labelled responsibility; the label decides the role
 _LABEL = re.compile(r"^(牵头|责任|主责|承办|配合|协办|参与|协助)(单位|部门)\s*[:：]\s*")
@@ -188,10 +191,7 @@ def parse_responsibility(
             else:
                 lead.extend(names)
             continue
-        # "（生态环境部、国家卫生健康委指导）": the units that guide a task are responsible for it
-        m = re.match(
-            r"^(.*?)(牵头负责|分别牵头负责|分别负责|共同负责|牵头|负责|配合|参与|协助|指导)$", clause
-        )
+        m = re.match(rf"^(.*?)({_ROLE_VERBS})$", clause)
         if not m:
             continue
         by_duty = re.search(r"(依|按)(照)?(各自)?职责(分工)?$", m.group(1))
@@ -284,7 +284,7 @@ def parse_plan(doc_id: str, cleaned: Cleaned) -> ParsedPlan:
         if kind == "section":
             stack.append((level, head))
         u_start, u_end = unit_paras[0].start, unit_paras[-1].end
-        first_leads = first_leads or bool(_FIRST_LEADS.search(text[u_start:u_end]))
+        first_leads = first_leads or bool(FIRST_LEADS.search(text[u_start:u_end]))
         measure = None
         n = len([u for u in units if u.measure])
         if kind == "row":
@@ -374,8 +374,9 @@ def _measure(
         sub = _task_title(p.text) if k else ""
         for a, b in _inline_notes(p.text):
             n_lead, n_support, n_each = parse_responsibility(p.text[a:b], first_leads)
-            span = Span(*cleaned.source_span(p.start + a, p.start + b))
-            notes.append(Note(n_lead, n_support, span, n_each, sub))
+            if n_lead or n_support:  # a bracket ending in a role word, naming no department
+                span = Span(*cleaned.source_span(p.start + a, p.start + b))
+                notes.append(Note(n_lead, n_support, span, n_each, sub))
     return Measure(
         doc_id=doc_id,
         index=index,
@@ -394,9 +395,7 @@ def _measure(
 
 # a bracketed note naming who is responsible for the sentences before it, anywhere in a
 # paragraph: "…准入环境。（市场监管总局负责）加强…"
-_INLINE_NOTE = re.compile(
-    r"[（(][^（）()]{2,160}?(?:牵头负责|分别负责|共同负责|负责|牵头|配合|参与|协助|指导)[）)]"
-)
+_INLINE_NOTE = re.compile(rf"[（(][^（）()]{{2,160}}?(?:{_ROLE_VERBS})[）)]")
 
 
 def _task_title(text: str) -> str:
@@ -411,10 +410,8 @@ def _task_title(text: str) -> str:
 
 
 def _inline_notes(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every note in the paragraph that names departments."""
-    return [
-        (m.start(), m.end()) for m in _INLINE_NOTE.finditer(text) if any(parse_responsibility(m.group(0))[:2])
-    ]
+    """(start, end) of every bracket in the paragraph that ends as a note does."""
+    return [(m.start(), m.end()) for m in _INLINE_NOTE.finditer(text)]
 
 
 def _row_measure(
