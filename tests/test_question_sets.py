@@ -24,6 +24,7 @@ GOV_SET = ROOT / "evals" / "questions-gov.jsonl"
 GOV_CORPUS = ROOT / "evals" / "corpus" / "gov-policies"
 TWINS_SET = ROOT / "evals" / "questions-twins.jsonl"
 UNMENTIONED_SET = ROOT / "evals" / "questions-unmentioned.jsonl"
+GOV2_SET = ROOT / "evals" / "questions-gov2.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -75,6 +76,7 @@ SETS = [
     pytest.param(GOV_SET, id="gov"),
     pytest.param(TWINS_SET, id="twins"),
     pytest.param(UNMENTIONED_SET, id="unmentioned"),
+    pytest.param(GOV2_SET, id="gov2"),
 ]
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords"}
 
@@ -199,6 +201,7 @@ NEW_SETS = [
     pytest.param(GOV_SET, id="gov"),
     pytest.param(TWINS_SET, id="twins"),
     pytest.param(UNMENTIONED_SET, id="unmentioned"),
+    pytest.param(GOV2_SET, id="gov2"),
 ]
 
 
@@ -248,3 +251,16 @@ def test_unmentioned_set_asks_of_things_the_documents_never_name() -> None:
     unanswerable = [r for r in rows if not r["answerable"]]
     assert len(unanswerable) >= 30 and len(rows) - len(unanswerable) >= 15
     assert len({r.get("doc", "") for r in unanswerable}) >= 8
+
+
+def test_second_state_council_set_is_on_documents_no_other_set_asks_about() -> None:
+    """Written for the document issue after its first round, on documents of other structures
+    (复函, 批复, 办理情况的函, 组成人员的通知, 节假日安排), none of which another set asks about."""
+    rows = _load(GOV2_SET)
+    assert len(rows) >= 120 and len({r["doc"] for r in rows}) >= 10
+    assert sum(not r["answerable"] for r in rows) >= 15
+    cats = Counter(r["category"] for r in rows)
+    for cat in ("lead", "figure", "list_by_department", "document", "which_document", "unanswerable"):
+        assert cats[cat] >= 5, cat
+    others = {r.get("doc") for s in (GOV_SET, TWINS_SET, UNMENTIONED_SET) for r in _load(s)}
+    assert not others & {r["doc"] for r in rows}
