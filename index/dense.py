@@ -178,7 +178,8 @@ class ChromaStore:
         self._collection = client.get_or_create_collection(
             name,
             embedding_function=_embedding_function(embedder),
-            configuration={"hnsw": {"space": "cosine"}},
+            # one thread builds the graph: the same files give the same index, and the same answers
+            configuration={"hnsw": {"space": "cosine", "num_threads": 1}},
         )
         self._count: int | None = None
 
