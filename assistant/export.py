@@ -21,7 +21,7 @@ from index.errors import PlanQAError
 from index.types import Deadline
 
 FORMATS = ("table", "json", "csv", "xlsx", "ics")
-COLUMNS = ("文件", "措施", "章节", "牵头单位", "配合单位", "目标", "完成时限", "原文位置")
+COLUMNS = ("文件", "措施", "章节", "牵头单位", "配合单位", "目标", "政策标准", "完成时限", "原文位置")
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,10 @@ def row_fields(ledger: Ledger, row: Row) -> dict[str, str]:
         "配合单位": "、".join(show(d) for d in t.support),
         # targets and deadlines in the document's own words, with what they resolve to
         "目标": "；".join(f"{x.period}：{src[x.span.start : x.span.end]}" for x in m.targets),
+        # policy figures (caps, rates, amounts) as written, each with the condition it applies under
+        "政策标准": "；".join(
+            (f"{x.condition}：" if x.condition else "") + src[x.span.start : x.span.end] for x in m.terms
+        ),
         "完成时限": "；".join(f"{d.due} {d.item}" for d in row.deadlines),
         "原文位置": f"{t.doc_id}:{m.span.start}-{m.span.end}",
     }
@@ -105,6 +109,17 @@ def to_json(ledger: Ledger, rows: Sequence[Row]) -> str:
                         "span": span(x.span),
                     }
                     for x in m.targets
+                ],
+                "terms": [
+                    {
+                        "condition": x.condition,
+                        "metric": x.metric,
+                        "value": x.value,
+                        "unit": x.unit,
+                        "qualifier": x.qualifier,
+                        "span": span(x.span),
+                    }
+                    for x in m.terms
                 ],
                 "deadlines": [
                     {"when": d.when, "due": d.due, "item": d.item, "span": span(d.span)} for d in r.deadlines

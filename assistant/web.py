@@ -227,7 +227,7 @@ def _ledger_rows(assistant: Assistant, dept: str, role: str, month: str, doc: st
 
     ledger = assistant.ledger
     rows = [row_fields(ledger, r) for r in _ledger_selection(assistant, dept, role, month, doc)]
-    columns = ["措施", "牵头单位", "配合单位", "目标", "完成时限", "文件", "原文位置"]
+    columns = ["措施", "牵头单位", "配合单位", "目标", "政策标准", "完成时限", "文件", "原文位置"]
     return pd.DataFrame([{c: r[c] for c in columns} for r in rows], columns=columns)
 
 

@@ -215,10 +215,77 @@ def _targets_in(sentence: str, offset: int, period: str, year: str) -> list[Targ
     return out
 
 
+# -- policy figures ------------------------------------------------------------
+
+# how policy language states a figure it grants or bounds: "最高不超过300万元", "可返还…的50%",
+# "按…50%的标准", "不低于…", "给予…万元"; read where no year frames the sentence (a target)
+_TERM_QUALIFIERS = re.compile(
+    r"(最高不超过|最高可达|最高|最多不超过|最多|不超过|不得超过|不高于|不低于|不少于|至少|可返还|返还|按照|按|给予|补贴|补助|奖励|"
+    r"提高到|提高至|达到|上浮|下浮|低于|高于|减按|减半|免征|降低|降至|降到|控制在|每人|每户|每年)"
+)
+_TERM_UNIT = re.compile(r"亿元|万元|元|%|‰|个百分点|倍|年|个月|天|日|个工作日|小时")
+# a clause that says whom a figure applies to: "对…的参保企业", "…并与其签订1年以上劳动合同的"
+_CONDITION = re.compile(r"^(对|凡|符合|在)[^，,]*|[^，,]*的$")
+
+
+def extract_terms(source: str, span: Span) -> list[Target]:
+    """Policy figures within ``source[span]`` stated without a year: an amount, a rate, a
+    cap or a period a policy grants or bounds, with the condition it applies under (the
+    sentence's clause before it saying whom: "对不裁员或少裁员的参保企业")."""
+    out: list[Target] = []
+    for sm in re.finditer(r"[^。；;\n]+", source[span.start : span.end]):
+        sentence, offset = sm.group(0), span.start + sm.start()
+        if _PERIOD.search(sentence) or re.match(r"^[\s\u3000]*(20\d\d)年[,，]", sentence):
+            continue  # a target, framed by a year
+        condition = ""
+        for cm in re.finditer(r"[^，,]+", sentence):
+            clause = cm.group(0).strip(_WS)
+            start = offset + cm.start() + (len(cm.group(0)) - len(cm.group(0).lstrip(_WS)))
+            own = re.match(r"^(对|凡)", clause)  # "对…的主体收取的费率不超过1.5%": its own condition
+            found = list(_terms_in(clause, start, "" if own else condition))
+            out.extend(found)
+            if _CONDITION.search(clause):  # "…达到…25%…劳动合同的": a condition, thresholds and all
+                condition = clause
+            elif found:
+                condition = ""  # the next figure's condition is its own
+    return out
+
+
+def _terms_in(clause: str, start: int, condition: str) -> list[Target]:
+    out, since = [], 0  # a qualifier counts between the previous figure and this one
+    for fm in _FIGURE.finditer(clause):
+        unit, value = fm.group("unit"), re.sub(r"\s+", "", fm.group("value"))
+        before, since = clause[since : fm.start()], fm.end()
+        if not _TERM_UNIT.fullmatch(unit) or re.fullmatch(r"(19|20)\d\d", value):
+            continue  # a count of things, or a year: not what a policy grants
+        q = ([None, *_TERM_QUALIFIERS.finditer(before)])[-1]  # the nearest before the figure
+        if q is None and unit in ("%", "‰"):  # "可返还其上年度…的50%": a share of what it names
+            q = next(iter(_TERM_QUALIFIERS.finditer(clause[: fm.start()])), None)
+        if q is None:
+            continue  # "签订1年以上劳动合同", "单户担保金额500万元及以下的": no grant or bound
+        qualifier = q.group(0) if q else ""
+        if fm.group("after"):
+            qualifier = f"{qualifier}…{fm.group('after')}" if qualifier else fm.group("after")
+        out.append(
+            Target(
+                period="",
+                year="",
+                metric=clause[: fm.start()].strip(_WS),
+                value=value,
+                unit=unit,
+                qualifier=qualifier,
+                span=Span(start, start + len(clause)),
+                condition=condition,
+            )
+        )
+    return out
+
+
 def enrich(measure: Measure, source: str, year: str) -> Measure:
-    """The measure with its targets and deadlines filled in."""
+    """The measure with its targets, policy figures and deadlines filled in."""
     return replace(
         measure,
         targets=tuple(extract_targets(source, measure.span)),
+        terms=tuple(extract_terms(source, measure.span)),
         deadlines=tuple(extract_deadlines(source, measure.span, year)),
     )

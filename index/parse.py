@@ -42,10 +42,10 @@ FIRST_LEADS = re.compile(r"(列|排在?)第一位[的者]?(部门|单位)?为牵
 _ROLE_VERBS = "牵头负责|分别牵头负责|分别负责|共同负责|牵头|负责|配合|参与|协助|指导"
 _CLAUSE_SPLIT = re.compile(r"[,，;；。]")
 # "牵头单位：A、B；配合单位：C" — labelled responsibility; the label decides the role
-_LABEL = re.compile(r"^(牵头|责任|主责|承办|配合|协办|参与|协助)(单位|部门)\s*[:：]\s*")
+_LABEL = re.compile(r"^(牵头|责任|负责|主责|承办|配合|协办|参与|协助)(单位|部门)\s*[:：]\s*")
 _SUPPORT_LABELS = ("配合", "协办", "参与", "协助")
 _LABELLED_NOTE = re.compile(
-    r"(?:^|[（(〔【\[]|(?<=[。；;]))\s*(牵头|责任|主责|承办)(单位|部门)\s*[:：][^。]*$"
+    r"(?:^|[（(〔【\[]|(?<=[。；;]))\s*(牵头|责任|负责|主责|承办)(单位|部门)\s*[:：][^。]*$"
 )
 _MAX_TITLE = 30
 _MAX_HEADING_ONLY = 40
@@ -185,7 +185,7 @@ def parse_responsibility(
             kind = label.group(1)
             if kind in _SUPPORT_LABELS:
                 support.extend(names)
-            elif kind in ("责任", "主责", "承办") and first_leads and not lead:
+            elif kind in ("责任", "负责", "主责", "承办") and first_leads and not lead:
                 lead.extend(names[:1])
                 support.extend(names[1:])
             else:
@@ -367,6 +367,13 @@ def _measure(
             lead, support, each = parse_responsibility(note, first_leads)
             if lead or support:
                 resp_span = Span(*cleaned.source_span(p.start + a, p.start + b))
+    if resp_span is None:  # a letter's "X会同Y研究提出了办理意见：": who answers for the item
+        for p in paras:
+            found_prose = _prose_responsibility(p.text)
+            if found_prose:
+                a, b, lead, support = found_prose
+                resp_span = Span(*cleaned.source_span(p.start + a, p.start + b))
+                break
     notes = []
     for k, p in enumerate(paras):
         # a later paragraph with notes of its own is a sub-item, named by its first sentence;
@@ -391,6 +398,33 @@ def _measure(
         deadline_spans=tuple(deadlines),
         notes=tuple(notes) if len(notes) > 1 else (),
     )
+
+
+# prose saying who answers for an item, in the letters that report how a province's requests
+# were handled (办理情况的函, 复函): "发展改革委会同水利部研究提出了办理意见：", "证监会、发展改革委
+# 提出了以下意见：" — the first named lead, those they act together with (会同) support
+_PROSE_RESP = re.compile(
+    r"(?:^|(?<=[。：:；;]))(?:[一二三四五六七八九十\d]+[、.．]|[（(][一二三四五六七八九十\d]+[）)])?"
+    r"(?:关于[^。]{1,40}?问题。)?"
+    r"(?P<lead>[^。：:，,；;（）()]{2,40}?)(?:会同(?P<support>[^。：:，,；;（）()]{2,60}?))?"
+    r"(?:等有关部门|等部门|有关部门)?(?:研究)?提出(?:了)?(?:办理意见|以下意见|如下意见)"
+)
+_DEPT_END = re.compile(r"(?:部|委|办|局|署|行|会|院|厅|总社|公司)$")
+
+
+def _prose_responsibility(text: str) -> tuple[int, int, tuple[str, ...], tuple[str, ...]] | None:
+    """(start, end, lead, support) of a prose responsibility clause in a paragraph; None when
+    the paragraph has none, or it names no department ("有关部门研究提出了办理意见")."""
+    for m in _PROSE_RESP.finditer(text):
+
+        def names(part: str | None) -> tuple[str, ...]:
+            out = [_clean_dept(n) for n in _split_top(part or "", re.compile(r"[、/]"))]
+            return tuple(n for n in dict.fromkeys(out) if n and _DEPT_END.search(n) and n != "有关部门")
+
+        lead, support = names(m.group("lead")), names(m.group("support"))
+        if lead:
+            return m.start("lead"), m.end(), lead, support
+    return None
 
 
 # a bracketed note naming who is responsible for the sentences before it, anywhere in a

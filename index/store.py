@@ -213,6 +213,7 @@ def _measure(d: dict[str, Any]) -> Measure:
         resp_span=Span(**d["resp_span"]) if d["resp_span"] else None,
         deadline_spans=tuple(Span(**s) for s in d["deadline_spans"]),
         targets=tuple(Target(**{**t, "span": Span(**t["span"])}) for t in d.get("targets", ())),
+        terms=tuple(Target(**{**t, "span": Span(**t["span"])}) for t in d.get("terms", ())),
         deadlines=tuple(Deadline(**{**x, "span": Span(**x["span"])}) for x in d.get("deadlines", ())),
         notes=tuple(
             Note(

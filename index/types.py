@@ -47,6 +47,7 @@ class Target:
     unit: str  # "家", "%", "亿元", ...
     qualifier: str  # 以上/超过/左右/不低于/突破/下降至/达到 … ("" when none)
     span: Span  # the clause it was read from
+    condition: str = ""  # whom or what a policy figure applies to: "对不裁员或少裁员的参保企业"
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ class Measure:
     resp_span: Span | None = None  # the responsibility parenthetical, brackets included
     deadline_spans: tuple[Span, ...] = ()  # "完成时限：…" paragraphs
     targets: tuple[Target, ...] = ()
+    # policy figures, stated without a year: caps, rates, amounts ("可申请最高不超过300万元的
+    # 创业担保贷款", "可返还…的50%"), each with the condition it applies under
+    terms: tuple[Target, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
     notes: tuple[Note, ...] = ()  # every note, in order, when its tasks carry one each (two or more)
 
