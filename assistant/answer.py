@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.answertype import ASKED_LABEL, INDICATOR, asked_kinds, states
+from assistant.answertype import ASKED_LABEL, INDICATOR, asked_kinds, states, states_figure
 from assistant.evidence import (
     SELF_REFERENCE,
     SENTENCE_FEATURES,
@@ -119,7 +119,7 @@ def _own_number(clause: str, keys: tuple[str, ...]) -> bool:
     for k in sorted(keys, key=len, reverse=True):
         if re.search(r"\d", k) and not k.isdigit():
             text = text.replace(k, " ")
-    return bool(re.search(r"\d", text))
+    return states_figure(text)
 
 
 def _sentence_around(src: str, start: int, end: int) -> tuple[int, int]:
@@ -373,7 +373,7 @@ class Composer:
             "unit_missing": float(
                 unit is not None and not re.search(rf"\d\s*[十百千万亿]*{unit.group(1)}", evidence)
             ),
-            "figure_missing": float(target and not re.search(r"\d", evidence)),
+            "figure_missing": float(target and not states_figure(evidence)),
             "figure_not_in_focus": float(target and not _own_number(focus, intent.keys)),
             "asks_value": float(bool(kinds)),
             "value_missing": float(any(not stated(k, said) for k in kinds)),
@@ -462,7 +462,7 @@ class Composer:
     ) -> _Candidate:
         if intent.kind == "target" and not asked_kinds(question):
             named = self._named_measure(intent, hits)
-            if named is not None and not named.targets:  # "它有什么目标？" of a measure with no figure
+            if named is not None and not (named.targets or named.terms):  # "它有什么目标？", no figure
                 return replace(
                     self._candidate(question, replace(intent, kind="general"), hits, scored),
                     intent=replace(intent, kind="general"),
@@ -598,17 +598,21 @@ class Composer:
         asks the targets of, without naming a figure ("它的目标是什么？"), in order: each
         cited by the sentence that states it."""
         m = self._named_measure(intent, hits)
-        if m is None or not m.targets or intent.years:
+        # its targets; where it sets none, the figures its policy grants or bounds
+        figures = (m.targets or m.terms) if m is not None else ()
+        if not figures or intent.years:
             return None
+        assert m is not None
         src = self.index.source_text(m.doc_id)
         spans: list[tuple[int, int]] = []
-        for t in m.targets:
+        for t in figures:
             span = _sentence_around(src, t.span.start, t.span.end)
             if span not in spans:
                 spans.append(span)
         cites = [self.index.cite(i, m.doc_id, m.title, a, b) for i, (a, b) in enumerate(spans, 1)]
         items = "；".join(f"{c.quote.rstrip(_TRAIL)}[{c.n}]" for c in cites)
-        text = f"“{m.title}”的量化目标共{len(cites)}项：{items}。"
+        what = "量化目标" if m.targets else "量化标准"
+        text = f"“{m.title}”的{what}共{len(cites)}项：{items}。"
         found = match_form(m.title) + "\n" + "\n".join(match_form(c.quote) for c in cites)
         stating = [s for _, s in scored if any(s.start < b and a < s.end for a, b in spans)]
         answer = Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)

@@ -31,9 +31,11 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         "ratio",  # a share: 比例多少, 百分之几, 多少%
         re.compile(
             r"(?:比例|比重|占比|百分之|几成|税率|费率|利率|增幅|增速|降幅|率)[^？?，,。]{0,6}(?:多少|几|多大)"
-            r"|多少\s*[%％]|百分之多少|百分之几"
+            r"|多少\s*[%％]|百分之多少|百分之几|(?:几|多少)个?百分点"
         ),
-        re.compile(r"\d[\d.]*\s*[%％‰]|百分之|分之[一二三四五六七八九十]|[一二三四五六七八九]成"),
+        re.compile(
+            r"\d[\d.]*\s*(?:[%％‰]|个百分点)|百分之|分之[一二三四五六七八九十]|[一二三四五六七八九]成"
+        ),
     ),
     (
         "duration",  # a period: 多长时间, 几天内, 几年
@@ -60,19 +62,24 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"什么时候|什么时间|何时|哪(?:一)?年|截止|截至|啥时候|哪年|时限"),
         re.compile(
             r"\d{1,2}月(?:底|末|中旬|上旬|下旬|份|\d{1,2}日)?|(?:19|20)\d\d年(?!度)|年底|年内|[一二三四五六七八九十]+月"
+            r"|[一二三四五六七八九十]{1,3}五”?(?:期间|时期|期末|末)"  # a five-year plan's period
         ),
     ),
     (
         "count",  # how many things: 几个, 多少家, 几次
         re.compile(r"(?<!哪)(?:多少|几)\s*" + _CLASSIFIER),  # 哪几项 asks which, not how many
-        re.compile(_NUM + r"\s*" + _CLASSIFIER),
+        # "15万左右" (people): a number with its magnitude counts without a classifier
+        re.compile(_NUM + r"\s*" + _CLASSIFIER + r"|\d[\d.]*\s*[万亿](?:左右|多|余)?(?!元)"),
     ),
     (
         "place",  # where: 在哪里, 选址, 哪个县
         re.compile(
             r"哪里|哪儿|在哪|什么地方|哪个地方|地点|选址|位置|哪个(?:县|市|区|城市|省|镇|村)|哪些(?:城市|地方|省份|省|县|地区)"
         ),
-        re.compile(r"[\u4e00-\u9fff]{1,8}(?:省|市|县|区|镇|乡|村|港|园|基地|路|街|城市)"),
+        # or the body something is located at: "办公室设在生态环境部"
+        re.compile(
+            r"[\u4e00-\u9fff]{1,8}(?:省|市|县|区|镇|乡|村|港|园|基地|路|街|城市)|设在[\u4e00-\u9fff]{2,}"
+        ),
     ),
     (
         "person",  # who by name: 哪位, 叫什么名字, 一把手
@@ -93,6 +100,24 @@ def states(kind: str, text: str) -> bool:
         if k == kind:
             return bool(value.search(text))
     raise ValueError(kind)
+
+
+# a figure in digits, or in characters with what it counts ("县乡村三级", "两个允许",
+# "五分之一"); a lone 一 is an article more often than a count ("一批", "一个时期"), and
+# "第二十六条" an ordinal
+_CN_COUNT = r"(?:[二两三四五六七八九十百千万][一二两三四五六七八九十百千万零〇]*|一[十百千万][一二两三四五六七八九十百千万零〇]*)"
+FIGURE = re.compile(
+    r"\d|(?<![第一二两三四五六七八九十百千万零〇])"
+    + _CN_COUNT
+    + r"\s*(?:"
+    + _CLASSIFIER
+    + r"|年|个月|天|倍|成)|分之[一二三四五六七八九十]"
+)
+
+
+def states_figure(text: str) -> bool:
+    """The text states a number (in digits or in characters)."""
+    return bool(FIGURE.search(text))
 
 
 # the name of an indicator, a thing measured by a value (覆盖率, 保有量, 销售额, 浓度): a question

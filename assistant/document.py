@@ -30,15 +30,21 @@ FACT_WORDS = {
     ),
     "number": re.compile(r"文号|几号文|发文字号|字号|发文号"),
     "date": re.compile(
-        r"(?:哪天|哪一天|哪年|什么时候|何时|啥时候|几月几[号日]|日期|时间)[^，。？?前]{0,3}(?:印发|发的|发布|下发|成文|发出)"
+        r"(?:哪天|哪一天|哪年|什么时候|何时|啥时候|几月几[号日]|日期|时间)[^，。？?前]{0,3}"
+        r"(?:印发|发的|发布|下发|成文|发出|下的|批的|批复的)"
         r"|(?:印发|发布|成文|落款|下发|发文)的?(?:日期|时间)|落款"
     ),
     "addressees": re.compile(
-        r"(?:发给|下发给|印发给|发到|下发到|主送)(?:了)?(?:哪些|哪几|谁|什么)|主送(?:单位|机关)|印发对象|发文对象"
+        r"(?:发给|下发给|印发给|发到|下发到|主送|下给|批给|回给|复给)(?:了)?(?:哪些|哪几|谁|什么)"
+        r"|主送(?:单位|机关)|印发对象|发文对象"
     ),
 }
 _BARE_DATE = re.compile(r"哪天|哪一天|哪年|日期|几月几[号日]|什么时候|何时")
-_ADDRESSEES = re.compile(r"^(各[^：:\n]{2,120})[：:]$")
+# the salutation: "各省、自治区…：", "科技部、新疆维吾尔自治区人民政府、新疆生产建设兵团：" — a line
+# of bodies ending with a colon, above the body
+_ADDRESSEES = re.compile(
+    r"^(各[^：:\n]{2,120}|[^：:\n。，,]{2,120}(?:政府|部|委|局|厅|署|办|院|会|公司|兵团|机构|单位))[：:]$"
+)
 
 # words that name a document without saying which ("这份文件", "该意见")
 DOCUMENT_WORDS = re.compile(
@@ -204,3 +210,41 @@ def which_documents(ledger: Ledger, question: str, doc_ids: Collection[str] | No
         parts.append(f"{name}，见{'、'.join(items)}" + (f"等{len(own)}项" if len(own) > len(items) else ""))
     head = f"列有{ledger.departments.display(dept)}的文件"
     return Answer(question, f"{head}：" + "；".join(parts) + "。", False, tuple(cites), (), "ledger")
+
+
+# a sentence of a document's own text: split where its sentences and clauses of tasks end
+_SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
+MAX_MENTIONS = 8
+
+
+def department_mentions(
+    index: PlanIndex,
+    question: str,
+    label: str,
+    names: Collection[str],
+    doc_ids: Collection[str] | None,
+    listed: bool = False,
+) -> Answer | None:
+    """ "交通部要做哪些事？" of a document whose departments are named in its prose, not in
+    responsibility notes (a 复函: "交通部要加强…"): the sentences naming the department,
+    each cited, in the document's order; None when none does, or when they are spread over
+    more documents than an answer can list. ``listed``: notes do name it (in prose, "X会同Y
+    研究提出了办理意见"), so the answer does not say none does."""
+    names = sorted({n for n in (label, *names) if len(n) >= 2}, key=len, reverse=True)
+    docs = sorted(doc_ids) if doc_ids is not None else sorted(index.documents)
+    found: list[tuple[str, int, int]] = []
+    for doc in docs:
+        text = index.source_text(doc)
+        if not any(n in text for n in names):
+            continue
+        for m in _SENTENCE.finditer(text):
+            if any(n in m.group(0) for n in names) and len(m.group(0).strip()) > 8:
+                start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+                found.append((doc, start, m.end()))
+    if not found or len(found) > MAX_MENTIONS or (len({d for d, _, _ in found}) > 1 and doc_ids is None):
+        return None
+    cites = [index.cite(i, d, index.doc_title(d), a, b) for i, (d, a, b) in enumerate(found, 1)]
+    items = "；".join(f"{c.n}.{c.quote.rstrip('。；;')}[{c.n}]" for c in cites)
+    said = "" if listed else f"文中没有写明{label}牵头或配合的措施；"
+    text = f"{said}文中提到{label}的有{len(cites)}处：{items}。"
+    return Answer(question, text, False, tuple(cites), (), "ledger")

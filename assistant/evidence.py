@@ -28,7 +28,10 @@ from index.types import Chunk, Hit
 _DEADLINE_MARK = re.compile(r"\d{1,2}月(底|末|中旬|上旬|下旬|份)?前?|年底前|年内|年底|\d{4}年(年底|底)前?")
 _FIGURE = re.compile(r"\d")
 # any statement of time: a deadline form or a year ("2025年实现…"), not a data year ("2022年度…")
-_TIME = re.compile(_DEADLINE_MARK.pattern + r"|\d{4}年(?!度)")
+# a five-year plan's period ("“九五”期间", "十四五时期") is a time too
+_TIME = re.compile(
+    _DEADLINE_MARK.pattern + r"|\d{4}年(?!度)|[一二三四五六七八九十]{1,3}五”?(?:期间|时期|期末|末)"
+)
 
 
 _DAY = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")

@@ -49,11 +49,14 @@ def scope_rows(assistant: Any, sets: tuple[tuple[str, bool], ...], evals: Any) -
 def fit_scope(rows: list[dict[str, Any]], embedder: str) -> dict[str, dict[str, Any]]:
     """The scope model of each variant (``embedder``'s cosines, and words only)."""
     from assistant.fit import cross_fit, fit_logistic, fold_of
-    from assistant.scope import SCOPE_FEATURES
+    from assistant.scope import SCOPE_FEATURES, names_title
 
-    x = np.array([r["x"] for r in rows], dtype=np.float64)
-    y = np.array([r["y"] for r in rows])
-    folds = np.array([fold_of(r["id"]) for r in rows])
+    # a question that says no title word is never scoped (nor retrieved for): not fitted on
+    can = [names_title(dict(zip(SCOPE_FEATURES, r["x"], strict=True))) for r in rows]
+    fitted_rows = [r for r, c in zip(rows, can, strict=True) if c]
+    x = np.array([r["x"] for r in fitted_rows], dtype=np.float64)
+    y = np.array([r["y"] for r in fitted_rows])
+    folds = np.array([fold_of(r["id"]) for r in fitted_rows])
     out: dict[str, dict[str, Any]] = {}
     for variant in (embedder, LEXICAL):
         names = tuple(f for f in SCOPE_FEATURES if variant or f not in _COSINES)
@@ -64,7 +67,13 @@ def fit_scope(rows: list[dict[str, Any]], embedder: str) -> dict[str, dict[str, 
         threshold, point = _threshold(oof, y)
         out[variant] = {
             "model": replace(model, threshold=threshold),
-            "dev": {"questions": len(y), "own_document_best": int(y.sum()), "l2": l2, **point},
+            "dev": {
+                "questions": len(rows),
+                "naming_a_title_word": len(y),
+                "own_document_best": int(y.sum()),
+                "l2": l2,
+                **point,
+            },
         }
     return out
 

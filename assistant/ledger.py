@@ -24,13 +24,16 @@ from index.types import Answer, Citation, Deadline, Measure, Span
 ROLES = ("lead", "support", "any", "responsible")
 # a note that names roles in words ("牵头单位：…；配合单位：…"), not only by order; the
 # sentence declaring the order convention ("列第一位者为牵头单位") is no such word
-_ROLE_WORDS = re.compile(r"牵头|配合|协助|协办|参与")
+_ROLE_WORDS = re.compile(r"牵头|配合|协助|协办|参与|会同")
 
 # asks for measures (not for departments): "哪些工作", "哪几项", "全部措施", "出现在哪些措施中"
 _LIST_MEASURES = re.compile(
     r"(哪些|哪几|几|多少|全部|所有|列一下|列出|清单)(个|项|条)?(措施|工作|任务|事项|项|方面)"
     r"|(措施|工作|任务|事项)(分别)?(有哪些|是哪些|有几|都有|是|全部|都列|列出)|哪一项|哪几项|哪几个|哪项|几项|多少项"
     r"|相关(的)?(措施|工作|任务)|涉及(哪些|的)|列出来|都列出"
+    # a count with no noun ("民航局要管几条？"), "都是啥": of the department's measures
+    r"|(几|多少)(个|项|条|件)(?=[？?，,。；;]|$)|(都|分别)(是|有)(啥|什么|哪些)"
+    r"|(做|办|干|管|抓|承担)(哪些|哪几件|什么)(事|事情|工作)?(?=[？?，,。；;]|$)"
 )
 # "哪些措施没有列任何配合单位？"
 _NO_SUPPORT = re.compile(r"(没有|没|未|不)(列|设)?(任何)?配合(单位|部门)|无配合(单位|部门)")
@@ -122,6 +125,7 @@ class Ledger:
         ]
         self._many_docs = len({t.doc_id for t in self.tasks}) > 1
         self._roles_in_words: dict[int, bool] = {}
+        self._order_docs: dict[str, bool] = {}
 
     def roles_in_words(self, t: Task) -> bool:
         """The task's note names roles in words ("牵头单位：…；配合单位：…"): there "负责" means
@@ -306,13 +310,22 @@ class Ledger:
         for t in tasks:
             assert t.measure.resp_span is not None  # a department only comes from a note
             lead = t.role_of(query.dept) == "lead"
-            mark = "牵头" if lead else "配合" if self.roles_in_words(t) else "参与"
+            mark = "配合" if self.roles_in_words(t) else "参与"
+            if lead:  # a plain list ("负责部门：A、B") with no order convention: each is responsible
+                mark = "牵头" if self.roles_in_words(t) or self._orders(t.doc_id) else "负责"
             rows.append((t, t.measure.resp_span, f"（{mark}）" if both else ""))
             if both and mark == "参与":
                 by_order.append(t.doc_id)
         heading = f"{self.departments.display(query.dept)}{role}的措施"
         answer = self._listing(question, heading, rows, f"文中未提及{query.dept}{role}的措施。", doc_ids)
         return self._with_convention(answer, by_order) if by_order else answer
+
+    def _orders(self, doc_id: str) -> bool:
+        """The document states that the first department a note lists leads."""
+        known = self._order_docs.get(doc_id)
+        if known is None:
+            known = self._order_docs[doc_id] = bool(FIRST_LEADS.search(self.index.source_text(doc_id)))
+        return known
 
     def _with_convention(self, answer: Answer, docs: list[str]) -> Answer:
         """A list marking "（参与）" by the order of a note's departments says where the

@@ -3,7 +3,9 @@
 
 Every document's title is compared with the question two ways — its words (each weighted
 by how few titles share it; an abbreviation counts: 职教 in 职业教育) and its meaning
-(the embedding model's cosine) — and a small logistic model fitted on the team's dev
+(the embedding model's cosine), and whether the passages retrieval finds across all documents
+agree (the 小微企业 of a question on 创业担保贷款 is in one title, its answer in another
+document) — and a small logistic model fitted on the team's dev
 questions (``planqa fit``, ``fitted.json`` "scope") says whether the best title is
 the one the question is about. Below its threshold there is no scope: the question is
 answered across the documents, as before.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -24,7 +27,16 @@ from assistant.intent import content_keys
 from index.plan_index import PlanIndex
 from index.tokenize import normalize
 
-SCOPE_FEATURES = ("lex", "lex_margin", "lex_share", "names_document", "cos", "cos_margin")
+SCOPE_FEATURES = (
+    "lex",
+    "lex_margin",
+    "lex_share",
+    "names_document",
+    "cos",
+    "cos_margin",
+    "hit_top",  # the passage retrieval puts first (across all documents) is the title's document's
+    "hit_share",  # … the share of the retrieved passages that are
+)
 
 # the question speaks of a document ("那份意见里", "这个方案中", "文件"): its topic words are
 # likelier the document's name than what it asks about
@@ -91,8 +103,9 @@ class Scoper:
             self._vectors = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
         return self._vectors
 
-    def guess(self, question: str, qvec: Any = None) -> ScopeGuess | None:
-        """The best-matching title's document and the features the model weighs."""
+    def guess(self, question: str, qvec: Any = None, hit_docs: Sequence[str] = ()) -> ScopeGuess | None:
+        """The best-matching title's document and the features the model weighs
+        (``hit_docs``: the documents of the passages retrieved for the question, best first)."""
         if len(self.ids) < 2:
             return None
         keys = [k for k in content_keys(question) if not k.isdigit() and not _TITLE_WORDS.fullmatch(k)]
@@ -114,14 +127,26 @@ class Scoper:
             "names_document": float(bool(_NAMES_DOCUMENT.search(normalize(question)))),
             "cos": float(cos[best]),
             "cos_margin": float(cos[best] - cos[others].max()),
+            "hit_top": float(bool(hit_docs) and hit_docs[0] == self.ids[best]),
+            "hit_share": sum(d == self.ids[best] for d in hit_docs) / len(hit_docs) if hit_docs else 0.0,
         }
         return ScopeGuess(self.ids[best], features)
 
 
-def scope_of(scoper: Scoper, model: Logistic | None, question: str, qvec: Any = None) -> ScopeGuess | None:
+def scope_of(
+    scoper: Scoper, model: Logistic | None, question: str, qvec: Any = None, hit_docs: Sequence[str] = ()
+) -> ScopeGuess | None:
     """The document the question is about, when the fitted model is sure enough."""
-    guess = scoper.guess(question, qvec)
+    guess = scoper.guess(question, qvec, hit_docs)
     if guess is None or model is None:
         return guess
     prob = model.prob(guess.features)
-    return ScopeGuess(guess.doc_id, guess.features, prob, prob >= model.threshold)
+    return ScopeGuess(
+        guess.doc_id, guess.features, prob, prob >= model.threshold and names_title(guess.features)
+    )
+
+
+def names_title(features: dict[str, float]) -> bool:
+    """The question says some word of the title: retrieval agreeing on a document whose title
+    it never names ("民航局负责哪些措施？", all of whose passages are in one document) is no scope."""
+    return features["lex"] > 0

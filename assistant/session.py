@@ -21,6 +21,7 @@ from assistant.document import (
     FACT_WORDS,
     asked_facts,
     choose_among,
+    department_mentions,
     facts_answer,
     which_document,
     which_documents,
@@ -40,7 +41,7 @@ from assistant.intent import (
 )
 from assistant.ledger import Ledger
 from assistant.retrieve import retrieve, with_preamble
-from assistant.scope import ScopeGuess, Scoper, scope_of, title_word
+from assistant.scope import ScopeGuess, Scoper, names_title, scope_of, title_word
 from assistant.settings import Settings
 from assistant.spelling import Speller
 from index.embed import Embedder, SentenceTransformerEmbedder
@@ -198,11 +199,19 @@ class Assistant:
             hits = self._measure_hits(question, measure)
         else:
             which = asks_which_document(question) and not across_documents(question)
-            named = "" if which or scope is not None else self.named_document(question)
+            # passages from every document, when retrieved to weigh a title the question
+            # names: they answer it too, when no scope is chosen
+            everywhere: list[Hit] = []
+            named = "" if which or scope is not None else self.named_document(question, everywhere)
             within = scope if scope is not None else frozenset({named}) if named else None
             query = self._ledger.route(question, today, self._topical_within(named), within)
             if query is not None:
-                yield self._scoped(self._ledger.answer(question, query, within), named)
+                listed = self._ledger.answer(question, query, within)
+                if query.kind == "department" and (listed.refused or self._in_prose(within)):
+                    # no note names it, or the document says who answers for what in its prose
+                    # (a letter: "交通部将进行行业审查"): the sentences naming the department
+                    listed = self._mentions(question, query.dept, within, not listed.refused) or listed
+                yield self._scoped(listed, named)
                 return
             fields = () if which else asked_facts(question)
             facts = self._facts(question, fields, within) if fields else None
@@ -210,9 +219,9 @@ class Assistant:
                 yield facts
                 return
             if which:
-                listed = which_documents(self._ledger, question, scope)
-                if listed is not None:
-                    yield listed
+                named_in = which_documents(self._ledger, question, scope)
+                if named_in is not None:
+                    yield named_in
                     return
             identified = self._ledger.identify(question)
             if identified is not None:  # "城管局一起牵头的那项工作，今年…": the rest, of that measure
@@ -225,7 +234,7 @@ class Assistant:
             if asked is not None and not named and len(scope if scope is not None else index.documents) > 1:
                 yield answer_per_document(index, self._composer, question, asked, scope, self.settings.k)
                 return
-            hits = self.hits_for(question, within)
+            hits = everywhere if within is None and everywhere else self.hits_for(question, within)
         answer = self._composer.compose(question, hits, pinned=measure is not None)
         if which and not answer.refused and answer.citations:
             answer = which_document(index, answer.citations[0].doc, answer)
@@ -240,13 +249,38 @@ class Assistant:
         # says is verified claim by claim (a refusal stands when nothing survives)
         yield from self.generator.stream(question, hits, answer)
 
-    def named_document(self, question: str) -> str:
+    def _in_prose(self, within: frozenset[str] | None) -> bool:
+        """One document, whose departments are named in its sentences, not in bracketed or
+        labelled notes (its items' "X会同Y研究提出了办理意见")."""
+        if within is None or len(within) != 1:
+            return False
+        doc = next(iter(within))
+        text = self.index.source_text(doc)
+        spans = [m.resp_span for m in self.index.measures.get(doc, ()) if m.resp_span is not None]
+        return bool(spans) and not any(
+            text[s.start] in "（(【〔[" or "：" in text[s.start : s.end] for s in spans
+        )
+
+    def _mentions(
+        self, question: str, dept: str, within: frozenset[str] | None, listed: bool = False
+    ) -> Answer | None:
+        """The sentences naming a department, as the question and the documents write it."""
+        assert self._ledger is not None
+        q = normalize(question)
+        found = self._ledger.departments.find_in(q)
+        label = next((q[a:b] for canon, a, b in found if canon == dept), dept)
+        names = (dept, self._ledger.departments.display(dept))
+        return department_mentions(self.index, question, label, names, within, listed)
+
+    def named_document(self, question: str, hits: list[Hit] | None = None) -> str:
         """The document the question names by its title words or topic ("消费扶贫那份意见里…"),
-        when the fitted scope model is sure; "" otherwise (and with one document)."""
-        guess = self.scope_guess(question)
+        when the fitted scope model is sure; "" otherwise (and with one document).
+        ``hits``: the passages retrieved across all documents to weigh it, filled in when
+        they are (when the question says some title word)."""
+        guess = self.scope_guess(question, hits)
         return guess.doc_id if guess is not None and guess.chosen else ""
 
-    def scope_guess(self, question: str) -> ScopeGuess | None:
+    def scope_guess(self, question: str, hits: list[Hit] | None = None) -> ScopeGuess | None:
         """The best-matching title's document, its features and (when fitted) the model's
         probability. Department names are taken out first: they say who, not which document
         ("市场监管总局" is no sign of a title about 市场监管)."""
@@ -259,7 +293,16 @@ class Assistant:
         q = normalize(question)
         found = self._ledger.departments.find_in(q)
         topic = "".join(ch for i, ch in enumerate(q) if not any(a <= i < b for _, a, b in found))
-        return scope_of(self._scoper, self._composer.fitted.scope, topic, index.query_vector(question))
+        qvec = index.query_vector(question)
+        guess = self._scoper.guess(topic, qvec)
+        if guess is None or not names_title(guess.features):
+            return guess  # no word of any title: no scope, whatever retrieval would say
+        if hits is None:
+            hits = []
+        if not hits:
+            hits.extend(self.hits_for(question))
+        docs = [h.chunk.doc_id for h in hits]
+        return scope_of(self._scoper, self._composer.fitted.scope, topic, qvec, docs)
 
     def _scoped(self, answer: Answer, named: str) -> Answer:
         """An answer given within the document the question named says so: "在《…》中：…"."""

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.answertype import asked_kinds, states
+from assistant.answertype import asked_kinds, states, states_figure
+from assistant.evidence import states_time
 from assistant.fit import fit_logistic, llm_floor, refusal_curve
 from assistant.fitted import FITTED, LEXICAL, Fitted, Logistic, load_fitted
 from assistant.intent import detect_intent, mention_of, standard_form
@@ -125,6 +126,22 @@ def test_whether_a_text_states_a_value_of_a_kind() -> None:
     assert not states("date", "开展乐陵市2022年度生态产品总值核算")  # a data year is no date
     assert states("month", "9月底前,完成核算")
     assert states("day", "12月底前,推动建成1个以上重点文旅项目")  # 哪天之前: the month's last day
+
+
+def test_values_stated_in_other_forms() -> None:
+    assert states("count", "湖北、河南两省各15万左右")  # people, with their magnitude only
+    assert states("place", "领导小组办公室设在生态环境部")  # located at a body
+    assert states("date", "在“九五”期间实现") and states_time("在“九五”期间实现")  # a plan period
+    assert asked_kinds("按代扣税款的几个百分点返还？")[0] == "ratio"
+    assert states("ratio", "年均提高2个百分点") and not states("ratio", "次月十五日内报送")
+
+
+def test_a_figure_in_characters_is_a_figure() -> None:
+    assert states_figure("以县乡村三级物流配送体系为载体")
+    assert states_figure("允许不超过五分之一不具有专利代理人资格")
+    assert states_figure("推动“两个允许”落地")
+    # an article, a plan's name, a word: no figure
+    assert not any(states_figure(t) for t in ("建立一批示范基地", "当前和今后一个时期", "统一", "第二十六条"))
 
 
 # -- the fitted models -------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Questions about documents, not only passages: a document's particulars (issuer, 文号,
 date, addressees) from its text; "which document says…" named in the answer; the scope a
 question names by a document's title words; roles by each note's convention; notes inside
-a measure as ledger rows of their own. Asked of the plan and five State Council documents."""
+a measure as ledger rows of their own; labelled notes ("负责部门：…"); policy figures with their
+conditions; a letter's prose saying who answers for each item. Asked of the plan and seven State
+Council documents."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cli
+from assistant import cli, session
 from assistant.document import asked_facts
 from assistant.intent import asks_which_document, is_meta
 from assistant.session import Assistant
@@ -22,7 +24,7 @@ from index.metadata import date_of_line
 from tests.conftest import ROOT, SAMPLE, FakeEmbedder
 
 CORPUS = ROOT / "evals" / "corpus" / "gov-policies"
-DOCS = ("07", "09", "15", "34", "39")
+DOCS = ("07", "09", "15", "22", "34", "39", "57")
 
 
 @pytest.fixture(scope="module")
@@ -103,13 +105,18 @@ def test_which_document_answers_name_it_first(assistant: Assistant) -> None:
     assert all(c.doc == "15" for c in a.citations)
 
 
-def test_a_document_named_by_its_topic_scopes_the_answer(assistant: Assistant, home: Path, capsys) -> None:
+def test_a_document_named_by_its_topic_scopes_the_answer(
+    assistant: Assistant, home: Path, capsys, monkeypatch
+) -> None:
     a = assistant.ask("深入开展消费扶贫的指导意见里，财政部要负责哪些工作？")
     assert a.scope == "09" and a.text.startswith("在《国务院办公厅关于深入开展消费扶贫")
     # every note naming it: "…财政部等和各有关省级人民政府负责" included
     for title in ("加强组织领导", "完善利益机制", "强化督促落实", "加大政策激励"):
         assert title in a.text
     assert all(c.doc == "09" for c in a.citations)
+    # the command asks the index with the embedder it was built with (a title it names is
+    # weighed with the passages retrieved for it)
+    monkeypatch.setattr(session, "SentenceTransformerEmbedder", lambda *a, **k: FakeEmbedder())
     code = cli.main(
         ["--home", str(home), "ask", "--json", "深入开展消费扶贫的指导意见里，财政部要负责哪些工作？"]
     )
@@ -140,6 +147,62 @@ def test_responsible_means_listed_where_notes_name_no_roles(assistant: Assistant
     # where notes name roles in words (the plan), 负责 is leading
     plan = assistant.ask("德州的方案里，市发展改革委负责哪些工作？", doc_id="dezhou-plan-2023")
     assert "牵头" in plan.text and "（配合）" not in plan.text
+
+
+def test_labelled_notes_list_the_responsible(assistant: Assistant) -> None:
+    # "（负责部门：民航局，适用范围：陕西自贸试验区）": every department listed is responsible; the
+    # scope of application names no department
+    src = _source("57")
+    rows = [t for t in assistant.ledger.by_department("民航局", "any") if t.doc_id == "57"]
+    assert len(rows) == src.count("民航局") == 4
+    assert all(t.measure.resp_span.slice(src).startswith("（负责部门：") for t in rows)
+    assert not any("陕西自贸试验区" in d for t in assistant.ledger.tasks for d in (*t.lead, *t.support))
+    a = assistant.ask("民航局负责哪些措施？")
+    assert a.text.count("（负责）") == 4  # 57 states no order convention: listed, not leading
+    assert "（参与）" in a.text  # 15's note, where the first listed leads
+    # a count with no noun asked of a department is its list
+    assert assistant.ask("民航局要管几条？都是啥？").intent == "ledger"
+
+
+def test_policy_figures_are_read_with_their_conditions(assistant: Assistant) -> None:
+    src = _source("39")
+    measures = {m.title: m for m in assistant.index.measures["39"]}
+    (refund, _) = measures["加大稳岗支持力度"].terms
+    assert (refund.condition, refund.qualifier, refund.value, refund.unit) == (
+        "对不裁员或少裁员的参保企业",
+        "可返还",
+        "50",
+        "%",
+    )
+    assert refund.span.slice(src) == "可返还其上年度实际缴纳失业保险费的50%"
+    loans = [(t.value, t.unit) for t in measures["加大创业担保贷款贴息及奖补政策支持力度"].terms]
+    assert ("15", "万元") in loans and ("300", "万元") in loans
+    assert ("1", "年") not in loans  # "签订1年以上劳动合同": a condition's period, nothing granted
+    cap = next(t for t in measures["加大创业担保贷款贴息及奖补政策支持力度"].terms if t.value == "300")
+    assert cap.condition.endswith("并与其签订1年以上劳动合同的") and cap.qualifier == "最高不超过"
+    # a measure with figures but no targets: asked for them, it lists them, each cited exactly
+    a = assistant.ask("“加大稳岗支持力度”这条有哪些量化标准？")
+    assert "量化标准" in a.text and "可返还其上年度实际缴纳失业保险费的50%" in a.text
+    assert all(c.quote == assistant.index.source_text(c.doc)[c.start : c.end] for c in a.citations)
+
+
+def test_a_letters_prose_says_who_answers_for_each_item(assistant: Assistant) -> None:
+    # a 办理情况的函: "发展改革委会同水利部研究提出了办理意见：…" under each request
+    src = _source("22")
+    m = next(m for m in assistant.index.measures["22"] if m.title == "关于亭子口水利枢纽工程问题")
+    assert (m.lead, m.support) == (("发展改革委",), ("水利部",))
+    assert m.resp_span.slice(src) == "发展改革委会同水利部研究提出了办理意见"
+    # "有关部门研究提出…" names no department: no one is made responsible
+    assert all("有关部门" not in (*m.lead, *m.support) for m in assistant.index.measures["22"])
+    a = assistant.ask("亭子口水利枢纽项目建议书那事儿，是哪个部门牵头研究的？", doc_id="22")
+    assert "发展改革委" in a.text and not a.refused
+    # what a department is asked to do is in the letter's sentences, not in a note: those
+    a = assistant.ask("四川那个函里，交通部被要求做哪些事？", doc_id="22")
+    assert "交通部将进行行业审查" in a.text and a.text.count("交通部") >= 3
+    assert all(c.quote == src[c.start : c.end] and "交通部" in c.quote for c in a.citations)
+    # a salutation naming its addressees, not "各…"
+    a = assistant.ask("四川那份办理情况的函是发给谁的？", doc_id="22")
+    assert a.intent == "document" and "四川省人民政府" in a.text
 
 
 def test_notes_inside_a_measure_are_ledger_rows_of_their_own(assistant: Assistant) -> None:
