@@ -122,6 +122,20 @@ def _own_number(clause: str, keys: tuple[str, ...]) -> bool:
     return states_figure(text)
 
 
+def joined(question: str, parts: list[Answer], hits: list[Hit], kind: str) -> Answer:
+    """Answers to the asks of one question, joined, their citations renumbered."""
+    texts: list[str] = []
+    cites: list[Citation] = []
+    for a in parts:
+        offset = len(cites)
+        texts.append(shift_markers(a.text, offset).rstrip("。"))
+        cites.extend(replace(c, n=c.n + offset) for c in a.citations)
+    confidence = min((a.confidence for a in parts if a.confidence is not None), default=None)
+    return Answer(
+        question, "；".join(texts) + "。", False, tuple(cites), tuple(hits), kind, confidence=confidence
+    )
+
+
 def _sentence_around(src: str, start: int, end: int) -> tuple[int, int]:
     """The sentence of ``src`` holding ``[start, end)``: from after the previous 。；; or
     line break to the next one (kept), whitespace trimmed."""
@@ -554,22 +568,7 @@ class Composer:
         parts = [a for a in (self.compose(q, hits, trace, pinned, qvec) for q in subs) if not a.refused]
         if not parts:
             return self._refuse(question, hits, intent)
-        texts: list[str] = []
-        cites: list[Citation] = []
-        for a in parts:
-            offset = len(cites)
-            texts.append(shift_markers(a.text, offset).rstrip("。"))
-            cites.extend(replace(c, n=c.n + offset) for c in a.citations)
-        confidence = min((a.confidence for a in parts if a.confidence is not None), default=None)
-        return Answer(
-            question,
-            "；".join(texts) + "。",
-            False,
-            tuple(cites),
-            tuple(hits),
-            intent.kind,
-            confidence=confidence,
-        )
+        return joined(question, parts, hits, intent.kind)
 
     def _document_name(self, question: str, hits: list[Hit], intent: Intent) -> Answer | None:
         """The full title of the document in focus, cited where it stands."""

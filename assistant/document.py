@@ -64,10 +64,12 @@ class Fact:
 
 def asked_facts(question: str) -> tuple[str, ...]:
     """The particulars the question asks for, in the order they are answered."""
-    q = normalize(question)
-    asked = [f for f, p in FACT_WORDS.items() if p.search(q)]
-    if asked and "date" not in asked and _BARE_DATE.search(q):
-        asked.append("date")  # "文号多少，哪天发的？"
+    asked: list[str] = []
+    for q in re.split(r"[？?]", normalize(question)):  # each ask on its own
+        here = [f for f, p in FACT_WORDS.items() if p.search(q)]
+        if here and "date" not in here and _BARE_DATE.search(q):
+            here.append("date")  # "文号多少，哪天发的？"; not "…谁印发的？试点到什么时候？"
+        asked.extend(here)
     return tuple(f for f in FIELD_NAMES if f in asked)
 
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from assistant.answer import Composer
+from assistant.answer import Composer, joined
 from assistant.crossdoc import answer_per_document
 from assistant.document import (
     DOCUMENT_WORDS,
@@ -38,6 +38,7 @@ from assistant.intent import (
     quoted_phrases,
     retrieval_query,
     standard_form,
+    sub_questions,
 )
 from assistant.ledger import Ledger
 from assistant.retrieve import retrieve, with_preamble
@@ -216,7 +217,7 @@ class Assistant:
             fields = () if which else asked_facts(question)
             facts = self._facts(question, fields, within) if fields else None
             if facts is not None:
-                yield facts
+                yield self._and_the_rest(question, facts)
                 return
             if which:
                 named_in = which_documents(self._ledger, question, scope)
@@ -248,6 +249,18 @@ class Assistant:
         # the gate found an answer, or is unsure: the model reads the passages, and what it
         # says is verified claim by claim (a refusal stands when nothing survives)
         yield from self.generator.stream(question, hits, answer)
+
+    def _and_the_rest(self, question: str, facts: Answer) -> Answer:
+        """A document's particulars, and what else the question asks of it, from its passages
+        ("…函是哪天发的？温总理是什么时候去考察的？")."""
+        assert self._composer is not None
+        rest = [q for q in sub_questions(question) if not asked_facts(q)]
+        if not rest or not facts.citations or len(rest) == len(sub_questions(question)):
+            return facts
+        asked = "；".join(rest)
+        hits = self.hits_for(asked, frozenset({facts.citations[0].doc}))
+        more = self._composer.compose(asked, hits)
+        return facts if more.refused else joined(question, [facts, more], hits, "document")
 
     def _in_prose(self, within: frozenset[str] | None) -> bool:
         """One document, whose departments are named in its sentences, not in bracketed or

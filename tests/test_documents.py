@@ -79,6 +79,18 @@ def test_a_documents_particulars_are_cited_where_its_text_states_them(assistant:
     assert "各省、自治区、直辖市人民政府，国务院各部委、各直属机构" in a.text and a.citations[0].doc == "39"
 
 
+def test_a_documents_particulars_and_what_else_is_asked_of_it(assistant: Assistant) -> None:
+    a = assistant.ask("促进就业那个若干意见是哪天印发的？三年百万青年见习计划从哪天起实施？")
+    assert "2018年11月16日" in a.text and "2019年1月1日" in a.text
+    assert a.text.index("2018年11月16日") < a.text.index("2019年1月1日")  # in the order asked
+    assert [c.n for c in a.citations] == list(range(1, len(a.citations) + 1))
+    assert all(c.doc == "39" for c in a.citations)
+    # a date asked in another ask is no date of the document's
+    from assistant.document import asked_facts
+
+    assert asked_facts("无废城市试点方案是哪个机关印发的？试点期限到什么时候？") == ("issuer",)
+
+
 def test_this_document_among_many_asks_which(assistant: Assistant) -> None:
     a = assistant.ask("这份文件是哪天印发的？")
     assert not a.refused and not a.citations and a.intent == "clarify"
