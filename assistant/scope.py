@@ -103,9 +103,9 @@ class Scoper:
             self._vectors = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
         return self._vectors
 
-    def guess(self, question: str, qvec: Any = None, hit_docs: Sequence[str] = ()) -> ScopeGuess | None:
-        """The best-matching title's document and the features the model weighs
-        (``hit_docs``: the documents of the passages retrieved for the question, best first)."""
+    def guess(self, question: str, qvec: Any = None) -> ScopeGuess | None:
+        """The best-matching title's document and the features its title gives; those of the
+        passages retrieved for the question come from ``with_hits``."""
         if len(self.ids) < 2:
             return None
         keys = [k for k in content_keys(question) if not k.isdigit() and not _TITLE_WORDS.fullmatch(k)]
@@ -127,18 +127,24 @@ class Scoper:
             "names_document": float(bool(_NAMES_DOCUMENT.search(normalize(question)))),
             "cos": float(cos[best]),
             "cos_margin": float(cos[best] - cos[others].max()),
-            "hit_top": float(bool(hit_docs) and hit_docs[0] == self.ids[best]),
-            "hit_share": sum(d == self.ids[best] for d in hit_docs) / len(hit_docs) if hit_docs else 0.0,
         }
-        return ScopeGuess(self.ids[best], features)
+        return with_hits(ScopeGuess(self.ids[best], features), ())
 
 
-def scope_of(
-    scoper: Scoper, model: Logistic | None, question: str, qvec: Any = None, hit_docs: Sequence[str] = ()
-) -> ScopeGuess | None:
-    """The document the question is about, when the fitted model is sure enough."""
-    guess = scoper.guess(question, qvec, hit_docs)
-    if guess is None or model is None:
+def with_hits(guess: ScopeGuess, hit_docs: Sequence[str]) -> ScopeGuess:
+    """The guess with the features of the passages retrieved for the question (``hit_docs``:
+    their documents, best first): is the first the guessed document's, what share are."""
+    features = {
+        **guess.features,
+        "hit_top": float(bool(hit_docs) and hit_docs[0] == guess.doc_id),
+        "hit_share": sum(d == guess.doc_id for d in hit_docs) / len(hit_docs) if hit_docs else 0.0,
+    }
+    return ScopeGuess(guess.doc_id, features)
+
+
+def scope_of(model: Logistic | None, guess: ScopeGuess) -> ScopeGuess:
+    """The guess, chosen when the fitted model is sure enough of it."""
+    if model is None:
         return guess
     prob = model.prob(guess.features)
     return ScopeGuess(

@@ -42,7 +42,7 @@ from assistant.intent import (
 )
 from assistant.ledger import Ledger
 from assistant.retrieve import retrieve, with_preamble
-from assistant.scope import ScopeGuess, Scoper, names_title, scope_of, title_word
+from assistant.scope import ScopeGuess, Scoper, names_title, scope_of, title_word, with_hits
 from assistant.settings import Settings
 from assistant.spelling import Speller
 from index.embed import Embedder, SentenceTransformerEmbedder
@@ -254,8 +254,9 @@ class Assistant:
         """A document's particulars, and what else the question asks of it, from its passages
         ("…函是哪天发的？温总理是什么时候去考察的？")."""
         assert self._composer is not None
-        rest = [q for q in sub_questions(question) if not asked_facts(q)]
-        if not rest or not facts.citations or len(rest) == len(sub_questions(question)):
+        asks = sub_questions(question)
+        rest = [q for q in asks if not asked_facts(q)]
+        if not rest or not facts.citations or len(rest) == len(asks):
             return facts
         asked = "；".join(rest)
         hits = self.hits_for(asked, frozenset({facts.citations[0].doc}))
@@ -314,8 +315,7 @@ class Assistant:
             hits = []
         if not hits:
             hits.extend(self.hits_for(question))
-        docs = [h.chunk.doc_id for h in hits]
-        return scope_of(self._scoper, self._composer.fitted.scope, topic, qvec, docs)
+        return scope_of(self._composer.fitted.scope, with_hits(guess, [h.chunk.doc_id for h in hits]))
 
     def _scoped(self, answer: Answer, named: str) -> Answer:
         """An answer given within the document the question named says so: "在《…》中：…"."""

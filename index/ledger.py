@@ -153,6 +153,7 @@ _QUALIFIERS = (
 )
 _QUALIFIER_TAIL = re.compile("(" + "|".join(_QUALIFIERS) + ")$")
 _PERIOD = re.compile(r"(到|至|截至)(20\d\d)年(底|末)?|年均|每年")
+_LEAD_YEAR = re.compile(r"^[\s\u3000]*(20\d\d)年[,，]")  # a "2023年，…" paragraph's year
 
 
 def extract_targets(source: str, span: Span) -> list[Target]:
@@ -162,7 +163,7 @@ def extract_targets(source: str, span: Span) -> list[Target]:
     for cm in _CLAUSE.finditer(source, span.start, span.end):
         sentence = cm.group(0)
         para_start = cm.start() == span.start or source[cm.start() - 1] == "\n"
-        lead_year = re.match(r"^[\s\u3000]*(20\d\d)年[,，]", sentence)
+        lead_year = _LEAD_YEAR.match(sentence)
         if para_start:
             para_year = lead_year.group(1) if lead_year else ""
         period, year = "", ""
@@ -235,7 +236,7 @@ def extract_terms(source: str, span: Span) -> list[Target]:
     out: list[Target] = []
     for sm in re.finditer(r"[^。；;\n]+", source[span.start : span.end]):
         sentence, offset = sm.group(0), span.start + sm.start()
-        if _PERIOD.search(sentence) or re.match(r"^[\s\u3000]*(20\d\d)年[,，]", sentence):
+        if _PERIOD.search(sentence) or _LEAD_YEAR.match(sentence):
             continue  # a target, framed by a year
         condition = ""
         for cm in re.finditer(r"[^，,]+", sentence):
