@@ -25,6 +25,7 @@ GOV_CORPUS = ROOT / "evals" / "corpus" / "gov-policies"
 TWINS_SET = ROOT / "evals" / "questions-twins.jsonl"
 UNMENTIONED_SET = ROOT / "evals" / "questions-unmentioned.jsonl"
 GOV2_SET = ROOT / "evals" / "questions-gov2.jsonl"
+TWINS2_SET = ROOT / "evals" / "questions-twins2.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -77,8 +78,10 @@ SETS = [
     pytest.param(TWINS_SET, id="twins"),
     pytest.param(UNMENTIONED_SET, id="unmentioned"),
     pytest.param(GOV2_SET, id="gov2"),
+    pytest.param(TWINS2_SET, id="twins2"),
 ]
-STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords"}
+# no_doc_named: a question on one of many documents that does not say which (asked of the 61)
+STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +205,7 @@ NEW_SETS = [
     pytest.param(TWINS_SET, id="twins"),
     pytest.param(UNMENTIONED_SET, id="unmentioned"),
     pytest.param(GOV2_SET, id="gov2"),
+    pytest.param(TWINS2_SET, id="twins2"),
 ]
 
 
@@ -264,3 +268,18 @@ def test_second_state_council_set_is_on_documents_no_other_set_asks_about() -> N
         assert cats[cat] >= 5, cat
     others = {r.get("doc") for s in (GOV_SET, TWINS_SET, UNMENTIONED_SET) for r in _load(s)}
     assert not others & {r["doc"] for r in rows}
+
+
+def test_second_twins_set_pairs_questions_on_documents_no_other_set_asks_about() -> None:
+    """Written for the answerability gate's next round, before it changed the answerer: each
+    unanswerable twin asks what its document does not state about the matter its answerable
+    pair asks of, on documents (letters, replies, decisions) no other set uses."""
+    rows = {r["id"]: r for r in _load(TWINS2_SET)}
+    unanswerable = [r for r in rows.values() if not r["answerable"]]
+    assert len(rows) >= 100 and len(unanswerable) >= 0.45 * len(rows)
+    assert len({r["doc"] for r in rows.values()}) >= 10
+    for t in (r for r in unanswerable if r.get("twin")):
+        pair = rows[t["twin"]]
+        assert pair["answerable"] and pair["doc"] == t["doc"], t["id"]
+    others = {r.get("doc") for s in (GOV_SET, TWINS_SET, UNMENTIONED_SET, GOV2_SET) for r in _load(s)}
+    assert not others & {r["doc"] for r in rows.values()}
