@@ -18,7 +18,15 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.answertype import ASKED_LABEL, INDICATOR, asked_kinds, states, states_figure
+from assistant.answertype import (
+    ASKED_LABEL,
+    INDICATOR,
+    asked_kinds,
+    asked_unit,
+    states,
+    states_figure,
+    states_unit,
+)
 from assistant.evidence import (
     SELF_REFERENCE,
     SENTENCE_FEATURES,
@@ -58,7 +66,6 @@ REFUSAL = "文中未提及"
 _WHOLE_SCHEDULE = re.compile(
     r"(完成时限|时间节点|节点)[^？?]{0,6}(哪几|分别|有哪些|怎么|如何|怎样)|(哪几个|有哪些|几个)(时间)?节点|全年.{0,8}节点"
 )
-_ASKED_UNIT = re.compile(r"多少(亿元|万元|元|公里|万亩|亩|万千瓦|千瓦|家|个|人|座|所|处|条|吨)")
 
 # (name, sign): +1 evidence for answering, -1 against, 0 either way (the fit keeps the sign)
 GATE_FEATURES_SIGNED = (
@@ -82,7 +89,7 @@ GATE_FEATURES_SIGNED = (
     ("time_not_in_focus", -1),  # asks when; the evidence's focus clause states no time
     ("day_missing", -1),  # asks for a calendar date; the evidence states none
     ("year_missing", -1),  # asks for a year's figure; the evidence is about other years
-    ("unit_missing", -1),  # asks 多少亿元 (a unit); the evidence has no figure in it
+    ("unit_missing", -1),  # asks a number in a unit (多少亿, 几条); the evidence states none in it
     ("figure_missing", -1),  # asks for a figure; the evidence states no number
     ("figure_not_in_focus", -1),  # asks for a figure; the focus clause states none of its own
     ("asks_value", 0),  # asks for a value of a kind: an amount, a share, a period, a date, a place…
@@ -158,6 +165,20 @@ def shift_markers(text: str, offset: int) -> str:
 def _is_heading(text: str) -> bool:
     """A numbered heading standing alone ("五、大力促进…"): a label, not an answer."""
     return bool(heading_level(text)[0]) and len(text) <= 45 and not re.search(r"[。，,；;]", text[:-1])
+
+
+# a document's date line: "2018年11月20日", "一九九六年六月二十九日"
+_DATE_LINE = re.compile(
+    r"(?:\d{4}|[〇○零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日"
+)
+
+
+def _labels_document(s: Sentence) -> bool:
+    """The sentence is its document's date line, or a line of its title: it says when or
+    what the document is, nothing of what the document says."""
+    text = s.text.strip().rstrip("。")
+    title = re.sub(r"\s+", "", s.chunk.doc_title)
+    return bool(_DATE_LINE.fullmatch(text)) or (len(text) >= 6 and re.sub(r"\s+", "", text) in title)
 
 
 @dataclass
@@ -239,14 +260,18 @@ class Composer:
             # it quotes a name no document contains ("“半岛综合体育官网登录入口”对应哪项工作？");
             # a short quoted word may be the asker's own ("“生态账”"): the gate weighs that
             return self._refuse(question, hits, intent, rule="quotes an unknown name")
+        meta = is_meta(question)
         sents = [
             s
             for r, h in enumerate(hits, 1)
             for s in sentences_of(self.index, h, r)
-            # a title or a heading alone answers nothing
-            if s.text.rstrip("。") != s.chunk.measure_title and not _is_heading(s.text)
+            # a title or a heading alone answers nothing; nor, unless the document is asked
+            # about, its date line or a line of its title
+            if s.text.rstrip("。") != s.chunk.measure_title
+            and not _is_heading(s.text)
+            and (meta or not _labels_document(s))
         ]
-        if is_meta(question):  # about the document itself: where it speaks of itself, if it does
+        if meta:  # about the document itself: where it speaks of itself, if it does
             own = [s for s in sents if s.chunk.kind == "preamble" or SELF_REFERENCE.search(s.text)]
             sents = own or sents
         if not sents:
@@ -280,7 +305,9 @@ class Composer:
             self.weights,
             self.plan_year,
             meta=is_meta(question),
-            kinds=asked_kinds(question),
+            # sentences are weighed for a figure by their figure features (target questions);
+            # a number asked of no kind is for the gate to miss
+            kinds=asked_kinds(question, any_number=False),
         )
         if trace is not None and trace.rows is None:
             trace.sentences, trace.rows = sents, rows
@@ -343,7 +370,7 @@ class Composer:
         evidence = cand.found
         rests = cand.chosen[0] if cand.chosen else None
         best = scored[0][1]
-        unit = _ASKED_UNIT.search(question)
+        unit = asked_unit(question, self.weights.units())
         focus = self._focus(intent, [c.quote for c in cand.answer.citations] or [s.text for s in cand.chosen])
         target, deadline = intent.kind == "target", intent.kind == "deadline"
         year = self.plan_year((rests or best).chunk.doc_id)
@@ -384,9 +411,7 @@ class Composer:
             "time_not_in_focus": float(deadline and not states_time(focus)),
             "day_missing": float(intent.wants_day and not states_time(evidence, day=True)),
             "year_missing": float(target and bool(wanted) and not any(s.year in wanted for s in cand.chosen)),
-            "unit_missing": float(
-                unit is not None and not re.search(rf"\d\s*[十百千万亿]*{unit.group(1)}", evidence)
-            ),
+            "unit_missing": float(unit is not None and not states_unit(unit, said)),
             "figure_missing": float(target and not states_figure(evidence)),
             "figure_not_in_focus": float(target and not _own_number(focus, intent.keys)),
             "asks_value": float(bool(kinds)),

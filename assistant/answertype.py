@@ -11,11 +11,27 @@ from __future__ import annotations
 
 import re
 
+from index.tokenize import get_jieba
+
 _NUM = r"(?:\d[\d.,]*(?:\s*[—\-~～至到]\s*\d[\d.,]*)?|[一二两三四五六七八九十百千万]+)"
 _CLASSIFIER = (
     r"(?:个|家|项|座|所|名|人|次|批|条|处|张|件|类|级|位|种|支|台|辆|亩|公里|千瓦|吨|套|户|所|本|篇)"
 )
 
+# a figure in digits, or in characters with what it counts ("县乡村三级", "两个允许",
+# "五分之一"); a lone 一 is an article more often than a count ("一批", "一个时期"), and
+# "第二十六条" an ordinal
+_CN_COUNT = r"(?:[二两三四五六七八九十百千万][一二两三四五六七八九十百千万零〇]*|一[十百千万][一二两三四五六七八九十百千万零〇]*)"
+FIGURE = re.compile(
+    r"\d|(?<![第一二两三四五六七八九十百千万零〇])"
+    + _CN_COUNT
+    + r"\s*(?:"
+    + _CLASSIFIER
+    + r"|年|个月|天|倍|成)|分之[一二三四五六七八九十]"
+)
+
+
+_ANY_NUMBER = "number"
 # (kind, how a question asks for it, how a text states one)
 KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
@@ -31,6 +47,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         "ratio",  # a share: 比例多少, 百分之几, 多少%
         re.compile(
             r"(?:比例|比重|占比|百分之|几成|税率|费率|利率|增幅|增速|降幅|率)[^？?，,。]{0,6}(?:多少|几|多大)"
+            r"|(?:多少|什么|几|多大)[^？?，,。]{0,3}(?:比例|比重|占比)"  # either order: 占多少比例
             r"|多少\s*[%％]|百分之多少|百分之几|(?:几|多少)个?百分点"
         ),
         re.compile(
@@ -67,7 +84,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "count",  # how many things: 几个, 多少家, 几次
-        re.compile(r"(?<!哪)(?:多少|几)\s*" + _CLASSIFIER),  # 哪几项 asks which, not how many
+        re.compile(r"(?<![哪那这])(?:多少|几)\s*" + _CLASSIFIER),  # 哪几项 asks which, 那几个 points
         # "15万左右" (people): a number with its magnitude counts without a classifier
         re.compile(_NUM + r"\s*" + _CLASSIFIER + r"|\d[\d.]*\s*[万亿](?:左右|多|余)?(?!元)"),
     ),
@@ -82,6 +99,13 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # any number: "能减免多少？", "几年一届？" ask one whatever its unit ("哪几项" asks which,
+        # "那几个四字词" points); only where no kind above is asked
+        "number",
+        re.compile(r"(?<![哪那这])(?:多少|几)(?!乎)"),
+        FIGURE,
+    ),
+    (
         "person",  # who by name: 哪位, 叫什么名字, 一把手
         re.compile(r"哪位|姓名|名字|叫什么名|一把手|负责人是谁|领导是谁|是哪位|局长是|组长是|主任是"),
         re.compile(r"[\u4e00-\u9fff]{2,4}(?:同志|局长|主任|书记|市长|县长|部长|省长|组长|总理|副总理)"),
@@ -89,9 +113,15 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
 )
 
 
-def asked_kinds(question: str) -> tuple[str, ...]:
-    """The kinds of value the question asks for (often none: "谁牵头", "有什么安排")."""
-    return tuple(kind for kind, ask, _ in KINDS if ask.search(question))
+def asked_kinds(question: str, any_number: bool = True) -> tuple[str, ...]:
+    """The kinds of value the question asks for (often none: "谁牵头", "有什么安排").
+    ``any_number``: count a number asked of no kind of its own ("能减免多少？") as one."""
+    kinds = tuple(
+        kind for kind, ask, _ in KINDS if ask.search(question) and (any_number or kind != _ANY_NUMBER)
+    )
+    # a number asked in a kind of its own (an amount, a date…) is asked as that kind
+    numeric = set(kinds) - {_ANY_NUMBER, "place", "person"}
+    return tuple(k for k in kinds if k != _ANY_NUMBER or not numeric)
 
 
 def states(kind: str, text: str) -> bool:
@@ -102,17 +132,37 @@ def states(kind: str, text: str) -> bool:
     raise ValueError(kind)
 
 
-# a figure in digits, or in characters with what it counts ("县乡村三级", "两个允许",
-# "五分之一"); a lone 一 is an article more often than a count ("一批", "一个时期"), and
-# "第二十六条" an ordinal
-_CN_COUNT = r"(?:[二两三四五六七八九十百千万][一二两三四五六七八九十百千万零〇]*|一[十百千万][一二两三四五六七八九十百千万零〇]*)"
-FIGURE = re.compile(
-    r"\d|(?<![第一二两三四五六七八九十百千万零〇])"
-    + _CN_COUNT
-    + r"\s*(?:"
-    + _CLASSIFIER
-    + r"|年|个月|天|倍|成)|分之[一二三四五六七八九十]"
-)
+# "多少亿", "几条", "扣几分": the word after the interrogative, or the rest of a word it begins
+_HOW_MANY = ("多少", "几")
+# the general classifier: "多少个" asks a count, which any classifier states ("8500处")
+_GENERAL_UNIT = "个"
+
+
+def asked_unit(question: str, units: frozenset[str]) -> str | None:
+    """The unit a question asks a number in ("多少亿" → 亿, "几条" → 条), when it is one of
+    ``units`` (those the documents put after numbers: ``KeyWeights.units``); None when it
+    asks none, or a word that is no unit ("多少重点事项")."""
+    tokens = get_jieba().lcut(question, HMM=False)
+    for prev, tok, nxt in zip(["", *tokens], tokens, [*tokens[1:], ""]):
+        if prev.endswith("哪") or tok.startswith("哪"):
+            continue  # 哪几家 asks which, not how many
+        # "多少 / 亿", or one word "几条"
+        unit = nxt if tok in _HOW_MANY else next((tok[len(w) :] for w in _HOW_MANY if tok.startswith(w)), "")
+        if unit in units and unit != _GENERAL_UNIT:
+            return unit
+    return None
+
+
+# people are counted by any of these ("多少人" — "86名矿工")
+_PEOPLE = "人名位"
+
+
+def states_unit(unit: str, text: str) -> bool:
+    """The text states a number in ``unit`` ("1.2万亿元" states 亿; "三条" states 条)."""
+    unit_re = f"[{_PEOPLE}]|万(?:左右|多|余)" if unit in _PEOPLE else re.escape(unit)
+    return bool(
+        re.search(rf"(?:\d[\d.]*|[一二两三四五六七八九十百千万零〇]+)\s*[十百千万亿]*(?:{unit_re})", text)
+    )
 
 
 def states_figure(text: str) -> bool:
@@ -134,6 +184,7 @@ ASKED_LABEL = {
     "date": "具体时间",
     "month": "具体月份",
     "count": "具体数量",
+    "number": "具体数字",
     "place": "具体地点",
     "person": "具体人员",
 }

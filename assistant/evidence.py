@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -42,6 +43,9 @@ def states_time(text: str, day: bool = False) -> bool:
     return bool((_DAY if day else _TIME).search(text))
 
 
+# a number and the characters after it: its unit, when the documents write it so often enough
+_AFTER_NUMBER = re.compile(r"\d[\d.]*\s*([\u4e00-\u9fff]{1,2})")
+UNIT_MIN = 3
 _WS = " \t\r\n\u3000\xa0\ufeff"
 # a document speaking of itself: "制定本实施方案", "本意见所称…"
 SELF_REFERENCE = re.compile(r"本(?:实施)?(?:方案|意见|计划|通知|办法|规定|规划|条例|决定)")
@@ -102,6 +106,7 @@ class KeyWeights:
         self._all = "\n".join(texts)
         self._starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
         self._df: dict[str, int] = {}
+        self._units: frozenset[str] | None = None
 
     def _texts_with(self, key: str) -> set[int]:
         """Positions of the chunks where ``key_found(key, chunk text)``."""
@@ -130,6 +135,17 @@ class KeyWeights:
 
     def present(self, key: str) -> bool:
         return self.df(key) > 0
+
+    def units(self) -> frozenset[str]:
+        """The units of these documents: the one or two characters that follow a number in
+        digits at least ``UNIT_MIN`` times (亿, 亿元, 公里, 条, 分…), learned from the texts
+        rather than listed; computed once, when first asked."""
+        if self._units is None:
+            counts = Counter(
+                u for m in _AFTER_NUMBER.finditer(self._all) for u in (m.group(1)[:1], m.group(1)[:2])
+            )
+            self._units = frozenset(u for u, n in counts.items() if n >= UNIT_MIN)
+        return self._units
 
     def specific(self, key: str) -> bool:
         """The key occurs in at most a tenth of the passages: it says which ones are meant."""

@@ -10,9 +10,16 @@ plan's sets of an index of the bundled plan; the State Council set of the plan p
    regression (its L2 strength chosen by cross-validation);
 2. with that ranker (cross-fitted: each question ranked by a ranker that did not see
    it), the gate's features (``answer.GATE_FEATURES``) of the candidate answer,
-   labelled by whether the question is answerable → the **gate**; its threshold is the
-   one that, on cross-validated probabilities, refuses the most unanswerable questions
-   while refusing at most 5% of the answerable ones (``MAX_ANSWERABLE_REFUSED``).
+   labelled by whether the question is answerable → the **gate**, learning from the
+   candidates that answer their question right and those of unanswerable questions (a
+   candidate missing an answerable question's key fact is an example of neither); its
+   threshold is the one that, on cross-validated probabilities, refuses the most
+   unanswerable questions while refusing at most 5% of the answerable ones
+   (``MAX_ANSWERABLE_REFUSED``).
+
+Each question is asked as ``Assistant.ask`` asks it: within the document it names by its
+title words when the scope model in use is sure (``assistant.scope``), of every document
+otherwise — the gate weighs the candidates it will weigh in the product.
 
 Both are fitted twice: with the embedding model's cosines, and without (words and intent
 only, for any other embedding model). Writes ``assistant/fitted.json`` and a report
@@ -35,8 +42,8 @@ from assistant.answer import GATE_FEATURES, GATE_FEATURES_SIGNED, Trace
 from assistant.evaluate import LIST_CATEGORIES, load_questions
 from assistant.evidence import SENTENCE_FEATURES
 from assistant.fitscope import fit_scope, put_scopes, scope_rows
-from assistant.fitted import FITTED, LEXICAL, Fitted, Logistic
-from assistant.intent import across_documents, asks_name
+from assistant.fitted import FITTED, LEXICAL, Fitted, Logistic, load_fitted
+from assistant.intent import across_documents, asks_name, asks_which_document
 from assistant.settings import Settings
 from index.embed import SentenceTransformerEmbedder
 from index.errors import PlanQAError
@@ -51,6 +58,7 @@ SETS = (
     ("questions-gov.jsonl", True),
     ("questions-twins.jsonl", True),
     ("questions-unmentioned.jsonl", True),
+    ("questions-gov2.jsonl", True),
 )
 CORPUS = EVALS / "corpus" / "gov-policies"
 FOLDS = 5
@@ -169,10 +177,18 @@ def _assistants(settings: Settings, tmp: Path, gov: bool, progress: Progress | N
 
 def _open_gate(embedder: str, ranker: Logistic | None = None) -> Fitted:
     """A gate that lets every candidate through (threshold 0) and, unless given, a ranker
-    that prefers nothing (ties keep retrieval order)."""
+    that prefers nothing (ties keep retrieval order); the scope model in use (which
+    document a question names), so that questions are asked within it as in the product."""
     flat = Logistic(("lex",), (0.0,), (1.0,), (0.0,), 0.0)
     gate = Logistic(("rank_best",), (0.0,), (1.0,), (0.0,), 0.0, threshold=0.0)
-    return Fitted(ranker or flat, gate, 0.0, embedder)
+    return Fitted(ranker or flat, gate, 0.0, embedder, scope=_scope_in_use(embedder))
+
+
+def _scope_in_use(embedder: str) -> Logistic | None:
+    try:
+        return load_fitted(embedder).scope
+    except (OSError, KeyError, ValueError):
+        return None  # no models yet: every question asked of every document
 
 
 def _answered_by_retrieval(a: Any, q: dict[str, Any]) -> bool:
@@ -185,10 +201,18 @@ def _answered_by_retrieval(a: Any, q: dict[str, Any]) -> bool:
 
 
 def _trace(asked: Asked, fitted: Fitted) -> Trace:
+    """What the answerer sees of the question, with the passages it is asked them from:
+    within the document the question names, as ``Assistant.ask`` chooses it (the scope
+    model of ``fitted``), from every document otherwise."""
     a = asked.assistant
     a.composer.fitted = fitted
+    everywhere: list[Any] = []
+    named = "" if asks_which_document(asked.question) else a.named_document(asked.question, everywhere)
+    hits = (
+        a.hits_for(asked.question, frozenset({named})) if named else everywhere or a.hits_for(asked.question)
+    )
     trace = Trace()
-    a.composer.compose(asked.question, a.hits_for(asked.question), trace)
+    a.composer.compose(asked.question, hits, trace)
     return trace
 
 
@@ -289,9 +313,19 @@ def run_fit(
             gfolds = np.array([fold_of(i) for i in gids])
             gsigns = tuple(dict(GATE_FEATURES_SIGNED)[f] for f in gnames)
             gcols = gxa[:, [GATE_FEATURES.index(f) for f in gnames]]
-            gl2, _, goof = cross_fit(gcols, gya, gfolds, gnames, gsigns)
-            gate = fit_logistic(gcols, gya, gnames, gl2, gsigns)
+            # the gate learns what an answer looks like from the right ones: a candidate that
+            # misses an answerable question's key fact is no example of either kind (labelled
+            # "answer" it would teach the gate to pass a sentence lacking the figure asked)
             answerable = np.array(ans)
+            clean = ~((answerable == 1) & ~np.array(ok, dtype=bool))
+            gl2, gate_folds, clean_oof = cross_fit(gcols[clean], gya[clean], gfolds[clean], gnames, gsigns)
+            gate = fit_logistic(gcols[clean], gya[clean], gnames, gl2, gsigns)
+            goof = np.zeros(len(gya))
+            goof[clean] = clean_oof
+            for k in range(FOLDS):  # the rest: each by the model of the folds without it
+                rest = ~clean & (gfolds == k)
+                if rest.any():
+                    goof[rest] = gate_folds[k].probs(gcols[rest], gnames)
             curve = refusal_curve(goof, answerable, np.array(ok), np.array(ruled))
             # the operating point: refuse as many unanswerable questions as possible while the
             # gate itself refuses at most MAX_ANSWERABLE_REFUSED of the answerable ones (rates

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.answertype import asked_kinds, states, states_figure
+from assistant.answertype import asked_kinds, asked_unit, states, states_figure, states_unit
 from assistant.evidence import states_time
 from assistant.fit import fit_logistic, llm_floor, refusal_curve
 from assistant.fitted import FITTED, LEXICAL, Fitted, Logistic, load_fitted
@@ -103,6 +103,7 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         ("津潍高铁庆云段总投资多少亿元？", ("money",)),
         ("今年能从烟台争取到多少协作帮扶资金？", ("money",)),
         ("资金增幅要求多少？", ("ratio",)),
+        ("成品粮得占多少比例？", ("ratio",)),  # the share asked for, after the interrogative
         ("最晚几月交？", ("month",)),
         ("德州机场选址定在哪里，哪年能通航？", ("date", "place")),
         ("这个方案是哪天印发的？", ("day",)),
@@ -134,6 +135,47 @@ def test_values_stated_in_other_forms() -> None:
     assert states("date", "在“九五”期间实现") and states_time("在“九五”期间实现")  # a plan period
     assert asked_kinds("按代扣税款的几个百分点返还？")[0] == "ratio"
     assert states("ratio", "年均提高2个百分点") and not states("ratio", "次月十五日内报送")
+
+
+def test_the_unit_a_number_is_asked_in_is_one_the_documents_use() -> None:
+    units = frozenset({"亿", "亿元", "条", "分", "人", "家", "个", "公里"})
+    assert asked_unit("中央财政的专项资金一年有多少亿？", units) == "亿"
+    assert asked_unit("政务抖音号每天至少更新几条？", units) == "条"
+    assert asked_unit("扣几分？", units) == "分"
+    # no unit: a noun after 多少 ("重点事项"), 哪几家 (which, not how many), the general 个
+    assert asked_unit("要推动多少重点事项落地？", units) is None
+    assert asked_unit("是哪几家联合报的？", units) is None
+    assert asked_unit("新建5G基站多少个？", units) is None
+    assert asked_unit("多少毫米？", units) is None  # a unit these documents never use
+    assert states_unit("亿", "投资1.2万亿元") and states_unit("条", "制定三条措施")
+    assert not states_unit("条", "一个单位原则上只开设一个账号")
+    assert states_unit("人", "86名矿工遇难") and states_unit("人", "各15万左右")  # people, any way counted
+
+
+def test_units_are_learned_from_what_follows_numbers_in_the_documents(plan_index: Any) -> None:
+    from assistant.evidence import KeyWeights
+
+    units = KeyWeights(plan_index).units()
+    assert {"公里", "家", "亿元", "万亩"} <= units
+    assert not {"重", "建", "的"} & units  # characters that follow a number now and then
+
+
+def test_a_documents_date_line_and_title_lines_are_no_evidence() -> None:
+    from assistant.answer import _labels_document
+    from assistant.evidence import Sentence
+    from index.types import Chunk
+
+    title = "国务院关于同意建立国务院职业教育工作部际联席会议制度的批复"
+    chunk = Chunk(id="c", doc_id="d", text="", start=0, end=0, doc_title=title)
+
+    def sentence(text: str) -> Sentence:
+        return Sentence(chunk, 1, 0, len(text), text, "", False)
+
+    assert _labels_document(sentence("2018年11月20日"))
+    assert _labels_document(sentence("一九九六年六月二十九日"))
+    assert _labels_document(sentence("国务院职业教育工作部际联席会议制度"))
+    assert not _labels_document(sentence("2018年11月20日，联席会议召开第一次全体会议"))
+    assert not _labels_document(sentence("联席会议设联络员，由各成员单位有关司局负责同志担任"))
 
 
 def test_a_figure_in_characters_is_a_figure() -> None:
