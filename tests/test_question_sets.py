@@ -26,6 +26,7 @@ TWINS_SET = ROOT / "evals" / "questions-twins.jsonl"
 UNMENTIONED_SET = ROOT / "evals" / "questions-unmentioned.jsonl"
 GOV2_SET = ROOT / "evals" / "questions-gov2.jsonl"
 TWINS2_SET = ROOT / "evals" / "questions-twins2.jsonl"
+TWINS3_SET = ROOT / "evals" / "questions-twins3.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -79,6 +80,7 @@ SETS = [
     pytest.param(UNMENTIONED_SET, id="unmentioned"),
     pytest.param(GOV2_SET, id="gov2"),
     pytest.param(TWINS2_SET, id="twins2"),
+    pytest.param(TWINS3_SET, id="twins3"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
@@ -206,6 +208,7 @@ NEW_SETS = [
     pytest.param(UNMENTIONED_SET, id="unmentioned"),
     pytest.param(GOV2_SET, id="gov2"),
     pytest.param(TWINS2_SET, id="twins2"),
+    pytest.param(TWINS3_SET, id="twins3"),
 ]
 
 
@@ -283,3 +286,14 @@ def test_second_twins_set_pairs_questions_on_documents_no_other_set_asks_about()
         assert pair["answerable"] and pair["doc"] == t["doc"], t["id"]
     others = {r.get("doc") for s in (GOV_SET, TWINS_SET, UNMENTIONED_SET, GOV2_SET) for r in _load(s)}
     assert not others & {r["doc"] for r in rows.values()}
+
+
+def test_third_twins_set_is_written_like_the_second() -> None:
+    """Another writer's twins on five of the second set's documents and on 44 (a 批复 with a
+    coordinate table, asked about its prose)."""
+    rows = {r["id"]: r for r in _load(TWINS3_SET)}
+    unanswerable = [r for r in rows.values() if not r["answerable"]]
+    assert len(rows) >= 50 and len(unanswerable) >= 0.45 * len(rows)
+    for t in (r for r in unanswerable if r.get("twin")):
+        pair = rows[t["twin"]]
+        assert pair["answerable"] and pair["doc"] == t["doc"], t["id"]
