@@ -52,6 +52,7 @@ from assistant.intent import (
     sub_questions,
 )
 from index.ledger import plan_year
+from index.metadata import date_of_line
 from index.parse import heading_level
 from index.plan_index import PlanIndex
 from index.types import Answer, Citation, Hit, Measure
@@ -167,18 +168,12 @@ def _is_heading(text: str) -> bool:
     return bool(heading_level(text)[0]) and len(text) <= 45 and not re.search(r"[。，,；;]", text[:-1])
 
 
-# a document's date line: "2018年11月20日", "一九九六年六月二十九日"
-_DATE_LINE = re.compile(
-    r"(?:\d{4}|[〇○零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日"
-)
-
-
 def _labels_document(s: Sentence) -> bool:
     """The sentence is its document's date line, or a line of its title: it says when or
     what the document is, nothing of what the document says."""
     text = s.text.strip().rstrip("。")
     title = re.sub(r"\s+", "", s.chunk.doc_title)
-    return bool(_DATE_LINE.fullmatch(text)) or (len(text) >= 6 and re.sub(r"\s+", "", text) in title)
+    return bool(date_of_line(text)) or (len(text) >= 6 and re.sub(r"\s+", "", text) in title)
 
 
 @dataclass

@@ -208,9 +208,7 @@ def _trace(asked: Asked, fitted: Fitted) -> Trace:
     a.composer.fitted = fitted
     everywhere: list[Any] = []
     named = "" if asks_which_document(asked.question) else a.named_document(asked.question, everywhere)
-    hits = (
-        a.hits_for(asked.question, frozenset({named})) if named else everywhere or a.hits_for(asked.question)
-    )
+    hits = a.hits_within(asked.question, frozenset({named}) if named else None, everywhere)
     trace = Trace()
     a.composer.compose(asked.question, hits, trace)
     return trace

@@ -235,7 +235,7 @@ class Assistant:
             if asked is not None and not named and len(scope if scope is not None else index.documents) > 1:
                 yield answer_per_document(index, self._composer, question, asked, scope, self.settings.k)
                 return
-            hits = everywhere if within is None and everywhere else self.hits_for(question, within)
+            hits = self.hits_within(question, within, everywhere)
         answer = self._composer.compose(question, hits, pinned=measure is not None)
         if which and not answer.refused and answer.citations:
             answer = which_document(index, answer.citations[0].doc, answer)
@@ -391,6 +391,12 @@ class Assistant:
         if is_meta(question):
             hits = with_preamble(index, hits, self.settings.k)
         return hits
+
+    def hits_within(self, question: str, within: frozenset[str] | None, everywhere: list[Hit]) -> list[Hit]:
+        """The passages a question is answered from, within ``within`` (None: every document):
+        ``everywhere``, the passages retrieved across all documents to weigh a title the
+        question names, when there is no scope and they were retrieved."""
+        return everywhere if within is None and everywhere else self.hits_for(question, within)
 
     def scope(self, doc_id: str | None = None, collection: str | None = None) -> frozenset[str] | None:
         """The documents a question may be answered from (None = all of them)."""
