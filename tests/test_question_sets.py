@@ -27,6 +27,7 @@ UNMENTIONED_SET = ROOT / "evals" / "questions-unmentioned.jsonl"
 GOV2_SET = ROOT / "evals" / "questions-gov2.jsonl"
 TWINS2_SET = ROOT / "evals" / "questions-twins2.jsonl"
 TWINS3_SET = ROOT / "evals" / "questions-twins3.jsonl"
+GOV3_SET = ROOT / "evals" / "questions-gov3.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -81,6 +82,7 @@ SETS = [
     pytest.param(GOV2_SET, id="gov2"),
     pytest.param(TWINS2_SET, id="twins2"),
     pytest.param(TWINS3_SET, id="twins3"),
+    pytest.param(GOV3_SET, id="gov3"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
@@ -209,6 +211,7 @@ NEW_SETS = [
     pytest.param(GOV2_SET, id="gov2"),
     pytest.param(TWINS2_SET, id="twins2"),
     pytest.param(TWINS3_SET, id="twins3"),
+    pytest.param(GOV3_SET, id="gov3"),
 ]
 
 
@@ -297,3 +300,18 @@ def test_third_twins_set_is_written_like_the_second() -> None:
     for t in (r for r in unanswerable if r.get("twin")):
         pair = rows[t["twin"]]
         assert pair["answerable"] and pair["doc"] == t["doc"], t["id"]
+
+
+def test_third_state_council_set_is_on_plans_and_rules_with_every_category() -> None:
+    """Written for the answer layer's fourth round, before it changed the answerer, by a writer
+    who read only the documents: ten questions on each of eight opinions, notices and a rule
+    (four of them the first set's documents, four the twins'), every category of the
+    document issue."""
+    rows = _load(GOV3_SET)
+    assert len(rows) >= 80 and Counter(r["doc"] for r in rows) == dict.fromkeys(
+        ("02", "04", "08", "17", "32", "34", "57", "60"), 10
+    )
+    assert sum(not r["answerable"] for r in rows) >= 15
+    cats = Counter(r["category"] for r in rows)
+    for cat in ("lead", "figure", "list_by_department", "document", "which_document", "unanswerable"):
+        assert cats[cat] >= 5, cat
