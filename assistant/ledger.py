@@ -96,7 +96,10 @@ class Ledger:
     def __init__(self, index: PlanIndex) -> None:
         self.index = index
         measures = index.all_measures()
-        self.departments = Departments(n for m in measures for n in (*m.lead, *m.support))
+        texts = [index.source_text(d) for d in index.documents]
+        self.departments = Departments(
+            (n for m in measures for n in (*m.lead, *m.support)), lambda w: any(w in t for t in texts)
+        )
         canon = self.departments.canonical_of
         # a measure whose tasks carry a note each ("…。（市场监管总局负责）加强…") is a row a note
         self.tasks = [

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 # Everyday short forms -> the wording plans use (without the 市/省/县 prefix).
 ABBREVIATIONS = {
@@ -90,10 +90,24 @@ def _bare(name: str) -> str:
     return _PREFIX.sub("", norm(name))
 
 
+def _stem(short: str, long: str) -> str:
+    """The short form without its organ ("住建局" → 住建: "住建那边配合哪几项？"), when it is a
+    compression of the name (住房城乡建设) and so no everyday word; "" otherwise ("交通局" →
+    交通 is one, "应急局" → 应急 another)."""
+    stem = short[:-1]
+    if len(short) != 3 or short[-1] not in "局委办" or stem in long or _PREFIX.match(stem):
+        return ""  # nor one that begins like a place ("市监" in "城市监测")
+    rest = iter(long)
+    return stem if all(ch in rest for ch in stem) else ""
+
+
 class Departments:
     """Canonical names of a document set, and alias resolution."""
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], in_text: Callable[[str], bool] | None = None) -> None:
+        """``in_text``: whether the documents' text contains a word; a short form without its
+        organ ("住建") is a name only where they never write it (where they do, "文旅项目",
+        it is a word of theirs)."""
         self.canonical: list[str] = []
         self._alias: dict[str, str] = {}  # normalised alias -> canonical
         self._display: dict[str, str] = {}  # canonical -> fullest form as written
@@ -110,6 +124,9 @@ class Departments:
             for canon in self.canonical:
                 if _bare(canon) == long:
                     self._add(short, canon)
+                    stem = _stem(short, long)
+                    if stem and in_text is not None and not in_text(stem):
+                        self._add(stem, canon)
 
     def _add(self, alias: str, canon: str) -> None:
         for form in {norm(alias), _bare(alias)}:

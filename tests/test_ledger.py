@@ -206,6 +206,22 @@ def test_bracketed_alias_is_one_department(ledger: Ledger) -> None:
     assert deps.find_in("市场监管局参与了哪些") == [("市市场监管局", 0, 5)]
     assert Departments(["市发展改革委"]).resolve("发改委") == ["市发展改革委"]
     assert Departments(["市发展改革委"]).resolve("外交部") == []
+    # a short form without its organ, when it is no everyday word: 住建, 发改 — not 交通, 应急
+    names = [
+        "市住房城乡建设局",
+        "市发展改革委",
+        "市交通运输局",
+        "市应急管理局",
+        "市市场监管局",
+        "市文化和旅游局",
+    ]
+    text = "力争建成1个以上重点文旅项目"  # where the documents write a short form, it is their word
+    deps = Departments(names, lambda w: w in text)
+    assert deps.find_in("住建那边只当配合单位的是哪几项？") == [("市住房城乡建设局", 0, 2)]
+    assert deps.find_in("大运河的重点文旅项目建成几个？") == []
+    assert Departments(names).find_in("住建那边呢？") == []  # no text to tell: names only
+    assert deps.find_in("发改牵头的有哪些") == [("市发展改革委", 0, 2)]
+    assert deps.find_in("交通安全和应急物资谁管？") == [] and deps.find_in("城市监测站建在哪？") == []
 
 
 # -- questions answered from the ledger ---------------------------------------------
