@@ -52,7 +52,7 @@ from assistant.intent import (
     sub_questions,
 )
 from index.ledger import plan_year
-from index.metadata import date_of_line
+from index.metadata import date_of_line, is_number_line
 from index.parse import heading_level
 from index.plan_index import PlanIndex
 from index.types import Answer, Citation, Hit, Measure
@@ -169,11 +169,15 @@ def _is_heading(text: str) -> bool:
 
 
 def _labels_document(s: Sentence) -> bool:
-    """The sentence is its document's date line, or a line of its title: it says when or
-    what the document is, nothing of what the document says."""
+    """The sentence is its document's date line, its number or a line of its title: it says
+    when or what the document is, nothing of what the document says."""
     text = s.text.strip().rstrip("。")
     title = re.sub(r"\s+", "", s.chunk.doc_title)
-    return bool(date_of_line(text)) or (len(text) >= 6 and re.sub(r"\s+", "", text) in title)
+    return (
+        bool(date_of_line(text))
+        or is_number_line(text)
+        or (len(text) >= 6 and re.sub(r"\s+", "", text) in title)
+    )
 
 
 @dataclass
@@ -324,8 +328,8 @@ class Composer:
         rule = ""
         if features["names_other_measure"]:
             rule = "names another measure"  # by its title; the evidence is another measure's
-        elif features["value_missing"]:
-            rule = _VALUE_RULE  # 多少钱, 哪天, 在哪里…: the evidence states none
+        elif features["value_missing"] or features["year_missing"]:
+            rule = _VALUE_RULE  # 多少钱, 哪天, 在哪里, 2023年的…: the evidence states none
         elif (
             self.fitted.embedder == LEXICAL and features["lex_found"] < 0.7 and self._unknown_chinese(intent)
         ):
@@ -405,7 +409,13 @@ class Composer:
             "time_missing": float(deadline and not states_time(evidence)),
             "time_not_in_focus": float(deadline and not states_time(focus)),
             "day_missing": float(intent.wants_day and not states_time(evidence, day=True)),
-            "year_missing": float(target and bool(wanted) and not any(s.year in wanted for s in cand.chosen)),
+            # dated sentences, none of the year asked ("2023年…多少家" — "到2025年,…达到1000家")
+            "year_missing": float(
+                target
+                and bool(wanted)
+                and any(s.year for s in cand.chosen)
+                and not any(s.year in wanted for s in cand.chosen)
+            ),
             "unit_missing": float(unit is not None and not states_unit(unit, said)),
             "figure_missing": float(target and not states_figure(evidence)),
             "figure_not_in_focus": float(target and not _own_number(focus, intent.keys)),
@@ -511,7 +521,9 @@ class Composer:
             targets = self._targets(question, intent, hits, scored)
             if targets is not None:
                 return targets
-        if intent.kind == "deadline" and _WHOLE_SCHEDULE.search(question):
+        if intent.kind == "deadline" and (
+            _WHOLE_SCHEDULE.search(question) or self._only_a_title(intent, hits)
+        ):
             schedule = self._schedule(question, intent, hits, scored[0][1])
             if schedule is not None:
                 return schedule
@@ -638,6 +650,16 @@ class Composer:
         # it rests on what ties the question to the measure (the best sentence), then the figures
         return _Candidate(answer, found, [scored[0][1], *stating], "targets", named=True)
 
+    def _only_a_title(self, intent: Intent, hits: list[Hit]) -> bool:
+        """The question's words are a measure's title and nothing else ("提高水旱灾害防御能力的
+        完成时限是什么？"): asked when, it asks that measure's whole schedule."""
+        return bool(intent.keys) and any(
+            m is not None
+            and m.deadlines
+            and coverage(intent.keys, match_form(m.title), self.weights) >= 0.999
+            for m in (self.index.measure_of(h.chunk) for h in hits)
+        )
+
     def _schedule(self, question: str, intent: Intent, hits: list[Hit], best: Sentence) -> _Candidate | None:
         """Every dated item of the measure the question names (by its title), else of
         the best-matching sentence's measure, in order."""
@@ -763,6 +785,8 @@ class Composer:
     def _quote_answer(self, question: str, intent: Intent, hits: list[Hit], chosen: list[Sentence]) -> Answer:
         cites: list[Citation] = []
         parts = []
+        if intent.kind == "deadline" or {"date", "month"} & set(asked_kinds(question)):
+            chosen = self._with_dated_leads(chosen)
         for s in chosen:
             title = s.chunk.measure_title
             c = self.index.cite(len(cites) + 1, s.chunk.doc_id, title, s.start, s.end)
@@ -772,6 +796,21 @@ class Composer:
         lead = f"“{head.measure_title}”：" if head.kind == "measure" and head.measure_title else ""
         text = lead + "；".join(parts) + "。"
         return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
+
+    def _with_dated_leads(self, chosen: list[Sentence]) -> list[Sentence]:
+        """A sentence whose time is its paragraph's ("2023年，推动…。根据…,完成…工作。"),
+        when it states none of its own, quoted after that paragraph's lead: the year is the
+        answer to "什么时候"."""
+        out: list[Sentence] = []
+        spans = {(s.start, s.end) for s in chosen}
+        for s in chosen:
+            if s.dated_by is not None and s.dated_by not in spans and not states_time(s.text):
+                a, b = s.dated_by
+                text = self.index.source_text(s.chunk.doc_id)[a:b]
+                out.append(replace(s, start=a, end=b, text=text, dated_by=None, vector=None))
+                spans.add(s.dated_by)
+            out.append(s)
+        return out
 
     def _refuse(
         self, question: str, hits: list[Hit], intent: Intent, prob: float | None = None, rule: str = ""
@@ -787,8 +826,10 @@ class Composer:
     ) -> Answer:
         """The text speaks of the thing asked about but states no value of the kind asked
         (a budget, a date, a place): say so, and say what it does state, cited."""
-        asked = "、".join(dict.fromkeys(ASKED_LABEL[k] for k in asked_kinds(question)))
+        asked = "、".join(dict.fromkeys(ASKED_LABEL[k] for k in asked_kinds(question))) or "具体数值"
         s = cand.chosen[0]
+        if intent.years and not any(s.year in intent.years for s in cand.chosen):
+            asked = "、".join(f"{y}年" for y in intent.years) + "的" + asked  # another year's figure
         cite = self.index.cite(1, s.chunk.doc_id, s.chunk.measure_title, s.start, s.end)
         where = (
             f"“{s.chunk.measure_title}”" if s.chunk.kind == "measure" and s.chunk.measure_title else "原文"

@@ -57,7 +57,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "duration",  # a period: 多长时间, 几天内, 几年
         re.compile(
-            r"多长时间|多久|(?:几|多少)(?:个月|个工作日|年|天|日|小时|工作日|周|星期)(?:内|以内|之内)?|期限是|有效期"
+            r"多长时间|多久|(?<![哪那这])(?:几|多少)(?:个月|个工作日|年|天|日|小时|工作日|周|星期)(?:内|以内|之内)?|期限是|有效期"
         ),
         re.compile(_NUM + r"\s*(?:个)?(?:年|月|天|日|小时|工作日|周|星期)|期限|长期|永久"),
     ),
@@ -91,12 +91,11 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "place",  # where: 在哪里, 选址, 哪个县
         re.compile(
-            r"哪里|哪儿|在哪|什么地方|哪个地方|地点|选址|位置|哪个(?:县|市|区|城市|省|镇|村)|哪些(?:城市|地方|省份|省|县|地区)"
+            r"哪里|哪儿|在哪(?!些)|什么地方|哪个地方|地点|选址|位置|哪个(?:县|市|区|城市|省|镇|村)|哪些(?:城市|省份|省|县|地区)"
         ),
-        # or the body something is located at: "办公室设在生态环境部"
-        re.compile(
-            r"[\u4e00-\u9fff]{1,8}(?:省|市|县|区|镇|乡|村|港|园|基地|路|街|城市)|设在[\u4e00-\u9fff]{2,}"
-        ),
+        # a site ("重点监视防御区", "物流园", "青岛港"), or the body something is located at
+        # ("办公室设在生态环境部"); a place's own name is read by jieba (``_names_place``)
+        re.compile(r"[\u4e00-\u9fff]{1,8}(?:区|港|园|基地|路|街|城市)|设在[\u4e00-\u9fff]{2,}"),
     ),
     (
         # any number: "能减免多少？", "几年一届？" ask one whatever its unit ("哪几项" asks which,
@@ -124,12 +123,39 @@ def asked_kinds(question: str, any_number: bool = True) -> tuple[str, ...]:
     return tuple(k for k in kinds if k != _ANY_NUMBER or not numeric)
 
 
+# numbers that count nothing: a document's number ("国办函〔2004〕36号", "〔1996〕武司字第82号"),
+# an ordinal ("第4626号提案", "第二十四届", "十届四次会议"), a calendar year or day ("2002年", "12月28日",
+# "二〇〇五年七月十四日"); a question asking how many, how long or how much is not answered by them
+_NOT_A_QUANTITY = re.compile(
+    r"[〔\[(（]\d{4}[〕\])）][^，。；、\s]{0,8}?\d+号"
+    r"|第[\d一二两三四五六七八九十百千零〇]+"
+    r"|[一二三四五六七八九十]+届|[一二三四五六七八九十]+次(?:全体|常务)?会议"  # a session
+    r"|(?:19|20)\d\d\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|[〇零一二三四五六七八九]{4}年(?:[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?)?"
+)
+# the kinds whose values are quantities
+_QUANTITIES = frozenset({"number", "count", "duration"})
+
+
 def states(kind: str, text: str) -> bool:
-    """The text states a value of ``kind``."""
+    """The text states a value of ``kind`` (a quantity: not in a document's number, an
+    ordinal or a date)."""
     for k, _, value in KINDS:
         if k == kind:
-            return bool(value.search(text))
+            if kind == "place" and _names_place(text):
+                return True
+            return bool(value.search(_NOT_A_QUANTITY.sub("　", text) if kind in _QUANTITIES else text))
     raise ValueError(kind)
+
+
+def _names_place(text: str) -> bool:
+    """The text names a place (a province, city, county…: jieba's part-of-speech ns) —
+    not "市、县级政府" or "省、地、县各级", which say a level, not where."""
+    import jieba.posseg  # its own model, loaded on first use
+
+    get_jieba()
+    return any(flag.startswith("ns") for _, flag in jieba.posseg.lcut(text, HMM=False))
 
 
 # "多少亿", "几条", "扣几分": the word after the interrogative, or the rest of a word it begins

@@ -53,6 +53,24 @@ DOCUMENT_WORDS = re.compile(
 
 FIELD_NAMES = {"issuer": "发文机关", "number": "文号", "date": "成文日期", "addressees": "主送"}
 
+# the kinds of document (公文种类, and the rules and plans they issue) a question may call one
+# by; not those that are verbs as often ("计划", "规定", "报告")
+_DOCUMENT_KINDS = re.compile(
+    r"意见|方案|通知|决定|办法|条例|规划|批复|复函|答复|请示|纲要|细则|决议|公告|通报"
+)
+
+
+def describes_another(question: str, title: str) -> bool:
+    """The question asks the particulars of a document of a kind this title is not ("海南省
+    制定的那个急需进口药品管理办法哪天印发的？" of a 决定; "答复里说要起草的指导意见，这个意见哪年
+    印发？" of an 答复): the kind named last before the particulars are asked."""
+    q = normalize(question)
+    asked_at = min(
+        (m.start() for p in (*FACT_WORDS.values(), _BARE_DATE) for m in [p.search(q)] if m), default=len(q)
+    )
+    kinds = [m.group() for m in _DOCUMENT_KINDS.finditer(q) if m.end() <= asked_at]
+    return bool(kinds) and kinds[-1] not in normalize(title)
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -67,10 +85,19 @@ def asked_facts(question: str) -> tuple[str, ...]:
     asked: list[str] = []
     for q in re.split(r"[？?]", normalize(question)):  # each ask on its own
         here = [f for f, p in FACT_WORDS.items() if p.search(q)]
-        if here and "date" not in here and _BARE_DATE.search(q):
-            here.append("date")  # "文号多少，哪天发的？"; not "…谁印发的？试点到什么时候？"
+        if here and "date" not in here and any(_the_documents_date(c) for c in re.split(r"[，,；;]", q)):
+            here.append("date")  # "文号多少，哪天？"; not "…谁印发的？试点到什么时候？"
         asked.extend(here)
     return tuple(f for f in FIELD_NAMES if f in asked)
+
+
+def _the_documents_date(clause: str) -> bool:
+    """A bare "哪天/日期" asked beside another particular ("文号和日期") or alone ("哪天？"), not
+    of something else that happens ("什么时候开始施行")."""
+    if not _BARE_DATE.search(clause):
+        return False
+    rest = re.sub(r"[的了是呢啊吗呀\s]", "", _BARE_DATE.sub("", clause))
+    return not rest or any(p.search(clause) for p in FACT_WORDS.values())
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:

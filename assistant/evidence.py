@@ -22,7 +22,7 @@ from itertools import accumulate
 import numpy as np
 
 from assistant.answertype import states
-from assistant.intent import Intent, key_found, match_form, other_forms
+from assistant.intent import Intent, key_found, match_form, months_in, other_forms
 from index.plan_index import PlanIndex
 from index.types import Chunk, Hit
 
@@ -66,6 +66,8 @@ class Sentence:
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
     dense_rank: int = 0  # the chunk's rank in each search (0: not in its list)
     bm25_rank: int = 0
+    # the paragraph's "2023年，…" lead, when the sentence's year is that lead's (source offsets)
+    dated_by: tuple[int, int] | None = None
 
 
 def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
@@ -73,23 +75,35 @@ def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
     src = index.source_text(chunk.doc_id)
     spans, vectors = index.sentences(chunk)
     out: list[Sentence] = []
-    para_year, deadline_para = "", False
+    para_year, deadline_para, lead = "", False, (0, 0)
     for i, (a, b) in enumerate(spans):
         s = src[a:b]
         line = src.rfind("\n", 0, a) + 1
         if a == chunk.start or not src[max(line, chunk.start) : a].strip(_WS):  # a paragraph begins
             ym = _PARA_LEAD_YEAR.match(s)
-            para_year = ym.group(1) if ym else ""
+            para_year, lead = (ym.group(1) if ym else ""), (a, b)
             deadline_para = s.startswith(("完成时限", "时间节点"))
         # the year a figure is for: "到2025年", a "2023年，…" lead, the paragraph's year;
         # not a data year like "2022年度生态产品总值"
         target = re.search(r"(?:到|至|截至)(20\d\d)年|^(20\d\d)年[,，]", s)
         year = next(g for g in target.groups() if g) if target else para_year
+        dated_by = lead if not target and para_year and lead != (a, b) else None
         is_note = s[0] in "(（〔[【" and bool(_NOTE_WORDS.search(s))
         vector = vectors[i] if len(vectors) == len(spans) and vectors.ndim == 2 else None
         out.append(
             Sentence(
-                chunk, rank, a, b, s, year, deadline_para, is_note, vector, hit.dense_rank, hit.bm25_rank
+                chunk,
+                rank,
+                a,
+                b,
+                s,
+                year,
+                deadline_para,
+                is_note,
+                vector,
+                hit.dense_rank,
+                hit.bm25_rank,
+                dated_by,
             )
         )
     return out
@@ -208,6 +222,7 @@ SENTENCE_FEATURES = (
     "resp_note",  # … and the question asks who is responsible
     "year_match",  # the question asks for a year (今年 included) and the sentence is about it
     "year_other",  # … and the sentence is about another year
+    "month_match",  # the question names a month ("年中", "6月底"); the sentence states it
     "first_year_long",  # the question asks about the whole period; the sentence is the first year's
     "figure",  # the question asks for a figure; the sentence states a number
     "no_figure",  # … and the sentence states none
@@ -264,6 +279,7 @@ def sentence_features(
                 float(s.is_note and intent.kind == "responsibility"),
                 float(bool(wanted) and s.year in wanted),
                 float(bool(wanted) and bool(s.year) and s.year not in wanted),
+                float(bool(set(intent.months) & set(months_in(s.text)))),
                 float(not wanted and intent.long_term and s.year == year),
                 float(target and figure),
                 float(target and not figure),

@@ -71,6 +71,7 @@ class Intent:
     quoted: tuple[str, ...]
     keys: tuple[str, ...]  # content words (jieba), question/role words removed
     nouns: tuple[str, ...] = ()  # the nouns among them: what the question is about
+    months: tuple[str, ...] = ()  # months the question names ("6月底前", "年中" said as 6月底)
 
 
 # a document number (发文字号): "鲁政字〔2023〕18号" names a document; its digits are no figure
@@ -102,7 +103,17 @@ def detect_intent(question: str) -> Intent:
         quoted=quoted_phrases(question),
         keys=content_keys(question),
         nouns=content_nouns(question),
+        months=months_in(q),
     )
+
+
+_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\s*月")
+
+
+def months_in(text: str) -> tuple[str, ...]:
+    """The months a text names ("6月底前" → 6; "年底" is December's end), each once."""
+    months = [str(int(m)) for m in _MONTH.findall(text) if 1 <= int(m) <= 12]
+    return tuple(dict.fromkeys(months + (["12"] if re.search(r"年底|年末", text) else [])))
 
 
 def _content(text: str) -> str:
@@ -287,8 +298,8 @@ def asks_name(question: str) -> bool:
 
 # "哪个文件提出…", "出自哪份文件", "是哪份文件里的提法": the answer is a document
 WHICH_DOCUMENT = re.compile(
-    r"(?:哪个|哪份|哪一份|哪一个|什么|哪)(?:文件|文|通知|意见|方案|规定|政策|决定)|出自哪|出处|哪里的提法|从哪来的"
-)
+    r"(?:哪个|哪份|哪一份|哪一个|什么|哪)(?:文件|文(?!号)|通知|意见|方案|规定|政策|决定)|出自哪|出处|哪里的提法|从哪来的"
+)  # "是哪个文号" asks the document's number, not which document
 # …unless it asks what a document is based on ("本方案贯彻落实哪个文件？")
 _BASIS = re.compile(r"贯彻|落实|依据|根据|制定|出台|印发|本方案|本意见|本计划")
 

@@ -8,6 +8,7 @@ web UI and API) call; it crosses retrieve and compose, nothing else.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -22,6 +23,7 @@ from assistant.document import (
     asked_facts,
     choose_among,
     department_mentions,
+    describes_another,
     facts_answer,
     which_document,
     which_documents,
@@ -33,6 +35,7 @@ from assistant.intent import (
     asks_which_document,
     check_question,
     content_keys,
+    detect_intent,
     in_script,
     is_meta,
     quoted_phrases,
@@ -256,7 +259,12 @@ class Assistant:
         assert self._composer is not None
         asks = sub_questions(question)
         rest = [q for q in asks if not asked_facts(q)]
-        if not rest or not facts.citations or len(rest) == len(asks):
+        if len(rest) == len(asks):  # the particulars were asked of the whole question only
+            rest = []
+        if not rest and len(asks) == 1:  # "…是哪个文号印发的，什么时候开始施行？": its clauses
+            clauses = re.split(r"[，,]", asks[0])
+            rest = [c for c in clauses[1:] if not asked_facts(c) and detect_intent(c).kind != "general"]
+        if not rest or not facts.citations:
             return facts
         asked = "；".join(rest)
         hits = self.hits_for(asked, frozenset({facts.citations[0].doc}))
@@ -347,15 +355,18 @@ class Assistant:
             if not hits or not self.topical(rest):  # "这份文件是哪天印发的？" with many documents
                 return choose_among(index, question, hits)
             doc = hits[0].chunk.doc_id
+        if describes_another(question, str(index.documents.get(doc, {}).get("title", ""))):
+            return None  # another document's particulars: the passages may state them
         return facts_answer(index, question, doc, fields, hits)
 
     def prepare(self, question: str) -> str:
-        """The question as it is asked of the documents: in their script (简/繁), homophone
-        typos corrected ("谁牵投" → 谁牵头), colloquial interrogatives standard ("啥" → 什么).
+        """The question as it is asked of the documents: in their script (简/繁), colloquial
+        forms standard ("啥" → 什么, "年中" → 6月底), then homophone typos corrected ("谁牵投" →
+        谁牵头; after, so that a colloquial word is not taken for a typo: "年中要" is no "年重要").
         Offsets are never taken from it; the answer keeps the question as written."""
         index = self.index
         assert self._speller is not None
-        return standard_form(self._speller.correct(in_script(question, index.traditional)))
+        return self._speller.correct(standard_form(in_script(question, index.traditional)))
 
     def _topical_within(self, named: str) -> Callable[[str], bool]:
         """``topical``, the words of the named document's title aside: "消费扶贫的意见里财政部

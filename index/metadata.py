@@ -57,6 +57,11 @@ def _cn_number(text: str) -> int:
     return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
 
 
+def is_number_line(line: str) -> bool:
+    """The line is a document number ("国办发明电〔2018〕15号", "第706号")."""
+    return bool(_NUMBER_LINE.match(line.strip()))
+
+
 def date_of_line(line: str) -> str:
     """The ISO date a date line states ("2019年1月27日", "二〇〇五年六月十一日"), else ""."""
     m = _DATE_LINE.match(line)

@@ -17,7 +17,7 @@ from assistant.answertype import asked_kinds, asked_unit, states, states_figure,
 from assistant.evidence import states_time
 from assistant.fit import fit_logistic, llm_floor, refusal_curve
 from assistant.fitted import FITTED, LEXICAL, Fitted, Logistic, load_fitted
-from assistant.intent import detect_intent, mention_of, standard_form
+from assistant.intent import detect_intent, mention_of, months_in, standard_form
 from assistant.session import Assistant
 from assistant.settings import Settings
 from assistant.spelling import Speller
@@ -111,6 +111,8 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         ("要在多少天内撤回？", ("duration",)),
         ("争取几个县纳入省财政直管县？", ("count",)),
         ("住建局配合的是哪几项？", ()),  # which ones: a list, not a count
+        ("国庆调休哪几天得上班？", ()),  # which days, not how long
+        ("现在主要卡在哪些地方？", ()),  # which points, not where
         ("组长是哪位领导？", ("person",)),
         ("强化能源保障谁牵头？", ()),
     ],
@@ -135,6 +137,23 @@ def test_values_stated_in_other_forms() -> None:
     assert states("date", "在“九五”期间实现") and states_time("在“九五”期间实现")  # a plan period
     assert asked_kinds("按代扣税款的几个百分点返还？")[0] == "ratio"
     assert states("ratio", "年均提高2个百分点") and not states("ratio", "次月十五日内报送")
+
+
+def test_numbers_that_count_nothing_state_no_quantity() -> None:
+    # a document's number, an ordinal, a year or a day answer no "多少", "几个" or "多久"
+    assert not states("number", "关于迁址新建的请示（〔1996〕武司字第82号）收悉，现批复如下")
+    assert not states("number", "对十届全国人大四次会议第7240号建议的答复")
+    assert not states("number", "并于2005年12月28日主持召开国务院常务会议")
+    assert not states("duration", "自2006年7月1日起施行") and not states("count", "二〇〇五年七月十四日")
+    assert states("number", "2002年太钢投资4800万元") and states("duration", "期限为3年")
+    assert states("count", "到2025年,全市高新技术企业达到1000家")
+
+
+def test_a_place_is_named_not_a_level_of_government() -> None:
+    assert states("place", "同意以深圳市名义申办") and states("place", "选址在禹城市")
+    assert states("place", "首先在地震重点监视防御区")  # a zone
+    assert not states("place", "地方政府特别是市、县级政府门户网站外文版的建设工作起步较晚")
+    assert not states("place", "对省、地、县各级政府门户网站进行了绩效评估")
 
 
 def test_the_unit_a_number_is_asked_in_is_one_the_documents_use() -> None:
@@ -174,6 +193,7 @@ def test_a_documents_date_line_and_title_lines_are_no_evidence() -> None:
     assert _labels_document(sentence("2018年11月20日"))
     assert _labels_document(sentence("一九九六年六月二十九日"))
     assert _labels_document(sentence("国务院职业教育工作部际联席会议制度"))
+    assert _labels_document(sentence("国办发明电〔2018〕15号"))  # its number
     assert not _labels_document(sentence("2018年11月20日，联席会议召开第一次全体会议"))
     assert not _labels_document(sentence("联席会议设联络员，由各成员单位有关司局负责同志担任"))
 
@@ -265,6 +285,26 @@ def test_a_named_measures_targets_are_listed_with_the_sentences_stating_them(ass
         assert (
             measure.span.start <= c.start < c.end <= measure.span.end and c.quote.rstrip("。；;")[-1] != "，"
         )
+
+
+def test_another_years_figure_is_no_answer_and_the_answer_says_so(assistant: Assistant) -> None:
+    ans = assistant.ask("2023年全市高新技术企业要达到多少家？")  # the plan gives 2025's only
+    assert ans.refused and "2023年的" in ans.text and "1000家" in ans.text
+    assert not assistant.ask("到2025年全市高新技术企业要达到多少家？").refused
+
+
+def test_colloquial_forms_are_read_before_typos_are_looked_for(assistant: Assistant) -> None:
+    # "年中要" is no typo of "年重要": the colloquial 年中 is the plan's 6月底
+    assert "6月底" in assistant.prepare("水旱灾害防御工程年中要完成多少建设任务？")
+
+
+def test_a_month_the_question_names_picks_the_sentence_stating_it() -> None:
+    from assistant.evidence import SENTENCE_FEATURES
+
+    assert "month_match" in SENTENCE_FEATURES
+    assert months_in(standard_form("水旱灾害防御工程年中要完成多少建设任务？")) == ("6",)
+    assert months_in("6月底前,完成50%以上建设任务") == ("6",) and months_in("年底前完成") == ("12",)
+    assert months_in("增长2.5个百分点") == () and detect_intent("9月底前交什么？").months == ("9",)
 
 
 def test_a_department_named_with_nothing_else_asks_for_its_measures(assistant: Assistant) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant import cli, session
-from assistant.document import asked_facts
+from assistant.document import asked_facts, describes_another
 from assistant.intent import asks_which_document, is_meta
 from assistant.session import Assistant
 from assistant.settings import Settings
@@ -66,9 +66,28 @@ def test_what_a_question_asks_of_a_document() -> None:
     assert asked_facts("实施方案哪天之前报送？") == ()
     assert asks_which_document("“以用定产”出自哪份文件？")
     assert not asks_which_document("以用定产是什么意思？")
+    assert not asks_which_document("这个指导意见是哪个文号？") and not asks_which_document("用什么文号发的？")
+    assert asked_facts("政府网站集约化试点工作方案是用什么文号发的，哪天？") == ("number", "date")
+    assert asked_facts("文号和日期是什么？") == ("number", "date")
+    # when it takes effect is no particular of the document: its text may say ("自…起施行")
+    assert asked_facts("这个办法是哪个文号印发的，什么时候开始施行？") == ("number",)
     # what this document is based on is a question about it, not "which document says"
     assert not asks_which_document("本方案贯彻落实的是哪个文件？") and is_meta("本方案贯彻落实的是哪个文件？")
     assert not is_meta("哪个文件提出实施三年百万青年见习计划？")
+
+
+def test_a_document_of_another_kind_is_another_document() -> None:
+    # the particulars asked are of a document this one is not: a 决定 asked as a 办法, an
+    # answer asked of the guideline it promises
+    decision = "国务院关于在海南博鳌乐城国际医疗旅游先行区暂时调整实施有关规定的决定"
+    assert describes_another("海南省制定的那个急需进口药品管理办法哪天印发的？", decision)
+    reply = "国务院办公厅对全国政协十届三次会议第2741号提案的答复"
+    assert describes_another("答复里说要起草一个指导意见，这个意见预计哪年印发？", reply)
+    assert not describes_another("第2741号提案的答复是哪天发的？", reply)
+    assert not describes_another("这个决定是哪天印发的？", decision)
+    assert not describes_another("这份文件哪天发的？", decision)  # no kind named
+    # a notice that issues a plan is asked about as the plan
+    assert not describes_another("职教改革方案哪天印发的？", "国务院关于印发国家职业教育改革实施方案的通知")
 
 
 def test_dates_written_in_characters() -> None:
