@@ -389,13 +389,14 @@ def run_fit_scope(
 
 
 def llm_floor(p: np.ndarray, answerable: np.ndarray, ruled: np.ndarray, threshold: float) -> float:
-    """Answer mode llm: from which gate probability below the threshold the model is asked
-    (a question the gate refuses, but might be answerable): the lowest one at which at least
-    half of the refused questions from there up to the threshold are answerable."""
-    band = ~ruled.astype(bool)
+    """Answer mode llm: from which gate probability the model is asked about a refused
+    question (it might be answerable): the lowest one at which at least half of the refusals
+    from there up are answerable — those of the gate below its threshold and, as
+    ``Assistant.ask`` sends them too, those of a rule ("no value of the kind asked")."""
+    refused = ruled.astype(bool) | (p < threshold)
     floor = threshold
     for t in np.round(np.arange(threshold - 0.01, -0.001, -0.01), 2):
-        sel = band & (p >= t) & (p < threshold)
+        sel = refused & (p >= t)
         if sel.sum() and answerable[sel].mean() >= 0.5:
             floor = float(t)
     return floor

@@ -189,8 +189,13 @@ def test_an_injected_instruction_obeyed_by_the_model_does_not_reach_the_answer(
 def test_list_questions_and_refusals_do_not_ask_the_model(fresh_home: Path, fake_embedder: Any) -> None:
     extractive = Assistant(Settings(home=fresh_home), embedder=fake_embedder)
     assistant, model = llm_assistant(fresh_home, fake_embedder, "不该被调用[1]。")
-    for question in ("市财政局作为配合单位参与了哪些工作？", "这份方案的预算总额是多少亿元？"):
-        assert assistant.ask(question) == extractive.ask(question)
+    # a list, and refusals the gate is sure of: below the fitted floor from which the model is
+    # asked (a rule's refusal carries the gate's probability; "mentions an unknown word" none)
+    floor = extractive.composer.fitted.llm_floor
+    for question in ("市财政局作为配合单位参与了哪些工作？", "方案里有没有提到数字人民币？"):
+        expected = extractive.ask(question)
+        assert expected.intent == "ledger" or (expected.refused and (expected.confidence or 0.0) < floor)
+        assert assistant.ask(question) == expected
     assert model.calls == []
     assert assistant.ask("强化能源保障谁牵头？", mode="extractive") == extractive.ask("强化能源保障谁牵头？")
 
