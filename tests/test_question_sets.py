@@ -28,6 +28,7 @@ GOV2_SET = ROOT / "evals" / "questions-gov2.jsonl"
 TWINS2_SET = ROOT / "evals" / "questions-twins2.jsonl"
 TWINS3_SET = ROOT / "evals" / "questions-twins3.jsonl"
 GOV3_SET = ROOT / "evals" / "questions-gov3.jsonl"
+NEWSTAFF_SET = ROOT / "evals" / "questions-newstaff.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -83,6 +84,7 @@ SETS = [
     pytest.param(TWINS2_SET, id="twins2"),
     pytest.param(TWINS3_SET, id="twins3"),
     pytest.param(GOV3_SET, id="gov3"),
+    pytest.param(NEWSTAFF_SET, id="newstaff"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
@@ -212,6 +214,7 @@ NEW_SETS = [
     pytest.param(TWINS2_SET, id="twins2"),
     pytest.param(TWINS3_SET, id="twins3"),
     pytest.param(GOV3_SET, id="gov3"),
+    pytest.param(NEWSTAFF_SET, id="newstaff"),
 ]
 
 
@@ -315,3 +318,13 @@ def test_third_state_council_set_is_on_plans_and_rules_with_every_category() -> 
     cats = Counter(r["category"] for r in rows)
     for cat in ("lead", "figure", "list_by_department", "document", "which_document", "unanswerable"):
         assert cats[cat] >= 5, cat
+
+
+def test_new_staff_set_asks_the_plan_every_way_with_unanswerable_ones() -> None:
+    """Written on the bundled plan alone, the way new staff type (colloquial, indirect, short
+    department names, typos), every category of the public set, a fifth unanswerable."""
+    rows = _load(NEWSTAFF_SET)
+    assert len(rows) >= 79 and not any(r.get("doc") for r in rows)
+    assert sum(not r["answerable"] for r in rows) >= 15
+    cats = Counter(r["category"] for r in rows)
+    assert set(cats) == set(TEAM_MINIMUMS) and min(cats.values()) >= 3
