@@ -29,6 +29,7 @@ TWINS2_SET = ROOT / "evals" / "questions-twins2.jsonl"
 TWINS3_SET = ROOT / "evals" / "questions-twins3.jsonl"
 GOV3_SET = ROOT / "evals" / "questions-gov3.jsonl"
 NEWSTAFF_SET = ROOT / "evals" / "questions-newstaff.jsonl"
+GOV4_SET = ROOT / "evals" / "questions-gov4.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -85,6 +86,7 @@ SETS = [
     pytest.param(TWINS3_SET, id="twins3"),
     pytest.param(GOV3_SET, id="gov3"),
     pytest.param(NEWSTAFF_SET, id="newstaff"),
+    pytest.param(GOV4_SET, id="gov4"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
@@ -215,6 +217,7 @@ NEW_SETS = [
     pytest.param(TWINS3_SET, id="twins3"),
     pytest.param(GOV3_SET, id="gov3"),
     pytest.param(NEWSTAFF_SET, id="newstaff"),
+    pytest.param(GOV4_SET, id="gov4"),
 ]
 
 
