@@ -22,6 +22,7 @@ from assistant.answertype import (
     ASKED_LABEL,
     INDICATOR,
     asked_kinds,
+    asked_predicate,
     asked_unit,
     states,
     states_figure,
@@ -43,6 +44,7 @@ from assistant.fitted import LEXICAL, Fitted, load_fitted
 from assistant.intent import (
     Intent,
     asks_name,
+    content_keys,
     content_nouns,
     detect_intent,
     is_meta,
@@ -93,6 +95,7 @@ GATE_FEATURES_SIGNED = (
     ("unit_missing", -1),  # asks a number in a unit (多少亿, 几条); the evidence states none in it
     ("figure_missing", -1),  # asks for a figure; the evidence states no number
     ("figure_not_in_focus", -1),  # asks for a figure; the focus clause states none of its own
+    ("predicate_missing", -1),  # … of a doing the evidence does not name ("哪年能通车" — "开工建设")
     ("asks_value", 0),  # asks for a value of a kind: an amount, a share, a period, a date, a place…
     ("value_missing", -1),  # … and the evidence states no value of that kind
     ("value_not_in_focus", -1),  # … and the focus clause states none
@@ -106,6 +109,7 @@ GATE_FEATURES_SIGNED = (
 )
 GATE_FEATURES = tuple(f for f, _ in GATE_FEATURES_SIGNED)
 _VALUE_RULE = "no value of the kind asked"
+_TIMES = frozenset({"date", "month", "day", "duration"})
 # the features that say a value asked for is missing (the rest say whether the evidence is on topic)
 _VALUE_FEATURES = (
     "time_missing",
@@ -375,12 +379,14 @@ class Composer:
         year = self.plan_year((rests or best).chunk.doc_id)
         wanted = set(intent.years) | ({year} if intent.this_year and year else set())
         kinds = asked_kinds(question)
+        # the doing a time is asked of ("哪年能通车"); a figure's condition ("多少钱才能保留") is no doing
+        pred = content_keys(asked_predicate(question)) if deadline or set(kinds) & _TIMES else ()
         # what the answer says: its sentences, and the lines it quotes (a schedule's deadlines)
         said = "\n".join([*(s.text for s in cand.chosen), *(c.quote for c in cand.answer.citations)])
         dated = any(s.year for s in cand.chosen)  # "2023年，…" paragraphs date their sentences
 
         def stated(kind: str, text: str) -> bool:
-            return states(kind, text) or (kind == "date" and dated)
+            return states(kind, text, intent.keys) or (kind == "date" and dated)
 
         cosines = np.array([cos(s) for _, s in scored])
         spread = float(cosines.std()) if len(cosines) > 1 else 0.0
@@ -419,6 +425,7 @@ class Composer:
             "unit_missing": float(unit is not None and not states_unit(unit, said)),
             "figure_missing": float(target and not states_figure(evidence)),
             "figure_not_in_focus": float(target and not _own_number(focus, intent.keys)),
+            "predicate_missing": 1.0 - coverage(pred, match_form(said), self.weights) if pred else 0.0,
             "asks_value": float(bool(kinds)),
             "value_missing": float(any(not stated(k, said) for k in kinds)),
             "value_not_in_focus": float(any(not stated(k, focus) for k in kinds)),
@@ -564,6 +571,8 @@ class Composer:
             # document only what the ranker rates near it
             if s.chunk.doc_id != best.chunk.doc_id or (not same and score < self.fitted.keep * best_score):
                 continue
+            if wanted and best.year in wanted and s.year and s.year not in wanted:
+                continue  # another year's figure answers no question about the year asked
             keys = match_form(s.text)
             gain = coverage(intent.keys, covered + "\n" + keys, self.weights) - coverage(
                 intent.keys, covered, self.weights

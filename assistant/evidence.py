@@ -264,7 +264,7 @@ def sentence_features(
         figure = bool(_FIGURE.search(s.text))
         mark = bool(_DEADLINE_MARK.search(s.text))
         # a "2023年，…" paragraph dates its sentences
-        has = [states(k, s.text) or (k == "date" and bool(s.year)) for k in kinds]
+        has = [states(k, s.text, intent.keys) or (k == "date" and bool(s.year)) for k in kinds]
         rows.append(
             (
                 name_coverage(intent.keys, own, weights),

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.answertype import asked_kinds, asked_unit, states, states_figure, states_unit
+from assistant.answertype import asked_kinds, asked_predicate, asked_unit, states, states_figure, states_unit
 from assistant.evidence import states_time
 from assistant.fit import fit_logistic, llm_floor, refusal_curve
 from assistant.fitted import FITTED, LEXICAL, Fitted, Logistic, load_fitted
@@ -362,3 +362,27 @@ def test_copies_of_an_index_answer_alike(
     assert a.ask(q).text == b.ask(q).text
     a.close()
     b.close()
+
+
+def test_the_name_of_the_thing_asked_about_states_no_value_of_it() -> None:
+    # "建在哪几个县市区？" of 跨境电商产业园区: the park's own name ends like a place; the 10 of
+    # "10G-PON" is no share of its ports
+    park = "到2025年,力争建成跨境电子商务产业园区3个,跨境电商企业突破400家"
+    assert states("place", park) and not states("place", park, ("跨境", "电商", "产业园"))
+    office = "领导小组办公室设在生态环境部"
+    assert states("place", office, ("办公室", "设在", "领导小组"))  # its own words state no place
+    assert not states("ratio", "完成县级以上城区10G-PON设备部署", ("10g-pon", "端口"))
+    assert states("ratio", "10G-PON端口占比超过45%", ("10g-pon", "端口"))
+
+
+def test_the_doing_a_time_is_asked_of() -> None:
+    assert asked_predicate("德郓高速德州到高唐那段哪年能通车？") == "能通车"
+    assert asked_predicate("德州到商河的铁路什么时候开工") == "开工"
+    assert asked_predicate("开工是什么时候？") == ""  # asked before, not after
+    assert asked_predicate("强化能源保障谁牵头？") == ""
+
+
+def test_a_figure_of_another_year_is_not_added_to_the_year_asked(assistant: Assistant) -> None:
+    # the plan gives 45% for 2023 beside 2025's 5G targets, and no 2025 share of 10G-PON ports
+    assert "45%" in assistant.ask("2023年10G-PON端口占比要超过多少？").text
+    assert "45%" not in assistant.ask("到2025年10G-PON端口占比要到多少？").text
