@@ -56,6 +56,11 @@ _NOISE = sorted(
 _NOISE_CHARS = frozenset(w for w in _NOISE if len(w) == 1)
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,40})[”\"」』]")
 _YEAR = re.compile(r"(20\d\d)年?")
+# a year qualifying a document ("2004年的国务院工作规则", "2018年那版条例"): its kind ends the phrase
+_DOCUMENTS_YEAR = re.compile(
+    r"(?<![到至])(?:19|20)\d\d年(?:的|版|那版|那个|那份)?[\u4e00-\u9fff]{0,8}?"
+    r"(?:规则|条例|意见|通知|办法|规定|预案|批复|复函|答复|决定)(?=里|中|上|的|规定|说|提|要求|[，,？?])"
+)
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)[%％]?[个家项座所名张条件批次亿万千百元公里亩倍级]*")
 
 
@@ -90,7 +95,8 @@ def detect_intent(question: str) -> Intent:
         kind = "target"
     else:
         kind = "general"
-    years = tuple(dict.fromkeys(_YEAR.findall(q)))
+    # "2004年的国务院工作规则里…": a year that names the document asks for no year's figure
+    years = tuple(dict.fromkeys(_YEAR.findall(_DOCUMENTS_YEAR.sub(" ", q))))
     return Intent(
         kind=kind,
         wants_lead=lead or not support,

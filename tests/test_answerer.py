@@ -95,6 +95,10 @@ def test_colloquial_forms_and_what_is_asked() -> None:
     assert mention_of("强化能源保障谁牵头？") == ""
     # a document number is no year and no figure
     assert detect_intent("鲁政字〔2023〕18号是个什么文件？").years == ()
+    # nor is a year that names the document ("2004年的…规则"), unless it is a target's ("到2025年")
+    assert detect_intent("2004年的国务院工作规则里，常务会议一个月开几次？").years == ()
+    assert detect_intent("到2025年意见里要求覆盖率多少？").years == ("2025",)
+    assert detect_intent("2023年全市高新技术企业要达到多少家？").years == ("2023",)
 
 
 @pytest.mark.parametrize(

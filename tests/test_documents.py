@@ -60,6 +60,8 @@ def _source(doc: str) -> str:
 def test_what_a_question_asks_of_a_document() -> None:
     assert asked_facts("这个通知是谁发的？文号多少？哪天发的？") == ("issuer", "number", "date")
     assert asked_facts("意见下发给哪些单位了？") == ("addressees",)
+    assert asked_facts("那个批复是发给哪个部门的？") == ("addressees",)  # any interrogative
+    assert asked_facts("那个通知是主送给哪些单位的？") == ("addressees",)
     assert asked_facts("粮食应急预案是哪年印发的？") == ("date",)
     # a deadline is no document date
     assert asked_facts("细化办法要求啥时候前出台？") == ()
