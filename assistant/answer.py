@@ -24,6 +24,7 @@ from assistant.answertype import (
     asked_kinds,
     asked_predicate,
     asked_unit,
+    blanked,
     states,
     states_figure,
     states_unit,
@@ -127,11 +128,7 @@ _VALUE_FEATURES = (
 def _own_number(clause: str, keys: tuple[str, ...]) -> bool:
     """The clause states a number that is not part of one of the question's own words
     (the 10 of "10G-PON" names a thing, it is no figure)."""
-    text = match_form(clause)
-    for k in sorted(keys, key=len, reverse=True):
-        if re.search(r"\d", k) and not k.isdigit():
-            text = text.replace(k, " ")
-    return states_figure(text)
+    return states_figure(blanked(clause, tuple(k for k in keys if re.search(r"\d", k))))
 
 
 def joined(question: str, parts: list[Answer], hits: list[Hit], kind: str) -> Answer:

@@ -128,15 +128,10 @@ def asked_predicate(question: str) -> str:
     ("哪年能通车？" → "能通车", "多少钱能补到位" → "能补到位"): the rest of that clause. A
     passage stating a time or figure of another doing ("开工建设") does not answer it."""
     ends = [m.end() for _, ask, _ in KINDS for m in ask.finditer(question)]
-    ends += [m.end() for m in _WHEN.finditer(question)]
     if not ends:
         return ""
     tail = question[max(ends) :]
     return re.split(r"[，,。；;？?！!]", tail, maxsplit=1)[0]
-
-
-# the interrogatives of a deadline question that ask no kind of value of their own
-_WHEN = re.compile(r"(?:最晚|最迟|最早)?(?:什么时候|啥时候|何时|什么时间|哪年|几月)")
 
 
 # numbers that count nothing: a document's number ("国办函〔2004〕36号", "〔1996〕武司字第82号"),
@@ -160,21 +155,20 @@ def states(kind: str, text: str, own: tuple[str, ...] = ()) -> bool:
     the thing asked about states no value of it ("产业园区" is no place where the park is
     to be built, the 10 of "10G-PON" no share of its ports)."""
     for k, _, value in KINDS:
-        if k == kind and own:
-            # the question's words that state a value of the kind themselves: the thing's name
-            text = _masked(text, tuple(w for w in own if value.search(w)))
         if k == kind:
+            if own:  # the question's words that state a value of the kind themselves: the thing's name
+                text = blanked(text, tuple(w for w in own if value.search(w)))
             if kind == "place" and _names_place(text):
                 return True
             return bool(value.search(_NOT_A_QUANTITY.sub("　", text) if kind in _QUANTITIES else text))
     raise ValueError(kind)
 
 
-def _masked(text: str, own: tuple[str, ...]) -> str:
-    """``text`` in matching form with ``own`` (words of two characters or more, not bare
-    numbers) blanked out."""
+def blanked(text: str, words: tuple[str, ...]) -> str:
+    """``text`` in matching form with ``words`` (those of two characters or more, not bare
+    numbers; the longest first) blanked out."""
     out = normalize(text)
-    for w in sorted(own, key=len, reverse=True):
+    for w in sorted(words, key=len, reverse=True):
         if len(w) >= 2 and not w.isdigit():
             out = out.replace(w, "　")
     return out
