@@ -30,6 +30,7 @@ TWINS3_SET = ROOT / "evals" / "questions-twins3.jsonl"
 GOV3_SET = ROOT / "evals" / "questions-gov3.jsonl"
 NEWSTAFF_SET = ROOT / "evals" / "questions-newstaff.jsonl"
 GOV4_SET = ROOT / "evals" / "questions-gov4.jsonl"
+GOV5_SET = ROOT / "evals" / "questions-gov5.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -87,6 +88,7 @@ SETS = [
     pytest.param(GOV3_SET, id="gov3"),
     pytest.param(NEWSTAFF_SET, id="newstaff"),
     pytest.param(GOV4_SET, id="gov4"),
+    pytest.param(GOV5_SET, id="gov5"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
@@ -218,6 +220,7 @@ NEW_SETS = [
     pytest.param(GOV3_SET, id="gov3"),
     pytest.param(NEWSTAFF_SET, id="newstaff"),
     pytest.param(GOV4_SET, id="gov4"),
+    pytest.param(GOV5_SET, id="gov5"),
 ]
 
 
