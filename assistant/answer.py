@@ -181,6 +181,19 @@ def _labels_document(s: Sentence) -> bool:
     )
 
 
+def _asked_doing(question: str, intent: Intent) -> tuple[str, ...]:
+    """The content keys of the doing a time is asked of ("哪年能通车" → 通车); a figure's
+    condition ("多少钱才能保留") is no doing."""
+    if intent.kind == "deadline" or set(asked_kinds(question)) & _TIMES:
+        return content_keys(asked_predicate(question))
+    return ()
+
+
+def _asks_who(question: str, intent: Intent) -> bool:
+    """The question asks who: is responsible, takes part, holds a post."""
+    return intent.kind == "responsibility" or "谁" in question
+
+
 @dataclass
 class Decision:
     """One answer-or-refuse decision: the gate's features, its probability, the candidate;
@@ -308,6 +321,8 @@ class Composer:
             # sentences are weighed for a figure by their figure features (target questions);
             # a number asked of no kind is for the gate to miss
             kinds=asked_kinds(question, any_number=False),
+            who=_asks_who(question, intent),
+            predicate=_asked_doing(question, intent),
         )
         if trace is not None and trace.rows is None:
             trace.sentences, trace.rows = sents, rows
@@ -332,7 +347,9 @@ class Composer:
         elif features["value_missing"] or features["year_missing"]:
             rule = _VALUE_RULE  # 多少钱, 哪天, 在哪里, 2023年的…: the evidence states none
         elif (
-            self.fitted.embedder == LEXICAL and features["lex_found"] < 0.7 and self._unknown_chinese(intent)
+            self.fitted.embedder == LEXICAL
+            and name_coverage(intent.keys, self._held(cand, scored), self.weights) < 0.7
+            and self._unknown_chinese(intent)
         ):
             # no model fitted for this embedder's vectors, so no way to match the meaning of
             # words the documents never use ("银发驿站"): the evidence must hold the question
@@ -353,6 +370,16 @@ class Composer:
         return self._refuse(
             question, hits, intent, prob=0.0 if rule == "names another measure" else prob, rule=rule
         )
+
+    def _held(self, cand: _Candidate, scored: list[tuple[float, Sentence]]) -> str:
+        """The text the answer holds the question's words in: its evidence, and for a
+        responsibility note's answer, the measure's candidate sentences too (the note answers
+        for the whole measure, whichever of its sentences was ranked first)."""
+        if cand.path != "note":
+            return cand.found
+        measures = [self.index.measure_of(s.chunk) for s in cand.chosen]
+        own = [match_form(s.text) for _, s in scored if self.index.measure_of(s.chunk) in measures]
+        return "\n".join([cand.found, *own])
 
     def _gate_features(
         self,
@@ -376,8 +403,7 @@ class Composer:
         year = self.plan_year((rests or best).chunk.doc_id)
         wanted = set(intent.years) | ({year} if intent.this_year and year else set())
         kinds = asked_kinds(question)
-        # the doing a time is asked of ("哪年能通车"); a figure's condition ("多少钱才能保留") is no doing
-        pred = content_keys(asked_predicate(question)) if deadline or set(kinds) & _TIMES else ()
+        pred = _asked_doing(question, intent)
         # what the answer says: its sentences, and the lines it quotes (a schedule's deadlines)
         said = "\n".join([*(s.text for s in cand.chosen), *(c.quote for c in cand.answer.citations)])
         dated = any(s.year for s in cand.chosen)  # "2023年，…" paragraphs date their sentences
@@ -793,6 +819,8 @@ class Composer:
         parts = []
         if intent.kind == "deadline" or {"date", "month"} & set(asked_kinds(question)):
             chosen = self._with_dated_leads(chosen)
+        if _asks_who(question, intent):
+            chosen = self._with_subjects(chosen)
         for s in chosen:
             title = s.chunk.measure_title
             c = self.index.cite(len(cites) + 1, s.chunk.doc_id, title, s.start, s.end)
@@ -815,6 +843,21 @@ class Composer:
                 text = self.index.source_text(s.chunk.doc_id)[a:b]
                 out.append(replace(s, start=a, end=b, text=text, dated_by=None, vector=None))
                 spans.add(s.dated_by)
+            out.append(s)
+        return out
+
+    def _with_subjects(self, chosen: list[Sentence]) -> list[Sentence]:
+        """A sentence that starts with what is to be done ("要及时跟踪了解落实情况…"),
+        quoted after the sentence naming its doer ("司法部负责组织协调…"): who does it is the
+        answer to "谁"."""
+        out: list[Sentence] = []
+        spans = {(s.start, s.end) for s in chosen}
+        for s in chosen:
+            if s.said_by is not None and s.said_by not in spans:
+                a, b = s.said_by
+                text = self.index.source_text(s.chunk.doc_id)[a:b]
+                out.append(replace(s, start=a, end=b, text=text, said_by=None, vector=None))
+                spans.add(s.said_by)
             out.append(s)
         return out
 

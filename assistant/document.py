@@ -14,6 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from assistant.answer import shift_markers
+from assistant.evidence import subjectless
 from assistant.ledger import Ledger, role_in
 from index.metadata import FIELDS, TAIL_LINES, DocMeta, date_of_line, doc_meta
 from index.plan_index import PlanIndex
@@ -266,10 +267,19 @@ def department_mentions(
         text = index.source_text(doc)
         if not any(n in text for n in names):
             continue
-        for m in _SENTENCE.finditer(text):
+        sents = list(_SENTENCE.finditer(text))
+        for i, m in enumerate(sents):
             if any(n in m.group(0) for n in names) and len(m.group(0).strip()) > 8:
                 start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
-                found.append((doc, start, m.end()))
+                end = m.end()
+                # "司法部负责…。要及时跟踪…": what follows without a subject of its own is
+                # the department's too, up to the paragraph's end
+                heads = m.group(0).lstrip()[:12]
+                for n in sents[i + 1 :] if any(name in heads for name in names) else ():
+                    if "\n" in text[end : n.start()] or not subjectless(n.group(0)):
+                        break
+                    end = n.end()
+                found.append((doc, start, end))
     if not found or len(found) > MAX_MENTIONS or (len({d for d, _, _ in found}) > 1 and doc_ids is None):
         return None
     cites = [index.cite(i, d, index.doc_title(d), a, b) for i, (d, a, b) in enumerate(found, 1)]

