@@ -132,10 +132,14 @@ def _own_number(clause: str, keys: tuple[str, ...]) -> bool:
 
 
 def joined(question: str, parts: list[Answer], hits: list[Hit], kind: str) -> Answer:
-    """Answers to the asks of one question, joined, their citations renumbered."""
+    """Answers to the asks of one question, joined, their citations renumbered; an ask
+    answered by passages already quoted for another adds nothing and is left out."""
     texts: list[str] = []
     cites: list[Citation] = []
     for a in parts:
+        quoted = {(c.doc, c.start, c.end) for c in cites}
+        if a.citations and all((c.doc, c.start, c.end) in quoted for c in a.citations):
+            continue
         offset = len(cites)
         texts.append(shift_markers(a.text, offset).rstrip("。"))
         cites.extend(replace(c, n=c.n + offset) for c in a.citations)

@@ -195,3 +195,17 @@ def test_a_traditional_chinese_question_is_asked_of_a_simplified_plan(assistant:
     ans = assistant.ask("強化能源保障誰牽頭？")
     assert ans.question == "強化能源保障誰牽頭？"  # as the user wrote it
     assert "“强化能源保障”由市发展改革委牵头负责" in ans.text
+
+
+def test_an_ask_answered_by_passages_already_quoted_is_not_repeated() -> None:
+    from assistant.answer import joined
+    from index.types import Answer, Citation
+
+    def part(text: str, *spans: tuple[int, int]) -> Answer:
+        cites = tuple(Citation(i, "plan", "t", "q", a, b) for i, (a, b) in enumerate(spans, 1))
+        return Answer("q", text, False, cites, (), "target")
+
+    both = joined("q", [part("甲[1]；乙[2]。", (0, 5), (9, 12)), part("乙[1]。", (9, 12))], [], "target")
+    assert both.text == "甲[1]；乙[2]。" and len(both.citations) == 2
+    more = joined("q", [part("甲[1]。", (0, 5)), part("丙[1]。", (20, 30))], [], "target")
+    assert more.text == "甲[1]；丙[2]。" and [c.n for c in more.citations] == [1, 2]
