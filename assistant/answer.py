@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -822,9 +824,10 @@ class Composer:
         cites: list[Citation] = []
         parts = []
         if intent.kind == "deadline" or {"date", "month"} & set(asked_kinds(question)):
-            chosen = self._with_dated_leads(chosen)
+            # a sentence stating no time of its own: its paragraph's year
+            chosen = self._with_context(chosen, "dated_by", lambda s: not states_time(s.text))
         if _asks_who(question, intent):
-            chosen = self._with_subjects(chosen)
+            chosen = self._with_context(chosen, "said_by")
         for s in chosen:
             title = s.chunk.measure_title
             c = self.index.cite(len(cites) + 1, s.chunk.doc_id, title, s.start, s.end)
@@ -835,33 +838,23 @@ class Composer:
         text = lead + "；".join(parts) + "。"
         return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
 
-    def _with_dated_leads(self, chosen: list[Sentence]) -> list[Sentence]:
-        """A sentence whose time is its paragraph's ("2023年，推动…。根据…,完成…工作。"),
-        when it states none of its own, quoted after that paragraph's lead: the year is the
-        answer to "什么时候"."""
+    def _with_context(
+        self, chosen: list[Sentence], link: str, wanted: Callable[[Sentence], bool] = lambda s: True
+    ) -> list[Sentence]:
+        """Each sentence (``wanted``) quoted after the earlier sentence of its paragraph that its
+        ``link`` points to, once: a paragraph's "2023年，…" lead (``dated_by``), whose year
+        answers "什么时候"; the sentence naming the doer of one that starts with what is to be
+        done (``said_by``: "司法部负责…。要及时跟踪…"), which answers "谁"."""
         out: list[Sentence] = []
         spans = {(s.start, s.end) for s in chosen}
         for s in chosen:
-            if s.dated_by is not None and s.dated_by not in spans and not states_time(s.text):
-                a, b = s.dated_by
+            span = getattr(s, link)
+            if span is not None and span not in spans and wanted(s):
+                a, b = span
                 text = self.index.source_text(s.chunk.doc_id)[a:b]
-                out.append(replace(s, start=a, end=b, text=text, dated_by=None, vector=None))
-                spans.add(s.dated_by)
-            out.append(s)
-        return out
-
-    def _with_subjects(self, chosen: list[Sentence]) -> list[Sentence]:
-        """A sentence that starts with what is to be done ("要及时跟踪了解落实情况…"),
-        quoted after the sentence naming its doer ("司法部负责组织协调…"): who does it is the
-        answer to "谁"."""
-        out: list[Sentence] = []
-        spans = {(s.start, s.end) for s in chosen}
-        for s in chosen:
-            if s.said_by is not None and s.said_by not in spans:
-                a, b = s.said_by
-                text = self.index.source_text(s.chunk.doc_id)[a:b]
-                out.append(replace(s, start=a, end=b, text=text, said_by=None, vector=None))
-                spans.add(s.said_by)
+                cleared: dict[str, Any] = {link: None}  # the quoted sentence needs none
+                out.append(replace(s, start=a, end=b, text=text, vector=None, **cleared))
+                spans.add(span)
             out.append(s)
         return out
 

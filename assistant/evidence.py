@@ -113,9 +113,10 @@ def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
             para_year, lead = (ym.group(1) if ym else ""), (a, b)
             deadline_para = s.startswith(("完成时限", "时间节点"))
             subject = None
-        said_by = subject if subjectless(s) else None
-        if not subjectless(s):
-            subject = (a, b)
+        if subjectless(s):
+            said_by = subject
+        else:
+            said_by, subject = None, (a, b)
         # the year a figure is for: "到2025年", a "2023年，…" lead, the paragraph's year;
         # not a data year like "2022年度生态产品总值"
         target = re.search(r"(?:到|至|截至)(20\d\d)年|^(20\d\d)年[,，]", s)
@@ -306,7 +307,7 @@ def sentence_features(
         own = match_form(s.text)
         figure = bool(_FIGURE.search(s.text))
         mark = bool(_DEADLINE_MARK.search(s.text))
-        doer = who and (puts_in_charge(s.text) or s.doer_said)
+        doer = who and (puts_in_charge(s.text) or s.doer_said)  # only asked of a who-question
         # a "2023年，…" paragraph dates its sentences
         has = [states(k, s.text, intent.keys) or (k == "date" and bool(s.year)) for k in kinds]
         rows.append(
@@ -336,7 +337,7 @@ def sentence_features(
                 float(meta and bool(SELF_REFERENCE.search(s.text))),
                 math.log(1 + len(s.text)),
                 coverage(predicate, own, weights) if predicate else 0.0,
-                float(who and doer),
+                float(doer),
                 float(who and not doer),
             )
         )
