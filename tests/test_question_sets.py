@@ -31,6 +31,7 @@ GOV3_SET = ROOT / "evals" / "questions-gov3.jsonl"
 NEWSTAFF_SET = ROOT / "evals" / "questions-newstaff.jsonl"
 GOV4_SET = ROOT / "evals" / "questions-gov4.jsonl"
 GOV5_SET = ROOT / "evals" / "questions-gov5.jsonl"
+PLAN2_SET = ROOT / "evals" / "questions-plan2.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -89,6 +90,7 @@ SETS = [
     pytest.param(NEWSTAFF_SET, id="newstaff"),
     pytest.param(GOV4_SET, id="gov4"),
     pytest.param(GOV5_SET, id="gov5"),
+    pytest.param(PLAN2_SET, id="plan2"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
@@ -221,6 +223,7 @@ NEW_SETS = [
     pytest.param(NEWSTAFF_SET, id="newstaff"),
     pytest.param(GOV4_SET, id="gov4"),
     pytest.param(GOV5_SET, id="gov5"),
+    pytest.param(PLAN2_SET, id="plan2"),
 ]
 
 
@@ -334,3 +337,25 @@ def test_new_staff_set_asks_the_plan_every_way_with_unanswerable_ones() -> None:
     assert sum(not r["answerable"] for r in rows) >= 15
     cats = Counter(r["category"] for r in rows)
     assert set(cats) == set(TEAM_MINIMUMS) and min(cats.values()) >= 3
+
+
+def test_later_sets_do_not_copy_any_earlier_set() -> None:
+    """plan2 and gov6 were written for the seventh round: none of their questions is word for
+    word one of an earlier set."""
+    earlier = {
+        row["question"].strip()
+        for p in (
+            PUBLIC_SET,
+            TEAM_SET,
+            COLLOQUIAL_SET,
+            NEWSTAFF_SET,
+            GOV_SET,
+            GOV2_SET,
+            GOV3_SET,
+            GOV4_SET,
+            GOV5_SET,
+        )
+        for row in _load(p)
+    }
+    copied = [row["id"] for p in (PLAN2_SET,) for row in _load(p) if row["question"].strip() in earlier]
+    assert not copied, copied
