@@ -170,6 +170,50 @@ def _embedding_function(embedder: Any) -> Any:
     return PlanQAEmbeddingFunction(embedder)
 
 
+class _Exact:
+    """All vectors of a published collection, L2-normalised, for exact cosine search."""
+
+    def __init__(self, ids: list[str], doc_ids: list[str], matrix: np.ndarray) -> None:
+        self.ids = np.asarray(ids, dtype=object)
+        self.doc_ids = np.asarray(doc_ids, dtype=object)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True) if len(matrix) else matrix
+        self.matrix = matrix / np.maximum(norms, 1e-12) if len(matrix) else matrix
+        self._row = {i: k for k, i in enumerate(ids)}
+
+    @classmethod
+    def read(cls, batches: Iterator[dict[str, Any]]) -> _Exact:
+        ids: list[str] = []
+        doc_ids: list[str] = []
+        rows: list[np.ndarray] = []
+        for batch in batches:
+            ids += batch["ids"]
+            doc_ids += [str(m["doc_id"]) for m in batch["metadatas"]]
+            rows.append(np.asarray(batch["embeddings"], dtype=np.float32))
+        return cls(ids, doc_ids, np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32))
+
+    def search(
+        self,
+        vector: np.ndarray,
+        n: int,
+        doc_ids: Collection[str] | None,
+        chunk_ids: Collection[str] | None,
+    ) -> list[tuple[str, float]]:
+        if chunk_ids is not None:
+            rows = np.asarray(sorted(self._row[i] for i in chunk_ids if i in self._row), dtype=np.int64)
+        elif doc_ids is not None:
+            rows = np.flatnonzero(np.isin(self.doc_ids, list(doc_ids)))
+        else:
+            rows = np.arange(len(self.ids))
+        if not len(rows):
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        # einsum, not "@": a BLAS call here leaves OpenBLAS threads spinning on the cores the
+        # embedder's next forward pass needs (warm ask p50 25 → 55 ms on 2 cores)
+        sims = np.einsum("ij,j->i", self.matrix[rows], query / max(float(np.linalg.norm(query)), 1e-12))
+        order = np.lexsort((self.ids[rows], -sims))[:n]  # ties go by id: the same order every time
+        return [(str(self.ids[rows[k]]), float(sims[k])) for k in order]
+
+
 class ChromaStore:
     """Dense side: one Chroma collection per generation (embedded or on a server)."""
 
@@ -182,6 +226,7 @@ class ChromaStore:
             configuration={"hnsw": {"space": "cosine", "num_threads": 1}},
         )
         self._count: int | None = None
+        self._exact: _Exact | None = None
 
     def count(self) -> int:
         if self._count is None:  # a published collection never changes: asked once, not per query
@@ -191,11 +236,13 @@ class ChromaStore:
     def delete_document(self, doc_id: str) -> None:
         self._collection.delete(where={"doc_id": doc_id})
         self._count = None
+        self._exact = None
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         if not chunks:
             return
         self._count = None
+        self._exact = None
         self._collection.add(
             ids=[c.id for c in chunks],
             embeddings=[v.tolist() for v in vectors],
@@ -214,6 +261,7 @@ class ChromaStore:
 
     def add_raw(self, batch: dict[str, Any]) -> None:
         self._count = None
+        self._exact = None
         if batch["ids"]:
             self._collection.add(
                 ids=batch["ids"],
@@ -230,20 +278,20 @@ class ChromaStore:
         chunk_ids: Collection[str] | None = None,
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first; only within ``doc_ids`` /
-        ``chunk_ids`` when given (filtered by Chroma, not after the fact)."""
-        total = self.count()
-        if total == 0 or (doc_ids is not None and not doc_ids) or (chunk_ids is not None and not chunk_ids):
+        ``chunk_ids`` when given.
+
+        Exact: every stored vector is compared, not Chroma's approximate HNSW graph, whose
+        neighbours for the same query over the same index differed between two processes
+        (and with them the answers). Chroma stays the store; its vectors are read once."""
+        if (
+            self.count() == 0
+            or (doc_ids is not None and not doc_ids)
+            or (chunk_ids is not None and not chunk_ids)
+        ):
             return []
-        kw: dict[str, Any] = {}
-        if chunk_ids is not None:
-            kw["ids"] = sorted(chunk_ids)
-        elif doc_ids is not None:
-            kw["where"] = {"doc_id": {"$in": sorted(doc_ids)}}
-        res = self._collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(n, total), include=["distances"], **kw
-        )
-        distances = res["distances"] or [[]]
-        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], distances[0])]
+        if self._exact is None:
+            self._exact = _Exact.read(self.batches(size=5000))
+        return self._exact.search(vector, n, doc_ids, chunk_ids)
 
     def close(self) -> None:
         close = getattr(self._client, "close", None)  # the embedded client has it
