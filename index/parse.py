@@ -50,6 +50,8 @@ _LABELLED_NOTE = re.compile(
 _MAX_TITLE = 30
 _MAX_HEADING_ONLY = 40
 _CELL_SPLIT = re.compile(r"[、，,；;/\n]")
+# a body's name: "人力资源社会保障部", "各省级人民政府", "有关部门和单位"
+_ORG = re.compile(r"(局|委|办|部|厅|署|院|会|中心|公司|海关|银行|集团|办公室|小组|政府|单位|部门)$")
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,7 @@ def parse_responsibility(
     lead: list[str] = []
     support: list[str] = []
     each = False
+    waiting: list[str] = []  # bodies listed before a comma, whose verb follows it
     for clause in _split_top(inner, _CLAUSE_SPLIT):
         label = _LABEL.match(clause)
         if label:
@@ -193,9 +196,14 @@ def parse_responsibility(
             continue
         m = re.match(rf"^(.*?)({_ROLE_VERBS})$", clause)
         if not m:
+            listed = [_clean_dept(n) for n in _split_top(clause, re.compile(r"[、/]"))]
+            # "A、B，各省级人民政府按职责分工负责": A and B share the verb after the comma
+            waiting = waiting + listed if all(_ORG.search(n) for n in listed) else []
             continue
         by_duty = re.search(r"(依|按)(照)?(各自)?职责(分工)?$", m.group(1))
         names_part = m.group(1)[: by_duty.start()] if by_duty else m.group(1)
+        if waiting:
+            names_part, waiting = "、".join([*waiting, names_part]), []
         # "…、财政部等和各有关省级人民政府负责": the departments, and the provinces besides
         names_part = re.sub(r"等(?:有关部门)?(?:和|及|与)(?=各)", "、", names_part)
         names = [_clean_dept(n) for n in _split_top(names_part, re.compile(r"[、/]"))]
@@ -215,7 +223,7 @@ def parse_responsibility(
 def _clean_dept(name: str) -> str:
     """ "商务部等有关部门" -> "商务部"; the wording of the note otherwise kept."""
     name = name.strip(_WS)
-    stripped = re.sub(r"等(有关|相关)?(部门|单位)?$", "", name)
+    stripped = re.sub(r"等(有关|相关)?(部门|单位)?(和|及|、)?(部门|单位)?$", "", name)
     return stripped if len(stripped) >= 2 else name
 
 

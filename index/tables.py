@@ -28,14 +28,17 @@ class Para(Protocol):
 _WS = " \t\r\n\u3000\xa0\ufeff"
 # 任务分工表: the columns of a task-division table, told by the words of its header row
 # (the common wordings: 重点任务/工作任务/工作内容, 牵头单位/责任单位/责任部门, 配合单位/协办单位,
-# 完成时限/完成时间/时间节点). A header names a task column and a responsible-unit column.
+# 完成时限/完成时间/时间节点; 主管部门/指导部门, the units that guide a reform: responsible for it).
+# A header names a task column and a responsible-unit column.
 _COLUMNS = (
-    ("lead", re.compile(r"(牵头|责任|主责|负责|承办)(单位|部门|处室)")),
+    ("lead", re.compile(r"(牵头|责任|主责|负责|承办|主管|指导)(单位|部门|处室)")),
     ("support", re.compile(r"(配合|协办|参与|协助)(单位|部门|处室)")),
     ("due", re.compile(r"时限|时间|期限|节点|进度")),
     ("task", re.compile(r"任务|工作|事项|内容|措施|举措")),
 )
 _MAX_HEADER_CELL = 12
+_MAX_GROUP = 40  # characters of a line grouping a table's rows
+_MAX_GROUPS = 3  # such lines in a row
 
 
 Cell = tuple[int, int, str]  # cleaned offsets of a table cell's stripped text, and the text
@@ -74,6 +77,18 @@ def _columns(cells: list[Cell]) -> dict[str, tuple[int, str]]:
     return cols if "task" in cols and ("lead" in cols or "support" in cols) else {}
 
 
+def _group_heading(text: str, paras: Sequence[Para], j: int, width: int) -> bool:
+    """A short line inside a table grouping the rows below it ("一、知识产权保护方面（共5项）"):
+    rows of the table's width go on after it (or after the next such lines, a group whose
+    rows were left out of the page)."""
+    for k in range(j, min(j + _MAX_GROUPS, len(paras))):
+        if "\t" in paras[k].text:
+            return k > j and len(_cells(text, paras[k])) == width
+        if len(paras[k].text) > _MAX_GROUP:
+            return False
+    return False
+
+
 def task_tables(text: str, paras: Sequence[Para]) -> list[TaskTable]:
     """Task-division tables: a header row, then the rows with as many cells below it."""
     tables: list[TaskTable] = []
@@ -87,7 +102,12 @@ def task_tables(text: str, paras: Sequence[Para]) -> list[TaskTable]:
         rows: dict[int, list[Cell]] = {}
         task_col, above = cols["task"][0], None
         j = i + 1
-        while j < len(paras) and "\t" in text[paras[j].start - 1 : paras[j].end + 1]:
+        while j < len(paras):
+            if "\t" not in text[paras[j].start - 1 : paras[j].end + 1]:
+                if not _group_heading(text, paras, j, len(cells)):
+                    break
+                j, above = j + 1, None
+                continue
             row = _cells(text, paras[j])
             if len(row) != len(cells) or _columns(row):
                 break

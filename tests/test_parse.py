@@ -182,6 +182,22 @@ def test_note_variants() -> None:
         True,
     )
     assert parse_responsibility("（海关总署负责）") == (("海关总署",), (), False)
+    # "…等有关部门和单位" is the department named; the rest of the note is said of it too
+    assert parse_responsibility("（人力资源社会保障部等有关部门和单位负责）") == (
+        ("人力资源社会保障部",),
+        (),
+        False,
+    )
+    # names before a comma, and the provinces after it, all "按职责分工负责"
+    assert parse_responsibility(
+        "（人力资源社会保障部、财政部、市场监管总局，各省级人民政府按职责分工负责）"
+    ) == (
+        ("人力资源社会保障部", "财政部", "市场监管总局", "各省级人民政府"),
+        (),
+        True,
+    )
+    # a clause that is no list of bodies is not taken for one
+    assert parse_responsibility("（2019年底前完成，市财政局负责）") == (("市财政局",), (), False)
     # first-listed-leads convention
     assert parse_responsibility("（工业和信息化部、发展改革委、科技部负责）", first_leads=True) == (
         ("工业和信息化部",),
@@ -213,6 +229,23 @@ def test_state_council_first_listed_leads(name: str, measure: str, lead: tuple, 
         "加快推动农机装备产业高质量发展",
         "着力推进主要农作物生产全程机械化",
     )
+
+
+def test_a_reform_list_with_group_lines_is_a_task_table() -> None:
+    """The second-batch innovation reforms (10): a table "序号 改革举措 主要内容 指导部门 推广范围"
+    whose rows are grouped under lines ("一、知识产权保护方面（共5项）"), one group's rows left
+    out of the page; the units that guide a reform are responsible for it."""
+    from index.ingest import prepare
+
+    measures = prepare(load_document(DATA / "10.html")).measures
+    rows = {m.title: m.lead for m in measures if m.lead}
+    assert len(rows) == 17
+    assert rows["以地方立法形式建立推动改革创新的决策容错机制"] == (
+        "国家发展改革委",
+        "国务院国资委",
+        "审计署",
+    )
+    assert rows["知识产权民事、刑事、行政案件“三合一”审判"][0] == "最高人民法院"
 
 
 def test_state_council_headings() -> None:
