@@ -242,6 +242,46 @@ def which_documents(ledger: Ledger, question: str, doc_ids: Collection[str] | No
     return Answer(question, f"{head}：" + "；".join(parts) + "。", False, tuple(cites), (), "ledger")
 
 
+# a body named as the doer of a clause ("国务院办公厅将于…组织…", "建议你省…"): its name, then
+# what it is to do; a name may follow "由" / "请" ("请人力资源社会保障部研究…")
+_BODY = r"[\u4e00-\u9fff]{1,12}?(?:人民政府|办公厅|办公室|总局|总社|总署|部|委员会|委|局|署|银行|办|社)"
+_DOER_BODY = re.compile(
+    rf"(?:^|(?<=[。；;：:\n，,]))(?:由|经|请|将由)?((?:{_BODY}(?:、|及|(?<=[部委局署厅])和))*{_BODY})"
+    r"(?:等(?:有关)?(?:部门|单位))?(?:要|负责|牵头|会同|将|应当|应|统筹|组织|指导)"
+)
+_NOT_A_NAME = re.compile(r"^(?:我|该|本|其|各有关|有关|建立由|成员由)")
+_NOT_IN_A_NAME = re.compile(r"[的已与了（）()]|会同")  # a clause caught, not a name
+
+
+def bodies_named(text: str) -> set[str]:
+    """The bodies a document names in its prose as doing something, and those it is
+    addressed to: "国务院办公厅将于2020年4月底前组织…" → 国务院办公厅; a letter's "湖北省人民政府："."""
+    names = {n for m in _DOER_BODY.finditer(text) for n in re.split(r"、|及|(?<=[部委局署厅])和", m.group(1))}
+    to = _addressed(text)
+    if to is not None and not to[2].startswith("各"):  # a letter to named bodies, not a circular
+        names |= set(re.split(r"[、，,]", to[2]))
+    return {n for n in names if len(n) >= 3 and not _NOT_A_NAME.match(n) and not _NOT_IN_A_NAME.search(n)}
+
+
+# how a letter speaks to the body it is addressed to
+_YOU = re.compile(r"你(?:省|市|区|县|州|部|委|局|厅|办|院|署|会|们|单位|公司|兵团)")
+
+
+def _addressed(text: str) -> tuple[int, int, str] | None:
+    """(start, end, bodies) of a document's salutation line ("湖北省人民政府："), if it has one."""
+    at = 0
+    for _ in range(12):
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        m = _ADDRESSEES.match(text[at:end].strip())
+        if m:
+            return at, end, m.group(1)
+        if end >= len(text):
+            return None
+        at = end + 1
+    return None
+
+
 # a sentence of a document's own text: split where its sentences and clauses of tasks end
 _SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
 MAX_MENTIONS = 8
@@ -267,9 +307,20 @@ def department_mentions(
         text = index.source_text(doc)
         if not any(n in text for n in names):
             continue
+        to = _addressed(text)
+        title = index.doc_title(doc)
+        # a letter to the department calls it "你省" / "你部": those sentences are its too
+        you = to is not None and any(n in to[2] for n in names)
         sents = list(_SENTENCE.finditer(text))
         for i, m in enumerate(sents):
-            if any(n in m.group(0) for n in names) and len(m.group(0).strip()) > 8:
+            said = m.group(0)
+            if (
+                (to is not None and to[0] <= m.start() < to[1])
+                or said.lstrip().startswith("附件")
+                or said.strip() in title
+            ):
+                continue  # the salutation, an attachment's title, a line of its own: not what it does
+            if (any(n in said for n in names) or (you and _YOU.search(said))) and len(said.strip()) > 8:
                 start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
                 end = m.end()
                 # "司法部负责…。要及时跟踪…": what follows without a subject of its own is

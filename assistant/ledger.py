@@ -35,6 +35,10 @@ _LIST_MEASURES = re.compile(
     r"|(几|多少)(个|项|条|件)(?=[？?，,。；;]|$)|(都|分别)(是|有)(啥|什么|哪些)"
     r"|(做|办|干|管|抓|承担)(哪些|哪几件|什么)(事|事情|工作)?(?=[？?，,。；;]|$)"
 )
+# asks what a body is to do ("国办要干哪些事", "让湖北省政府做什么", "有哪些职责")
+_ASKS_DOING = re.compile(
+    r"(做|干|办|管|抓|负责|承担)(了|些)?(哪些|哪几|什么|啥)|(哪些|什么|啥)(事|工作|任务|职责)"
+)
 # "哪些措施没有列任何配合单位？"
 _NO_SUPPORT = re.compile(r"(没有|没|未|不)(列|设)?(任何)?配合(单位|部门)|无配合(单位|部门)")
 _ASKS_DEPARTMENTS = re.compile(
@@ -68,6 +72,11 @@ _IDENTIFIED = re.compile(
 )
 
 
+MAX_SAID = 160  # characters of a task's own words quoted in a department's list
+_LEADING = "。；;，,、 \t\n\r\u3000"
+_CLAUSE = re.compile(r"[^。；;\n]+[。；;]?")  # a sentence, or a clause of tasks
+
+
 @dataclass(frozen=True)
 class Task:
     """One ledger row: a measure of a document, departments in canonical form."""
@@ -77,6 +86,9 @@ class Task:
     measure: Measure
     lead: tuple[str, ...]
     support: tuple[str, ...]
+    # a task of a measure whose tasks carry a note each: its own words, up to its note
+    # ("大力推进商事制度改革，营造良好的体育竞赛表演产业准入环境。"); None for a whole measure
+    part: Span | None = None
 
     def role_of(self, dept: str) -> str:
         return "lead" if dept in self.lead else "support" if dept in self.support else ""
@@ -90,6 +102,7 @@ class Query:
     first: str = ""  # due window, ISO dates, inclusive
     last: str = ""
     when: str = ""  # how the question put it ("4月底前", "下个月")
+    label: str = ""  # a body no note names, as the question names it: its sentences answer
 
 
 class Ledger:
@@ -98,7 +111,13 @@ class Ledger:
         measures = index.all_measures()
         texts = [index.source_text(d) for d in index.documents]
         self.departments = Departments(
-            (n for m in measures for n in (*m.lead, *m.support)), lambda w: any(w in t for t in texts)
+            # every note's departments: a measure split by notes names more than its first
+            (
+                n
+                for m in measures
+                for n in (*m.lead, *m.support, *(x for k in m.notes for x in (*k.lead, *k.support)))
+            ),
+            lambda w: any(w in t for t in texts),
         )
         canon = self.departments.canonical_of
         # a measure whose tasks carry a note each ("…。（市场监管总局负责）加强…") is a row a note
@@ -109,22 +128,10 @@ class Ledger:
                 part,
                 tuple(dict.fromkeys(canon(n) for n in part.lead)),
                 tuple(dict.fromkeys(canon(n) for n in part.support)),
+                own,
             )
             for m in measures
-            for part in (
-                [
-                    replace(
-                        m,
-                        title=n.title or m.title,
-                        lead=n.lead,
-                        support=n.support,
-                        each_responsible=n.each_responsible,
-                        resp_span=n.span,
-                    )
-                    for n in m.notes
-                ]
-                or [m]
-            )
+            for part, own in _parts(m)
         ]
         self._many_docs = len({t.doc_id for t in self.tasks}) > 1
         self._roles_in_words: dict[int, bool] = {}
@@ -208,6 +215,7 @@ class Ledger:
         today: dt.date | None = None,
         topical: Callable[[str], bool] | None = None,
         doc_ids: Collection[str] | None = None,
+        bodies: Collection[str] | None = None,
     ) -> Query | None:
         """A ledger query when the question asks for a list of measures by department
         or by deadline; None for everything else.
@@ -215,16 +223,29 @@ class Ledger:
         ``topical(rest)``: whether what is left of the question once its department is
         taken out still names something the documents speak of. A question that names a
         department and nothing else ("卫健委都涉及哪些事？", "科技局今年要干什么？") can only be
-        about that department's measures, however it is phrased."""
+        about that department's measures, however it is phrased. ``bodies``: the bodies the
+        documents asked of name in their prose, for a question naming no department of a
+        note (the query's ``label`` then says how it named one)."""
         q = normalize(question)
         if _NO_SUPPORT.search(q) and re.search(r"哪些|哪几|几项|多少项", q):
             return Query("no_support")
         found = self.departments.find_in(q)
-        depts = [d for d, _, _ in found]
-        if depts and not _ASKS_DEPARTMENTS.search(q):
+        if found and not _ASKS_DEPARTMENTS.search(q):
             rest = "".join(ch for i, ch in enumerate(q) if not any(a <= i < b for _, a, b in found))
             if _LIST_MEASURES.search(q) or (topical is not None and not topical(rest)):
-                return Query("department", dept=self.named_in(depts[0], doc_ids), role=_role(q))
+                return Query("department", dept=self.named_in(found[0][0], doc_ids), role=_role(q))
+        body = None
+        if not found and bodies is not None and not _ASKS_DEPARTMENTS.search(q):
+            # a body the documents name in their sentences ("国务院办公厅将于…组织…"), asked
+            # what it is to do (in the question's words besides its name)
+            body = find_body(q, bodies, normalize("".join(self.index.source_text(d) for d in doc_ids or ())))
+            if body is not None and not _ASKS_DOING.search(q[: body[1]] + "，" + q[body[2] :]):
+                body = None
+        if body is not None:
+            canon = self.departments.canonical_of(body[0])
+            if canon in self.departments.canonical:  # a department of notes, named so ("供销社")
+                return Query("department", dept=self.named_in(canon, doc_ids), role=_role(q))
+            return Query("department", dept=body[0], role=_role(q), label=q[body[1] : body[2]])
         if _HAS_DEADLINE_PARA.search(q) and _LIST_MEASURES.search(q) and "措施" in q and not _MONTH.search(q):
             return Query("has_deadlines")
         window = self._window(q, today)
@@ -316,12 +337,48 @@ class Ledger:
             mark = "配合" if self.roles_in_words(t) else "参与"
             if lead:  # a plain list ("负责部门：A、B") with no order convention: each is responsible
                 mark = "牵头" if self.roles_in_words(t) or self._orders(t.doc_id) else "负责"
-            rows.append((t, t.measure.resp_span, f"（{mark}）" if both else ""))
+            span, said = self._said(t, query.dept)
+            rows.append((t, span, (f"（{mark}）" if both else "") + (f"：{said}" if said else "")))
             if both and mark == "参与":
                 by_order.append(t.doc_id)
         heading = f"{self.departments.display(query.dept)}{role}的措施"
         answer = self._listing(question, heading, rows, f"文中未提及{query.dept}{role}的措施。", doc_ids)
         return self._with_convention(answer, by_order) if by_order else answer
+
+    def _said(self, t: Task, dept: str) -> tuple[Span, str]:
+        """The span a department's item is cited to, and what the item says the department
+        is to do: a task of a measure split by notes is its own words; in a whole measure,
+        the sentences of its body naming the department ("鼓励供销合作社、邮政…整合产地物流
+        设施资源"), if any — the title says the rest. At most ``MAX_SAID`` characters, cut
+        where a clause ends; the span runs on to the note."""
+        note = t.measure.resp_span
+        assert note is not None  # a department only comes from a note
+        text = self.index.source_text(t.doc_id)
+        if t.part is not None:
+            start = t.part.start
+            while start < t.part.end and text[start] in _LEADING:
+                start += 1
+            said = [text[start : t.part.end]]
+        else:
+            forms = self.departments.forms(dept)
+            body = range(t.measure.title_span.end, note.start)
+            named = (
+                [
+                    m
+                    for m in _CLAUSE.finditer(text, body.start, body.stop)
+                    if any(f in m.group(0) for f in forms)
+                ]
+                if body and forms
+                else []
+            )
+            if not named:
+                return note, ""
+            start, said = named[0].start(), [m.group(0) for m in named]
+        words = "……".join(re.sub(r"\s+", "", s).rstrip("。；;，,") for s in said)
+        if len(words) > MAX_SAID:
+            cut = max(words.rfind(p, 0, MAX_SAID) for p in "，；。,;")
+            words = words[: cut if cut > 0 else MAX_SAID] + "……"
+        return Span(start, note.end), words
 
     def _orders(self, doc_id: str) -> bool:
         """The document states that the first department a note lists leads."""
@@ -395,6 +452,56 @@ class Ledger:
             if self._many_docs and not one_doc
             else f"“{t.measure.title}”"
         )
+
+
+_ORGAN_END = "办社部委局厅府署行院会"  # the last character of a body's short name: "国办", "供销社"
+
+
+def find_body(q: str, bodies: Collection[str], text: str = "") -> tuple[str, int, int] | None:
+    """(body, start, end) of the first of ``bodies`` the question names: whole, with
+    "政府" for "人民政府" ("湖北省政府"), or shortened keeping characters in order from its
+    first ("国办" for 国务院办公厅, "供销社" for 供销合作总社) — but not where the question
+    goes on into a word of ``text``, the documents' (the 教育部 of "教育部际联席会议")."""
+
+    def a_name(a: int, b: int) -> bool:  # not the head of a longer word ("教育部际联席会议")
+        return b >= len(q) or not text or q[a : b + 1] not in text
+
+    for b in sorted(bodies, key=len, reverse=True):
+        for form in (b, b.replace("人民政府", "政府")):
+            at = q.find(form)
+            if at >= 0 and a_name(at, at + len(form)):
+                return b, at, at + len(form)
+    for b in sorted(bodies, key=len, reverse=True):
+        for m in re.finditer(f"{re.escape(b[0])}[\u4e00-\u9fff]{{0,3}}?[{_ORGAN_END}]", q):
+            short = m.group(0)
+            if (
+                short[-1] in b
+                and re.search(".*?".join(map(re.escape, short)), b)
+                and a_name(m.start(), m.end())
+            ):
+                return b, m.start(), m.end()
+    return None
+
+
+def _parts(m: Measure) -> list[tuple[Measure, Span | None]]:
+    """A measure as ledger rows: itself, or — its tasks carrying a note each — one row a
+    note, with the span of that task's own words (from the note before it, or the title)."""
+    if not m.notes:
+        return [(m, None)]
+    return [
+        (
+            replace(
+                m,
+                title=n.title or m.title,
+                lead=n.lead,
+                support=n.support,
+                each_responsible=n.each_responsible,
+                resp_span=n.span,
+            ),
+            Span(m.notes[k - 1].span.end if k else m.title_span.end, n.span.start),
+        )
+        for k, n in enumerate(m.notes)
+    ]
 
 
 def role_in(question: str) -> str | None:

@@ -21,6 +21,7 @@ from assistant.document import (
     DOCUMENT_WORDS,
     FACT_WORDS,
     asked_facts,
+    bodies_named,
     choose_among,
     department_mentions,
     describes_another,
@@ -90,6 +91,7 @@ class Assistant:
         self._index: PlanIndex | None = None
         self._composer: Composer | None = None
         self._ledger: Ledger | None = None
+        self._prose_bodies: dict[str, set[str]] = {}  # a document's bodies named in its prose
         self._speller: Speller | None = None
         self._scoper: Scoper | None = None
         self._generator: Any = None
@@ -144,6 +146,7 @@ class Assistant:
             if self._composer is None:
                 self._composer = Composer(self._index, self._fitted)
                 self._ledger = Ledger(self._index)
+                self._prose_bodies = {}
                 names = self._ledger.departments.aliases()
                 self._speller = Speller([*self._index.vocabulary(), *names, *QUESTION_WORDS], names)
         return self._index
@@ -208,7 +211,16 @@ class Assistant:
             everywhere: list[Hit] = []
             named = "" if which or scope is not None else self.named_document(question, everywhere)
             within = scope if scope is not None else frozenset({named}) if named else None
-            query = self._ledger.route(question, today, self._topical_within(named), within)
+            query = self._ledger.route(
+                question, today, self._topical_within(named), within, self._bodies(within)
+            )
+            if query is not None and query.label:
+                # a body no note names: the sentences naming it answer, or retrieval does
+                told = department_mentions(index, question, query.label, (query.dept,), within)
+                if told is not None:
+                    yield self._scoped(told, named)
+                    return
+                query = None
             if query is not None:
                 listed = self._ledger.answer(question, query, within)
                 if query.kind == "department" and (listed.refused or self._in_prose(within)):
@@ -279,9 +291,21 @@ class Assistant:
         doc = next(iter(within))
         text = self.index.source_text(doc)
         spans = [m.resp_span for m in self.index.measures.get(doc, ()) if m.resp_span is not None]
+        # a note is bracketed, labelled ("牵头单位：…") or a task table's cell
         return bool(spans) and not any(
-            text[s.start] in "（(【〔[" or "：" in text[s.start : s.end] for s in spans
+            text[s.start] in "（(【〔[" or "：" in text[s.start : s.end] or "\t" in text[s.start : s.end]
+            for s in spans
         )
+
+    def _bodies(self, within: frozenset[str] | None) -> set[str] | None:
+        """The bodies one document names in its prose as doing something (None unless the
+        question is asked of one document)."""
+        if within is None or len(within) != 1:
+            return None
+        doc = next(iter(within))
+        if doc not in self._prose_bodies:
+            self._prose_bodies[doc] = bodies_named(self.index.source_text(doc))
+        return self._prose_bodies[doc]
 
     def _mentions(
         self, question: str, dept: str, within: frozenset[str] | None, listed: bool = False

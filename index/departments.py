@@ -133,6 +133,13 @@ class Departments:
             if len(form) >= 2:
                 self._alias.setdefault(form, canon)
 
+    def forms(self, canon: str) -> list[str]:
+        """The names of one department as a text may write it (three characters or more),
+        longest first."""
+        return sorted(
+            (a for a, c in self._alias.items() if c == canon and len(a) >= 3), key=len, reverse=True
+        )
+
     def aliases(self) -> list[str]:
         """Every name a question may use for a department (normalised)."""
         return list(self._alias)

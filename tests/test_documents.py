@@ -323,3 +323,59 @@ def test_what_follows_without_a_subject_is_its_doers(review: Assistant) -> None:
     assert not a.refused and "司法部" in a.text, a.text
     assert any(c.quote.startswith("司法部负责") for c in a.citations)
     assert all(c.quote == review.index.source_text(c.doc)[c.start : c.end] for c in a.citations)
+
+
+def test_a_task_of_a_measure_split_by_notes_says_what_it_is(review: Assistant) -> None:
+    """In the sports opinion (34) one measure carries a note per task ("大力推进商事制度改革…。
+    （市场监管总局负责）加强…。（体育总局、教育部负责）"): the measure's title does not say
+    what the department is to do there, its own words do — quoted in the list and cited."""
+    a = review.ask("体育竞赛表演产业的意见里，教育部要干哪些事？", doc_id="34")
+    assert "设置相关专业和课程" in a.text and "学校体育场馆" in a.text, a.text
+    assert "商事制度改革" not in a.text  # another department's task of the same measure
+    src = review.index.source_text("34")
+    for c in a.citations:
+        assert c.quote == src[c.start : c.end] and "教育部" in c.quote
+
+
+def test_a_letter_to_a_body_says_what_it_is_to_do_as_you(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    """A 复函 to 湖北省人民政府 (23) names it once, in its salutation, and then asks "你省" to
+    act: the department's sentences are those, not the salutation or the attachment's title."""
+    from assistant.document import department_mentions
+    from index.plan_index import PlanIndex
+
+    ingest([CORPUS / "23.html"], tmp_path, fake_embedder)
+    index = PlanIndex(tmp_path, fake_embedder)
+    try:
+        a = department_mentions(index, "湖北省人民政府要做哪些事？", "湖北省人民政府", (), {"23"})
+    finally:
+        index.close()
+    assert a is not None and "长期监测" in a.text, a
+    assert all(not c.quote.startswith(("湖北省人民政府：", "附件")) for c in a.citations), a.text
+    assert any("你省" in c.quote for c in a.citations)
+
+
+def test_a_body_named_only_in_sentences_is_asked_what_it_does(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    """The web-consolidation pilot plan (60) gives 国务院办公厅 no note; its sentences say what
+    it does ("国务院办公厅将于2020年4月底前组织…验收总结"). Asked by a short name what it is to do,
+    those sentences answer; asked when it does one thing, retrieval does."""
+    from assistant.document import bodies_named
+    from assistant.ledger import find_body
+
+    ingest([CORPUS / "60.html"], tmp_path, fake_embedder)
+    a = Assistant(Settings(home=tmp_path), embedder=fake_embedder)
+    try:
+        text = a.index.source_text("60")
+        assert "国务院办公厅" in bodies_named(text)
+        assert find_body("国办要干哪些事", {"国务院办公厅"}) == ("国务院办公厅", 0, 2)
+        assert find_body("湖北省政府要做什么", {"湖北省人民政府"}) == ("湖北省人民政府", 0, 5)
+        # the head of a longer word of the documents is no body's name
+        assert find_body("职业教育部际联席会议谁牵头", {"教育部"}, "职业教育部际联席会议") is None
+        r = a.ask("国办在这个试点里自己要干哪些事？", doc_id="60")
+        assert r.intent == "ledger" and "验收总结" in r.text, r.text
+        assert all(c.quote == text[c.start : c.end] for c in r.citations)
+        assert not any(c.quote.startswith("国务院办公厅关于印发") for c in r.citations)  # the title
+        assert a.ask("国办什么时候组织验收？", doc_id="60").intent != "ledger"
+    finally:
+        a.close()
