@@ -311,10 +311,25 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _fit(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.fit import FITTED, run_fit, run_fit_scope
+    from assistant.fit import FITTED, INTENT, fit_intent, run_fit, run_fit_scope
 
     out = Path(args.out) if args.out else FITTED
     work = Path(args.work) if args.work else None
+    intent_out = INTENT if out == FITTED else out.with_name("intent.json")
+    if args.intent_only:
+        dev = fit_intent(out=intent_out)
+        report = Path(args.report)
+        report.mkdir(parents=True, exist_ok=True)
+        (report / "intent.json").write_text(
+            json.dumps(dev, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+        print(
+            f"intent: {dev['questions']} dev questions, {dev['grams']} character grams; threshold "
+            f"{dev['threshold']}: kinds right {dev['agreement_cv']} (cross-validated; word rules alone "
+            f"{dev['agreement_rules']})"
+        )
+        print(f"wrote {intent_out}", file=sys.stderr)
+        return 0
     if args.scope_only:
         for variant, dev in run_fit_scope(settings, out, work, progress=_progress).items():
             print(
@@ -325,7 +340,7 @@ def _fit(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     result = run_fit(settings, out, Path(args.report), progress=_progress, work=work)
     for variant, r in result.items():
-        if isinstance(r, dict):
+        if isinstance(r, dict) and "operating_point" in r:
             pt = r["operating_point"]
             print(
                 f"{variant}: ranker top-1 {r['ranker_top1_cv']} (cross-validated); gate threshold "

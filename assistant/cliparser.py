@@ -113,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-fit only the document-scope model (which document a question names)",
     )
+    s.add_argument(
+        "--intent-only",
+        action="store_true",
+        help="re-fit only the intent model (what a question asks: who, when, how much), seconds",
+    )
 
     s = sub.add_parser("bench", help="benchmark: cold ingest and warm ask latency")
     s.add_argument("--questions", default=None, help="JSONL question set (default: bundled public set)")

@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -42,12 +43,23 @@ from assistant.answer import GATE_FEATURES, GATE_FEATURES_SIGNED, Trace
 from assistant.evaluate import LIST_CATEGORIES, load_questions
 from assistant.evidence import SENTENCE_FEATURES
 from assistant.fitscope import fit_scope, put_scopes, scope_rows
-from assistant.fitted import FITTED, LEXICAL, Fitted, Logistic, load_fitted
-from assistant.intent import across_documents, asks_name, asks_which_document
+from assistant.fitted import (
+    FITTED,
+    INTENT,
+    LEXICAL,
+    Fitted,
+    IntentModel,
+    Logistic,
+    char_grams,
+    load_fitted,
+    load_intent,
+)
+from assistant.intent import across_documents, asks_name, asks_which_document, learned_kind
 from assistant.settings import Settings
 from index.embed import SentenceTransformerEmbedder
 from index.errors import PlanQAError
 from index.load import doc_id_for
+from index.tokenize import normalize
 
 EVALS = Path(__file__).resolve().parent.parent / "evals"
 # (question set, asked of the plan plus the State Council corpus)
@@ -61,6 +73,44 @@ SETS = (
     ("questions-gov2.jsonl", True),
 )
 CORPUS = EVALS / "corpus" / "gov-policies"
+# what a question asks, learned from every set written before the seventh round (dev splits);
+# plan2 and gov6 came after it and stay unseen
+INTENT_SETS = tuple(
+    f"questions-{n}.jsonl"
+    for n in (
+        "public",
+        "dezhou",
+        "colloquial",
+        "newstaff",
+        "unmentioned",
+        "gov",
+        "gov2",
+        "gov3",
+        "gov4",
+        "gov5",
+        "twins",
+        "twins2",
+        "twins3",
+    )
+)
+# a category's kind: lead and support ask who, deadline when, figures how much; questions
+# about a document, a paraphrase, a measure identified by another: none of those
+KIND_OF = {
+    "lead": "responsibility",
+    "support": "responsibility",
+    "deadline": "deadline",
+    "target_2025": "target",
+    "target_2023": "target",
+    "figure": "target",
+    "paraphrase": "general",
+    "multi_hop": "general",
+    "meta": "general",
+    "document": "general",
+    "which_document": "general",
+}
+INTENT_KINDS = ("responsibility", "deadline", "target", "general")
+INTENT_MIN_COUNT = 3  # a character gram seen fewer times is not read
+INTENT_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 FOLDS = 5
 # the share of answerable questions the gate may refuse (the product's promise: say "文中未提及"
 # to a question the documents answer at most this often)
@@ -150,6 +200,74 @@ def cross_fit(
             best = (loss, l2, models, oof)
     assert best is not None
     return best[1], best[2], best[3]
+
+
+# -- what a question asks ------------------------------------------------------------
+
+
+def fit_intent(sets: tuple[str, ...] = INTENT_SETS, out: Path = INTENT) -> dict[str, Any]:
+    """The intent model (``assistant.fitted.IntentModel``), fitted on the dev questions of
+    ``sets`` whose category says what they ask, written to ``out``. The L2 strength and the
+    threshold are those whose cross-validated kinds, the model overriding the word rules'
+    "general", agree most with the labels."""
+    from assistant.intent import detect_intent
+
+    rows = [
+        (q["id"], normalize(q["question"]), KIND_OF[q["category"]])
+        for name in sets
+        for q in load_questions(EVALS / name, "dev")
+        if q.get("question") and q["category"] in KIND_OF
+    ]
+    counts = Counter(g for _, text, _ in rows for g in char_grams(text))
+    vocab = tuple(sorted(g for g, c in counts.items() if c >= INTENT_MIN_COUNT))
+    col = {g: i for i, g in enumerate(vocab)}
+    x = np.zeros((len(rows), len(vocab)))
+    for r, (_, text, _) in enumerate(rows):
+        x[r, [col[g] for g in char_grams(text) if g in col]] = 1.0
+    y = np.array([INTENT_KINDS.index(k) for _, _, k in rows])
+    folds = np.array([fold_of(i) for i, _, _ in rows])
+    rule = np.array([INTENT_KINDS.index(detect_intent(text, learned=False).kind) for _, text, _ in rows])
+    best: tuple[float, float, float] | None = None  # (agreement, l2, threshold)
+    for l2 in L2_GRID:
+        oof = np.zeros((len(rows), len(INTENT_KINDS)))
+        for k in range(FOLDS):
+            train = folds != k
+            for c in range(len(INTENT_KINDS)):
+                m = fit_logistic(x[train], (y[train] == c).astype(float), vocab, l2)
+                oof[~train, c] = m.probs(x[~train], vocab)
+        for t in INTENT_THRESHOLDS:
+            kinds = np.where(
+                (rule == INTENT_KINDS.index("general")) & (oof.max(axis=1) >= t), oof.argmax(axis=1), rule
+            )
+            agree = float((kinds == y).mean())
+            if best is None or agree > best[0]:
+                best = (agree, l2, t)
+    assert best is not None
+    agree, l2, threshold = best
+    model = IntentModel(
+        INTENT_KINDS,
+        tuple(fit_logistic(x, (y == c).astype(float), vocab, l2) for c in range(len(INTENT_KINDS))),
+        threshold,
+    )
+    dev = {
+        "questions": len(rows),
+        "grams": len(vocab),
+        "l2": l2,
+        "threshold": threshold,
+        "agreement_cv": round(agree, 4),
+        "agreement_rules": round(float((rule == y).mean()), 4),
+    }
+    about = "fitted by `planqa fit` on the dev splits of evals/ (assistant/fit.py: fit_intent)"
+    out.write_text(
+        json.dumps(
+            {"about": about, "sets": list(sets), "dev": dev, "model": model.to_dict()}, ensure_ascii=False
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    load_intent.cache_clear()
+    learned_kind.cache_clear()
+    return dev
 
 
 # -- collecting what the answerer sees ----------------------------------------------
@@ -260,6 +378,8 @@ def run_fit(
     ]
     if not questions:
         raise PlanQAError("no dev questions to fit on")
+    # what a question asks first: the ranker's and the gate's features read it
+    intent = fit_intent(out=INTENT if out == FITTED else out.with_name("intent.json"))
     embedder_name = settings.model
     with tempfile.TemporaryDirectory(prefix="planqa-fit-") as tmp:
         where = Path(work) if work is not None else Path(tmp)
@@ -285,7 +405,11 @@ def run_fit(
                 labels.append(y)
                 qfold.append(np.full(len(y), fold_of(x.q["id"])))
         sx, sy, sf = np.vstack(rows), np.concatenate(labels), np.concatenate(qfold)
-        result: dict[str, Any] = {"questions": len(questions), "decided_by_gate": len(asked)}
+        result: dict[str, Any] = {
+            "questions": len(questions),
+            "decided_by_gate": len(asked),
+            "intent": intent,
+        }
         models: dict[str, Any] = {}
         for variant in (embedder_name, LEXICAL):
             names = tuple(f for f in SENTENCE_FEATURES if variant or f not in _SEMANTIC)
@@ -464,9 +588,18 @@ def write_fit_report(result: dict[str, Any], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "fit.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     lines = ["# Answerer fit (dev splits only)", ""]
-    for variant, r in result.items():
-        if not isinstance(r, dict):
-            continue
+    intent = result.get("intent")
+    if intent:
+        lines += [
+            "## What a question asks (intent model)",
+            "",
+            f"- {intent['questions']} labelled dev questions, {intent['grams']} character grams, L2 {intent['l2']}; "
+            f"threshold {intent['threshold']}: kinds right {intent['agreement_cv']} cross-validated "
+            f"(the word rules alone: {intent['agreement_rules']})",
+            "",
+        ]
+    models = {v: r for v, r in result.items() if isinstance(r, dict) and "operating_point" in r}
+    for variant, r in models.items():
         pt = r["operating_point"]
         lines += [
             f"## {variant}",
@@ -495,12 +628,11 @@ def write_fit_report(result: dict[str, Any], out: Path) -> None:
     except ImportError:
         return
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    for variant, r in result.items():
-        if isinstance(r, dict):
-            c = r["curve"]
-            ax.plot([x["refusal_recall"] for x in c], [x["refusal_precision"] for x in c], label=variant)
-            pt = r["operating_point"]
-            ax.scatter([pt["refusal_recall"]], [pt["refusal_precision"]], zorder=3)
+    for variant, r in models.items():
+        c = r["curve"]
+        ax.plot([x["refusal_recall"] for x in c], [x["refusal_precision"] for x in c], label=variant)
+        pt = r["operating_point"]
+        ax.scatter([pt["refusal_recall"]], [pt["refusal_precision"]], zorder=3)
     ax.set_xlabel("refusal recall (unanswerable questions refused)")
     ax.set_ylabel("refusal precision")
     ax.set_title("Answerability gate on dev (cross-validated)")

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 
 FITTED = Path(__file__).resolve().parent / "fitted.json"
+INTENT = Path(__file__).resolve().parent / "intent.json"
+GRAMS = (1, 2)  # the intent model reads a question's characters and character pairs
 
 
 @dataclass(frozen=True)
@@ -118,3 +120,62 @@ def load_fitted(embedder: str, path: Path = FITTED) -> Fitted:
 @lru_cache(maxsize=4)
 def _read(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8"))["models"])
+
+
+def char_grams(text: str) -> set[str]:
+    """A question's characters and character pairs (whitespace dropped): what the intent
+    model reads."""
+    t = "".join(ch for ch in text if not ch.isspace())
+    return {t[i : i + n] for n in GRAMS for i in range(len(t) - n + 1)}
+
+
+@dataclass(frozen=True)
+class IntentModel:
+    """What a question asks — "responsibility", "deadline", "target" or "general" — as one
+    logistic regression per kind over its character grams (one-vs-rest), fitted by
+    ``planqa fit`` on the labelled dev questions. ``threshold``: the probability a kind needs
+    before it overrides a question the word rules call general."""
+
+    kinds: tuple[str, ...]
+    models: tuple[Logistic, ...]
+    threshold: float
+
+    def __post_init__(self) -> None:
+        # a dot product over the grams present: weights and bias with the standardisation folded in
+        vocab = {g: i for i, g in enumerate(self.models[0].features)}
+        w = np.array([np.asarray(m.coef) / np.asarray(m.scale) for m in self.models])
+        b = np.array(
+            [
+                m.intercept - float(np.sum(np.asarray(m.coef) * np.asarray(m.mean) / np.asarray(m.scale)))
+                for m in self.models
+            ]
+        )
+        object.__setattr__(self, "_vocab", vocab)
+        object.__setattr__(self, "_w", w)
+        object.__setattr__(self, "_b", b)
+
+    def probs(self, text: str) -> dict[str, float]:
+        cols = [self._vocab[g] for g in char_grams(text) if g in self._vocab]  # type: ignore[attr-defined]
+        z = self._w[:, cols].sum(axis=1) + self._b  # type: ignore[attr-defined]
+        return dict(zip(self.kinds, (1.0 / (1.0 + np.exp(-z))).tolist()))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kinds": list(self.kinds),
+            "threshold": self.threshold,
+            "models": [m.to_dict() for m in self.models],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> IntentModel:
+        return cls(
+            tuple(d["kinds"]), tuple(Logistic.from_dict(m) for m in d["models"]), float(d["threshold"])
+        )
+
+
+@lru_cache(maxsize=2)
+def load_intent(path: Path = INTENT) -> IntentModel | None:
+    """The fitted intent model; None when none has been fitted."""
+    if not path.exists():
+        return None
+    return IntentModel.from_dict(json.loads(path.read_text(encoding="utf-8"))["model"])

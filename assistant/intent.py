@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.fitted import load_intent
 from index.departments import ORG_SUFFIX
 from index.tokenize import get_jieba, normalize, tokenize
 
@@ -83,7 +84,9 @@ class Intent:
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[(（【]\d{4}[〕\])）】]\s*\d+\s*号")
 
 
-def detect_intent(question: str) -> Intent:
+def detect_intent(question: str, learned: bool = True) -> Intent:
+    """What a question asks, by the word lists; where they find nothing, by the fitted
+    intent model (``learned``)."""
     q = DOC_NUMBER.sub("文件", normalize(question))
     support = bool(_SUPPORT.search(q))
     lead = bool(_LEAD.search(q))
@@ -94,7 +97,8 @@ def detect_intent(question: str) -> Intent:
     elif _TARGET.search(q) or re.search(r"\d", q):
         kind = "target"
     else:
-        kind = "general"
+        # no word of the lists: the fitted model reads the question ("…除了最高法还有谁一起指导？")
+        kind = learned_kind(q) if learned else "general"
     # "2004年的国务院工作规则里…": a year that names the document asks for no year's figure
     years = tuple(dict.fromkeys(_YEAR.findall(_DOCUMENTS_YEAR.sub(" ", q))))
     return Intent(
@@ -114,6 +118,18 @@ def detect_intent(question: str) -> Intent:
 
 
 _MONTH = re.compile(r"(?<![\d.])(\d{1,2})\s*月")
+
+
+@lru_cache(maxsize=4096)
+def learned_kind(q: str) -> str:
+    """What the fitted intent model (``assistant.fitted.IntentModel``) says a question asks,
+    when it is sure enough; "general" otherwise, or when none is fitted."""
+    model = load_intent()
+    if model is None:
+        return "general"
+    probs = model.probs(q)
+    kind = max(probs, key=lambda k: probs[k])
+    return kind if probs[kind] >= model.threshold else "general"
 
 
 def months_in(text: str) -> tuple[str, ...]:
