@@ -32,6 +32,7 @@ NEWSTAFF_SET = ROOT / "evals" / "questions-newstaff.jsonl"
 GOV4_SET = ROOT / "evals" / "questions-gov4.jsonl"
 GOV5_SET = ROOT / "evals" / "questions-gov5.jsonl"
 PLAN2_SET = ROOT / "evals" / "questions-plan2.jsonl"
+GOV6_SET = ROOT / "evals" / "questions-gov6.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -91,6 +92,7 @@ SETS = [
     pytest.param(GOV4_SET, id="gov4"),
     pytest.param(GOV5_SET, id="gov5"),
     pytest.param(PLAN2_SET, id="plan2"),
+    pytest.param(GOV6_SET, id="gov6"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
@@ -224,6 +226,7 @@ NEW_SETS = [
     pytest.param(GOV4_SET, id="gov4"),
     pytest.param(GOV5_SET, id="gov5"),
     pytest.param(PLAN2_SET, id="plan2"),
+    pytest.param(GOV6_SET, id="gov6"),
 ]
 
 
@@ -357,5 +360,7 @@ def test_later_sets_do_not_copy_any_earlier_set() -> None:
         )
         for row in _load(p)
     }
-    copied = [row["id"] for p in (PLAN2_SET,) for row in _load(p) if row["question"].strip() in earlier]
+    copied = [
+        row["id"] for p in (PLAN2_SET, GOV6_SET) for row in _load(p) if row["question"].strip() in earlier
+    ]
     assert not copied, copied
