@@ -311,11 +311,11 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _fit(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.fit import FITTED, INTENT, fit_intent, run_fit, run_fit_scope
+    from assistant.fit import FITTED, fit_intent, intent_path, run_fit, run_fit_scope
 
     out = Path(args.out) if args.out else FITTED
     work = Path(args.work) if args.work else None
-    intent_out = INTENT if out == FITTED else out.with_name("intent.json")
+    intent_out = intent_path(out)
     if args.intent_only:
         dev = fit_intent(out=intent_out)
         report = Path(args.report)

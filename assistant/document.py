@@ -147,11 +147,9 @@ def document_facts(index: PlanIndex, doc_id: str) -> dict[str, Fact]:
         span = (at, at + len(meta.issuer)) if at >= 0 else own_line(meta.issuer)
         if span:
             facts["issuer"] = Fact("issuer", meta.issuer, *span)
-    for a, b in lines[:12]:
-        m = _ADDRESSEES.match(text[a:b])
-        if m:
-            facts["addressees"] = Fact("addressees", m.group(1), a, a + len(m.group(1)))
-            break
+    to = _addressed(text)
+    if to is not None:
+        facts["addressees"] = Fact("addressees", to[2], to[0], to[0] + len(to[2]))
     return facts
 
 
@@ -268,17 +266,12 @@ _YOU = re.compile(r"你(?:省|市|区|县|州|部|委|局|厅|办|院|署|会|�
 
 
 def _addressed(text: str) -> tuple[int, int, str] | None:
-    """(start, end, bodies) of a document's salutation line ("湖北省人民政府："), if it has one."""
-    at = 0
-    for _ in range(12):
-        end = text.find("\n", at)
-        end = len(text) if end < 0 else end
-        m = _ADDRESSEES.match(text[at:end].strip())
+    """(start, end, bodies) of a document's salutation line ("湖北省人民政府："), among its
+    first lines, if it has one."""
+    for a, b in _line_spans(text)[:12]:
+        m = _ADDRESSEES.match(text[a:b])
         if m:
-            return at, end, m.group(1)
-        if end >= len(text):
-            return None
-        at = end + 1
+            return a, b, m.group(1)
     return None
 
 
@@ -315,7 +308,7 @@ def department_mentions(
         for i, m in enumerate(sents):
             said = m.group(0)
             if (
-                (to is not None and to[0] <= m.start() < to[1])
+                (to is not None and m.start() < to[1] and to[0] < m.end())
                 or said.lstrip().startswith("附件")
                 or said.strip() in title
             ):

@@ -54,7 +54,7 @@ from assistant.fitted import (
     load_fitted,
     load_intent,
 )
-from assistant.intent import across_documents, asks_name, asks_which_document, learned_kind
+from assistant.intent import across_documents, asks_name, asks_which_document, detect_intent, learned_kind
 from assistant.settings import Settings
 from index.embed import SentenceTransformerEmbedder
 from index.errors import PlanQAError
@@ -205,13 +205,17 @@ def cross_fit(
 # -- what a question asks ------------------------------------------------------------
 
 
+def intent_path(fitted: Path) -> Path:
+    """Where the intent model goes beside models written to ``fitted``: the packaged one
+    beside the packaged models, else an intent.json next to them."""
+    return INTENT if fitted == FITTED else fitted.with_name("intent.json")
+
+
 def fit_intent(sets: tuple[str, ...] = INTENT_SETS, out: Path = INTENT) -> dict[str, Any]:
     """The intent model (``assistant.fitted.IntentModel``), fitted on the dev questions of
     ``sets`` whose category says what they ask, written to ``out``. The L2 strength and the
     threshold are those whose cross-validated kinds, the model overriding the word rules'
     "general", agree most with the labels."""
-    from assistant.intent import detect_intent
-
     rows = [
         (q["id"], normalize(q["question"]), KIND_OF[q["category"]])
         for name in sets
@@ -379,7 +383,7 @@ def run_fit(
     if not questions:
         raise PlanQAError("no dev questions to fit on")
     # what a question asks first: the ranker's and the gate's features read it
-    intent = fit_intent(out=INTENT if out == FITTED else out.with_name("intent.json"))
+    intent = fit_intent(out=intent_path(out))
     embedder_name = settings.model
     with tempfile.TemporaryDirectory(prefix="planqa-fit-") as tmp:
         where = Path(work) if work is not None else Path(tmp)

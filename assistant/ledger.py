@@ -230,14 +230,16 @@ class Ledger:
         if _NO_SUPPORT.search(q) and re.search(r"哪些|哪几|几项|多少项", q):
             return Query("no_support")
         found = self.departments.find_in(q)
-        if found and not _ASKS_DEPARTMENTS.search(q):
+        asks_departments = bool(_ASKS_DEPARTMENTS.search(q))
+        if found and not asks_departments:
             rest = "".join(ch for i, ch in enumerate(q) if not any(a <= i < b for _, a, b in found))
             if _LIST_MEASURES.search(q) or (topical is not None and not topical(rest)):
                 return Query("department", dept=self.named_in(found[0][0], doc_ids), role=_role(q))
         body = None
-        if not found and bodies is not None and not _ASKS_DEPARTMENTS.search(q):
-            # a body the documents name in their sentences ("国务院办公厅将于…组织…"), asked
-            # what it is to do (in the question's words besides its name)
+        # a body the documents name in their sentences ("国务院办公厅将于…组织…"), asked what it
+        # is to do (in the question's words besides its name; asked at all, before the
+        # documents' text is read)
+        if not found and bodies is not None and not asks_departments and _ASKS_DOING.search(q):
             body = find_body(q, bodies, normalize("".join(self.index.source_text(d) for d in doc_ids or ())))
             if body is not None and not _ASKS_DOING.search(q[: body[1]] + "，" + q[body[2] :]):
                 body = None

@@ -222,11 +222,17 @@ class ChromaStore:
         self._collection = client.get_or_create_collection(
             name,
             embedding_function=_embedding_function(embedder),
-            # one thread builds the graph: the same files give the same index, and the same answers
+            # one thread builds the graph Chroma keeps (searches are exact, see search): the same
+            # files give the same index
             configuration={"hnsw": {"space": "cosine", "num_threads": 1}},
         )
         self._count: int | None = None
         self._exact: _Exact | None = None
+
+    def _changed(self) -> None:
+        """The collection was written to: its count and vectors are read again when asked."""
+        self._count = None
+        self._exact = None
 
     def count(self) -> int:
         if self._count is None:  # a published collection never changes: asked once, not per query
@@ -235,14 +241,12 @@ class ChromaStore:
 
     def delete_document(self, doc_id: str) -> None:
         self._collection.delete(where={"doc_id": doc_id})
-        self._count = None
-        self._exact = None
+        self._changed()
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         if not chunks:
             return
-        self._count = None
-        self._exact = None
+        self._changed()
         self._collection.add(
             ids=[c.id for c in chunks],
             embeddings=[v.tolist() for v in vectors],
@@ -260,8 +264,7 @@ class ChromaStore:
             )
 
     def add_raw(self, batch: dict[str, Any]) -> None:
-        self._count = None
-        self._exact = None
+        self._changed()
         if batch["ids"]:
             self._collection.add(
                 ids=batch["ids"],
