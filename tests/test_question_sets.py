@@ -33,6 +33,7 @@ GOV4_SET = ROOT / "evals" / "questions-gov4.jsonl"
 GOV5_SET = ROOT / "evals" / "questions-gov5.jsonl"
 PLAN2_SET = ROOT / "evals" / "questions-plan2.jsonl"
 GOV6_SET = ROOT / "evals" / "questions-gov6.jsonl"
+GOV7_SET = ROOT / "evals" / "questions-gov7.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -93,6 +94,7 @@ SETS = [
     pytest.param(GOV5_SET, id="gov5"),
     pytest.param(PLAN2_SET, id="plan2"),
     pytest.param(GOV6_SET, id="gov6"),
+    pytest.param(GOV7_SET, id="gov7"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
@@ -227,6 +229,7 @@ NEW_SETS = [
     pytest.param(GOV5_SET, id="gov5"),
     pytest.param(PLAN2_SET, id="plan2"),
     pytest.param(GOV6_SET, id="gov6"),
+    pytest.param(GOV7_SET, id="gov7"),
 ]
 
 
@@ -343,8 +346,8 @@ def test_new_staff_set_asks_the_plan_every_way_with_unanswerable_ones() -> None:
 
 
 def test_later_sets_do_not_copy_any_earlier_set() -> None:
-    """plan2 and gov6 were written for the seventh round: none of their questions is word for
-    word one of an earlier set."""
+    """plan2 and gov6 were written for the seventh round, gov7 for the eighth: none of their
+    questions is word for word one of an earlier set."""
     earlier = {
         row["question"].strip()
         for p in (
@@ -357,10 +360,17 @@ def test_later_sets_do_not_copy_any_earlier_set() -> None:
             GOV3_SET,
             GOV4_SET,
             GOV5_SET,
+            TWINS_SET,
+            TWINS2_SET,
+            TWINS3_SET,
+            UNMENTIONED_SET,
         )
         for row in _load(p)
     }
     copied = [
         row["id"] for p in (PLAN2_SET, GOV6_SET) for row in _load(p) if row["question"].strip() in earlier
     ]
+    assert not copied, copied
+    seventh = {row["question"].strip() for p in (PLAN2_SET, GOV6_SET) for row in _load(p)}
+    copied = [row["id"] for row in _load(GOV7_SET) if row["question"].strip() in earlier | seventh]
     assert not copied, copied
