@@ -332,15 +332,16 @@ def test_the_extractive_answer_is_the_draft_whose_facts_must_be_kept(
     assert answer.note == NOTE_INCOMPLETE and answer.text == extractive.text
 
 
+@pytest.mark.parametrize("more", [0, 1, 3])
 def test_the_model_reads_the_quoted_and_asked_sentences_not_whole_chunks(
-    fresh_home: Path, fake_embedder: Any
+    fresh_home: Path, fake_embedder: Any, monkeypatch: pytest.MonkeyPatch, more: int
 ) -> None:
-    """The prompt's passages are cut to the sentences the extractive answer quotes and,
-    up to a budget, those sharing most with the question; a passage with none of them is
-    left out, and the others keep their numbers (what the model cites is checked against
-    what it read)."""
+    """The prompt's passages are cut to the sentences the extractive answer quotes and
+    the few sharing most with the question; a passage with none of them is left out, and
+    the others keep their numbers (what the model cites is checked against what it read)."""
     import assistant.generate as generate
 
+    monkeypatch.setattr(generate, "CONTEXT_SENTENCES", more)
     question = "供水管网漏损率，2023年和2025年分别要降到多少？"
     plain = Assistant(Settings(home=fresh_home), embedder=fake_embedder)
     extractive = plain.ask(question)
@@ -355,7 +356,7 @@ def test_the_model_reads_the_quoted_and_asked_sentences_not_whole_chunks(
         assert c.quote in shown
     quoted = sum(len(c.quote) for c in extractive.citations)
     longest = max(len(s) for s in re.split(r"(?<=[。；;])", "".join(p.text for p in whole)))
-    assert len(shown.replace("……", "")) <= quoted + generate.CONTEXT_CHARS + longest
+    assert len(shown.replace("……", "")) <= quoted + more * longest
     assert len(shown) < 0.6 * sum(len(p.text) for p in whole) and "……" in shown
 
 
@@ -364,7 +365,7 @@ def test_whole_chunks_when_the_context_is_not_cut(
 ) -> None:
     import assistant.generate as generate
 
-    monkeypatch.setattr(generate, "CONTEXT_CHARS", 0)
+    monkeypatch.setattr(generate, "CONTEXT_SENTENCES", None)
     plain = Assistant(Settings(home=fresh_home), embedder=fake_embedder)
     hits = plain.hits_for("供水管网漏损率是多少？")
     answer = plain.ask("供水管网漏损率是多少？")
@@ -401,6 +402,6 @@ def test_without_a_draft_the_model_reads_whole_passages(fresh_home: Path, fake_e
     plain = Assistant(Settings(home=fresh_home), embedder=fake_embedder)
     hits = plain.hits_for("强化能源保障谁牵头？")
     answer = replace(plain.ask("强化能源保障谁牵头？"), citations=(), refused=True)
-    assert generate.CONTEXT_CHARS and generate.compact(
+    assert generate.CONTEXT_SENTENCES is not None and generate.compact(
         plain.index, passages_of(hits), "x", answer
     ) == passages_of(hits)
