@@ -136,6 +136,11 @@ def run_llm_bench(settings: Settings, questions: list[str], out: str = "bench-ou
     put("decode_s", "decode_s")
     speeds = [r["decode_tokens"] / r["decode_s"] for r in rows if r.get("decode_s")]
     put("decode_tokens_per_s", speeds, 1)
+    guessed = sum(r.get("guessed", 0) for r in rows)
+    if guessed:  # greedy decoding guessing ahead from the prompt (assistant/copydecode.py)
+        figures["guesses_kept"] = round(sum(r.get("accepted", 0) for r in rows) / guessed, 3)
+        steps = sum(r.get("steps", 0) for r in rows)
+        figures["tokens_per_step"] = round(sum(r["decode_tokens"] for r in rows) / max(steps, 1), 2)
     put("verify_s", "verify_s", 3)
     title = "PlanQA benchmark, answer mode llm (bundled plan; figures over the answers the model wrote)"
     return _report(Path(out) / "bench-llm.json", title, figures, {"figures": figures, "answers": rows})

@@ -28,6 +28,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
+from assistant import copydecode
 from assistant.settings import Settings
 from index.errors import PlanQAError
 
@@ -120,7 +121,10 @@ def local_model_file(name: str, models_dir: Path) -> Path:
 
 
 class LlamaCppChat(BaseChatModel):
-    """A chat model over a local GGUF run by llama-cpp-python (one call at a time)."""
+    """A chat model over a local GGUF run by llama-cpp-python (one call at a time).
+
+    Decoding is greedy (the same text for the same prompt), guessing ahead from the prompt.
+    """
 
     model_path: str
     n_ctx: int = 4096
@@ -130,12 +134,17 @@ class LlamaCppChat(BaseChatModel):
     # attention without the full score matrix: on the CPU it reads a prompt about 5% faster
     flash_attn: bool = True
     max_tokens: int = 400
-    temperature: float = 0.0
     seed: int = 0
+    # greedy decoding guesses up to this many tokens ahead by copying from the prompt
+    # (assistant/copydecode.py); 0 writes one token a step
+    max_draft: int = copydecode.MAX_DRAFT
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     _llama: Any = PrivateAttr(default=None)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
+    _format: Any = PrivateAttr(default=None)
+    _stops: Any = PrivateAttr(default=None)
+    _last: Any = PrivateAttr(default=None)  # the last call's copydecode.DecodeStats
     # one entry a call, for ``planqa bench``: prompt tokens (and how many of them were
     # already evaluated: the prompt's shared head, reused from the call before), seconds
     # to the first token (prefill), tokens written and seconds writing them (decode)
@@ -147,7 +156,7 @@ class LlamaCppChat(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "max_draft": self.max_draft}
 
     def _model(self) -> Any:
         if self._llama is None:
@@ -173,13 +182,68 @@ class LlamaCppChat(BaseChatModel):
         roles = {"human": "user", "ai": "assistant", "system": "system"}
         return [{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages]
 
-    def _call(self, messages: Sequence[BaseMessage], stop: list[str] | None, stream: bool) -> Any:
-        return self._model().create_chat_completion(
-            messages=self._messages(messages),
-            temperature=self.temperature,
-            max_tokens=self.max_tokens,
-            stop=stop or [],
-            stream=stream,
+    def _prompt_tokens(self, model: Any, messages: Sequence[BaseMessage]) -> list[int]:
+        """The prompt as the model's own chat template renders it (as create_chat_completion)."""
+        if self._format is None:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            def text(token: int) -> str:
+                return model._model.token_get_text(token) if token != -1 else ""
+
+            self._format = Jinja2ChatFormatter(
+                template=model.metadata["tokenizer.chat_template"],
+                eos_token=text(model.token_eos()),
+                bos_token=text(model.token_bos()),
+            )
+        prompt = self._format(messages=self._messages(messages)).prompt
+        tokens = model.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        if model._model.add_bos_token() and model.token_bos() != -1:
+            tokens = [model.token_bos(), *tokens]
+        return tokens
+
+    def _pieces(self, messages: Sequence[BaseMessage], stop: list[str] | None) -> Iterator[str]:
+        """The answer's text as it is written; one call holds the lock from start to end."""
+        model = self._model()
+        if "tokenizer.chat_template" not in model.metadata:
+            raise PlanQAError(f"{self.model_path}: the model file carries no chat template")
+        if self._stops is None:  # the tokens that end a turn (<|im_end|>, <|endoftext|>, …)
+            from llama_cpp import llama_vocab_is_eog
+
+            vocab = model._model.vocab
+            self._stops = {t for t in range(model.n_vocab()) if llama_vocab_is_eog(vocab, t)}
+            self._stops |= {t for t in (model.token_eos(),) if t != -1}
+        stats = copydecode.DecodeStats()
+        t0 = time.perf_counter()
+        first = 0.0
+        tokens = copydecode.greedy_tokens(
+            model,
+            self._prompt_tokens(model, messages),
+            self.max_tokens,
+            self._stops,
+            stats,
+            max_draft=self.max_draft,
+        )
+
+        def timed() -> Iterator[int]:
+            nonlocal first
+            for token in tokens:
+                if not first:
+                    first = time.perf_counter() - t0  # prefill and the first token
+                yield token
+
+        yield from copydecode.text_pieces(model, timed(), stop or ())
+        self._last = stats
+        self._calls.append(
+            {
+                "prompt_tokens": stats.prompt_tokens,
+                "reused_tokens": stats.reused_tokens,
+                "prefill_s": first,
+                "decode_tokens": stats.written,
+                "decode_s": time.perf_counter() - t0 - first,
+                "steps": stats.steps,
+                "guessed": stats.guessed,
+                "accepted": stats.accepted,
+            }
         )
 
     def _generate(
@@ -190,8 +254,7 @@ class LlamaCppChat(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         with self._lock:
-            out = self._call(messages, stop, stream=False)
-        text = out["choices"][0]["message"]["content"] or ""
+            text = "".join(self._pieces(messages, stop))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     def _stream(
@@ -202,36 +265,11 @@ class LlamaCppChat(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         with self._lock:
-            model = self._model()
-            before = list(model._input_ids)  # what the context holds from the call before
-            t0 = time.perf_counter()
-            first, written = 0.0, 0
-            for part in self._call(messages, stop, stream=True):
-                delta = part["choices"][0].get("delta", {}).get("content") or ""
-                if not first:
-                    first = time.perf_counter() - t0  # the first chunk follows the first token
-                if delta:
-                    written += 1  # llama.cpp streams a token a chunk
-                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
-                    if run_manager:
-                        run_manager.on_llm_new_token(delta, chunk=chunk)
-                    yield chunk
-            done = time.perf_counter() - t0
-            ids = list(model._input_ids)
-            prompt = max(len(ids) - written, 0)
-            shared = next(
-                (i for i, (a, b) in enumerate(zip(before, ids[:prompt], strict=False)) if a != b),
-                min(len(before), prompt),
-            )
-            self._calls.append(
-                {
-                    "prompt_tokens": prompt,
-                    "reused_tokens": shared,
-                    "prefill_s": first,
-                    "decode_tokens": written,
-                    "decode_s": done - first,
-                }
-            )
+            for delta in self._pieces(messages, stop):
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                if run_manager:
+                    run_manager.on_llm_new_token(delta, chunk=chunk)
+                yield chunk
 
 
 def chat_model_for(settings: Settings) -> BaseChatModel:

@@ -24,6 +24,7 @@ ANSWERING = {
     "answer",
     "answertype",
     "conversation",
+    "copydecode",
     "crossdoc",
     "document",
     "evidence",

@@ -103,3 +103,14 @@ def test_an_instruction_inside_a_document_does_not_change_the_answer(
         sound(answer, assistant)
     finally:
         assistant.close()
+
+
+def test_decoding_copies_runs_of_the_passages_in_fewer_steps(llm: Assistant, local_model: Any) -> None:
+    """The answer names the departments of the passage: decoding guesses them from the prompt
+    and keeps guesses, so it takes fewer model steps than tokens written; the answer holds."""
+    answer = llm.ask("推进营商环境改革先行先试具体由哪个单位牵头？配合单位有哪些？")
+    assert answer.generated
+    sound(answer, llm)
+    stats = local_model._last
+    assert stats.accepted > 0 and stats.steps < stats.written
+    assert local_model._calls[-1]["accepted"] == stats.accepted
