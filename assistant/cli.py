@@ -255,6 +255,7 @@ def _api(assistant: Assistant, settings: Settings) -> int:
     if ensure_index(assistant, _progress, announce=_status):
         print("示例方案索引完成。", file=sys.stderr)
     assistant.ledger  # noqa: B018  (load the model and the index before the first request)
+    assistant.warm()  # answer mode llm: the chat model loaded and its prompt's head read
     url = f"http://{settings.host}:{settings.api_port}/v1"
     print(f"PlanQA API 已启动：{url}  （Ctrl+C 退出）", file=sys.stderr, flush=True)
     serve_api(assistant, settings.host, settings.api_port, settings.api_key)
@@ -268,6 +269,7 @@ def _serve(assistant: Assistant, settings: Settings) -> int:
     if ensure_index(assistant, _progress, announce=_status):
         print("示例方案索引完成。", file=sys.stderr)
     assistant.ledger  # noqa: B018  (load the model and the index before the first visitor)
+    assistant.warm()  # answer mode llm: the chat model loaded and its prompt's head read
     url = f"http://{settings.host}:{settings.port}"
     print(f"PlanQA 网页版已启动：{url}  （Ctrl+C 退出）", file=sys.stderr, flush=True)
     serve(assistant, settings, settings.host, settings.port, settings.auth)

@@ -81,6 +81,24 @@ def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     return n
 
 
+def prefill(llama: Any, prompt: Sequence[int], stats: DecodeStats | None = None) -> None:
+    """Evaluate ``prompt`` after the longest prefix the context already holds (at least its
+    last token again: its logits start the answer); logits of the last token only."""
+    n_ctx = llama.n_ctx()
+    if not prompt or len(prompt) >= n_ctx:
+        raise PlanQAError(
+            f"the model's prompt has {len(prompt)} tokens and its context holds {n_ctx}: "
+            "ask a shorter question"
+        )
+    held = list(llama.input_ids[: llama.n_tokens])
+    reuse = min(common_prefix(held, prompt), len(prompt) - 1)
+    if stats is not None:
+        stats.prompt_tokens, stats.reused_tokens = len(prompt), reuse
+    llama._ctx.kv_cache_seq_rm(-1, reuse, -1)
+    llama.n_tokens = reuse
+    llama.eval(list(prompt[reuse:]))
+
+
 def greedy_tokens(
     llama: Any,
     prompt: Sequence[int],
@@ -101,18 +119,7 @@ def greedy_tokens(
     table = DRAFT_BY_NGRAM if draft_by_ngram is None else draft_by_ngram
     prompt = list(prompt)
     n_ctx, n_vocab = llama.n_ctx(), llama.n_vocab()
-    if not prompt or len(prompt) >= n_ctx:
-        raise PlanQAError(
-            f"the model's prompt has {len(prompt)} tokens and its context holds {n_ctx}: "
-            "ask a shorter question"
-        )
-    held = list(llama.input_ids[: llama.n_tokens])
-    # at least the last prompt token is evaluated again: its logits give the first token
-    reuse = min(common_prefix(held, prompt), len(prompt) - 1)
-    stats.prompt_tokens, stats.reused_tokens = len(prompt), reuse
-    llama._ctx.kv_cache_seq_rm(-1, reuse, -1)
-    llama.n_tokens = reuse
-    llama.eval(prompt[reuse:])  # logits of the last token only
+    prefill(llama, prompt, stats)
     logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(n_vocab,))
     token = int(logits.argmax())
     history = prompt

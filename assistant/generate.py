@@ -403,6 +403,13 @@ class Generator:
         self.verifier = Verifier(index, departments)
         self.verify_s: list[float] = []  # seconds each answer spent verifying (``planqa bench``)
 
+    def warm(self) -> None:
+        """Have a local model loaded and the fixed head of every prompt read before the first
+        question (a remote model has nothing to warm)."""
+        warm = getattr(self.model, "warm", None)
+        if warm is not None:
+            warm(messages_for("", [], self.index))
+
     def stream(self, question: str, hits: list[Hit], extractive: Answer) -> Iterator[str | Answer]:
         """Verified text as the model writes it (a claim once it is complete and checked),
         then the Answer. The pieces add up to the Answer's text, except when the answer

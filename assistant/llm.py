@@ -201,6 +201,14 @@ class LlamaCppChat(BaseChatModel):
             tokens = [model.token_bos(), *tokens]
         return tokens
 
+    def warm(self, messages: Sequence[BaseMessage]) -> None:
+        """Load the model and read ``messages`` into its context, writing nothing: a later
+        prompt that starts the same way (the rules and instructions) is read from there on."""
+        with self._lock:
+            model = self._model()
+            if "tokenizer.chat_template" in model.metadata:
+                copydecode.prefill(model, self._prompt_tokens(model, messages))
+
     def _pieces(self, messages: Sequence[BaseMessage], stop: list[str] | None) -> Iterator[str]:
         """The answer's text as it is written; one call holds the lock from start to end."""
         model = self._model()

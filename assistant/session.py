@@ -7,6 +7,7 @@ web UI and API) call; it crosses retrieve and compose, nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import threading
@@ -448,6 +449,22 @@ class Assistant:
         if doc_id not in members:
             raise PlanQAError(f"document {doc_id!r} is not in collection {collection!r}")
         return frozenset({doc_id})
+
+    def warm(self) -> threading.Thread | None:
+        """In answer mode llm, load the chat model and read the fixed head of its prompt in
+        the background, so the first question does not wait for it (the servers call this
+        when they start; a question asked meanwhile waits for the model, as it would have).
+        A failure here is left for the first question, which reports it."""
+        if self.settings.answer_mode != "llm":
+            return None
+
+        def run() -> None:
+            with contextlib.suppress(Exception):  # the first question says what is wrong
+                self.generator.warm()
+
+        thread = threading.Thread(target=run, name="planqa-warm", daemon=True)
+        thread.start()
+        return thread
 
     @property
     def generator(self) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.copydecode import DecodeStats, greedy_tokens, lookup, text_pieces
+from assistant.copydecode import DecodeStats, greedy_tokens, lookup, prefill, text_pieces
 from index.errors import PlanQAError
 
 VOCAB = 40
@@ -157,3 +157,11 @@ def test_text_comes_out_in_whole_characters_and_stops_at_a_stop_string() -> None
 def test_a_prompt_longer_than_the_context_is_a_clear_error() -> None:
     with pytest.raises(PlanQAError, match="256"):
         decode(FakeLlama(TABLE), draft=3, prompt=[1] * 300)
+
+
+def test_a_prefilled_head_is_reused_by_the_prompt_that_starts_with_it() -> None:
+    model = FakeLlama(TABLE)
+    prefill(model, [1, 2, 5, 6, 99])  # the head and a placeholder after it
+    assert model.n_tokens == 5 and model.kv == [1, 2, 5, 6, 99]
+    tokens, stats = decode(model, draft=3)
+    assert stats.reused_tokens == 4 and tokens == [5, 6, 7, 8, 9, 10, 11, 12]

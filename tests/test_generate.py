@@ -20,6 +20,7 @@ from assistant.generate import (
     NOTE_DECLINED,
     NOTE_FALLBACK,
     Verifier,
+    load_prompt,
     messages_for,
     passages_of,
     split_claims,
@@ -405,3 +406,55 @@ def test_without_a_draft_the_model_reads_whole_passages(fresh_home: Path, fake_e
     assert generate.CONTEXT_SENTENCES is not None and generate.compact(
         plain.index, passages_of(hits), "x", answer
     ) == passages_of(hits)
+
+
+class WarmedChat(ScriptedChat):
+    """A chat model that can be warmed, as the local one: records the messages it read."""
+
+    warmed: list[list[BaseMessage]] = Field(default_factory=list)
+
+    def warm(self, messages: list[BaseMessage]) -> None:
+        self.warmed.append(list(messages))
+
+
+def test_a_server_warms_the_model_with_the_head_every_prompt_starts_with(
+    fresh_home: Path, fake_embedder: Any
+) -> None:
+    model = WarmedChat(reply="全市高新技术企业达到1000家[1]。", calls=[], warmed=[])
+    assistant = Assistant(
+        Settings(home=fresh_home, answer_mode="llm"), embedder=fake_embedder, chat_model=model
+    )
+    thread = assistant.warm()
+    assert thread is not None
+    thread.join(timeout=60)
+    assert len(model.warmed) == 1 and not model.calls  # read, nothing asked
+    list(assistant.ask_stream("到2025年全市高新技术企业要达到多少家？"))
+    (system, user), (asked_system, asked_user) = model.warmed[0], model.calls[-1]
+    head = load_prompt("answer-user.md").split("{passages}")[0]
+    assert system.content == asked_system.content
+    assert str(user.content).startswith(head) and str(asked_user.content).startswith(head)
+    assistant.close()
+
+
+def test_warming_is_for_answer_mode_llm_and_a_failure_is_left_to_the_first_question(
+    fresh_home: Path, fake_embedder: Any
+) -> None:
+    model = WarmedChat(reply="", calls=[], warmed=[])
+    extractive = Assistant(Settings(home=fresh_home), embedder=fake_embedder, chat_model=model)
+    assert extractive.warm() is None and not model.warmed
+
+    class Broken(WarmedChat):
+        def warm(self, messages: list[BaseMessage]) -> None:
+            raise RuntimeError("no model file")
+
+    broken = Assistant(
+        Settings(home=fresh_home, answer_mode="llm"),
+        embedder=fake_embedder,
+        chat_model=Broken(reply="", calls=[], warmed=[]),
+    )
+    thread = broken.warm()
+    assert thread is not None
+    thread.join(timeout=60)
+    assert not thread.is_alive()  # ended quietly: nothing raised into the server
+    extractive.close()
+    broken.close()

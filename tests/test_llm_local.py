@@ -114,3 +114,14 @@ def test_decoding_copies_runs_of_the_passages_in_fewer_steps(llm: Assistant, loc
     stats = local_model._last
     assert stats.accepted > 0 and stats.steps < stats.written
     assert local_model._calls[-1]["accepted"] == stats.accepted
+
+
+def test_warming_reads_the_prompts_head_before_the_first_question(llm: Assistant, local_model: Any) -> None:
+    from langchain_core.messages import HumanMessage
+
+    local_model.warm([HumanMessage(content="一段无关的内容")])  # the context holds something else
+    thread = llm.warm()
+    assert thread is not None
+    thread.join(timeout=300)
+    llm.ask("强化能源保障谁牵头？")
+    assert local_model._calls[-1]["reused_tokens"] > 100  # the rules and instructions, read before
