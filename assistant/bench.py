@@ -83,8 +83,8 @@ def _report(path: Path, title: str, figures: dict[str, float | int | str], saved
 
 
 def run_llm_bench(settings: Settings, questions: list[str], out: str = "bench-out") -> int:
-    """Answer mode llm, each question asked once of the bundled plan: where an answer's
-    time goes when the model is asked — retrieval and the extractive draft, the prompt
+    """Answer mode llm, each question asked once of the bundled plan after warming the model
+    as a server does at start: where an answer's time goes when the model is asked — retrieval and the extractive draft, the prompt
     (tokens, how many reused from the call before, prefill seconds), writing (tokens,
     tokens a second), verification — and the time to the first verified text."""
     rows: list[dict[str, float]] = []
@@ -93,6 +93,11 @@ def run_llm_bench(settings: Settings, questions: list[str], out: str = "bench-ou
         assistant = Assistant(replace(settings, home=Path(tmp)), embedder=embedder)
         assistant.ingest([SAMPLE_PLAN])
         assistant.ask(questions[0], mode="extractive")  # opens the index
+        t0 = time.perf_counter()
+        warming = assistant.warm()  # as the servers do when they start
+        if warming is not None:
+            warming.join()
+        warm_up = time.perf_counter() - t0
         generator = assistant.generator
         calls = getattr(generator.model, "_calls", None)
         for i, q in enumerate(questions, 1):
@@ -117,6 +122,7 @@ def run_llm_bench(settings: Settings, questions: list[str], out: str = "bench-ou
         print(file=sys.stderr)
         assistant.close()
     figures: dict[str, float | int | str] = {"questions": len(questions), "model_asked": len(rows)}
+    figures["warm_up_s"] = round(warm_up, 2)  # loading the model, reading the prompt's head
 
     def put(name: str, values: list[float] | str, digits: int = 2) -> None:
         if isinstance(values, str):  # a field of the rows: those that have it
