@@ -163,7 +163,8 @@ def greedy_tokens(
 
 def text_pieces(llama: Any, tokens: Iterator[int], stop: Sequence[str] = ()) -> Iterator[str]:
     """The text of ``tokens`` as it completes (whole UTF-8 characters), cut at a stop string."""
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    # a character cut by max_tokens is left out, not shown as "\ufffd"
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
     written = ""
     longest = max((len(s) for s in stop), default=0)
     pending = ""

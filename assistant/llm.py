@@ -195,11 +195,9 @@ class LlamaCppChat(BaseChatModel):
                 eos_token=text(model.token_eos()),
                 bos_token=text(model.token_bos()),
             )
+        # the template writes any BOS itself (create_chat_completion adds none either)
         prompt = self._format(messages=self._messages(messages)).prompt
-        tokens = model.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-        if model._model.add_bos_token() and model.token_bos() != -1:
-            tokens = [model.token_bos(), *tokens]
-        return tokens
+        return model.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
     def warm(self, messages: Sequence[BaseMessage]) -> None:
         """Load the model and read ``messages`` into its context, writing nothing: a later

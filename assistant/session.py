@@ -99,6 +99,7 @@ class Assistant:
         self._chat_model: Any = chat_model
         self._fitted = fitted
         self._lock = threading.Lock()
+        self._chat_lock = threading.Lock()  # making the chat model (joining its file once)
 
     def ingest(
         self,
@@ -474,10 +475,11 @@ class Assistant:
 
         index = self.index
         departments = self.ledger.departments  # before the lock: the ledger takes it too
+        with self._chat_lock:  # not the session's lock: a first run joins and checks the model
+            if self._chat_model is None:
+                self._chat_model = chat_model_for(self.settings)
         with self._lock:
             if self._generator is None or self._generator.index is not index:
-                if self._chat_model is None:
-                    self._chat_model = chat_model_for(self.settings)
                 self._generator = Generator(self._chat_model, index, departments)
             return self._generator
 

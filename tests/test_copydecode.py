@@ -150,6 +150,7 @@ def test_text_comes_out_in_whole_characters_and_stops_at_a_stop_string() -> None
     assert "".join(text_pieces(model, iter([20, 21, 22]))) == "牵头"
     pieces = list(text_pieces(model, iter([20, 21, 22]), ()))
     assert all("\ufffd" not in p for p in pieces)  # a half character is held, not shown
+    assert "".join(text_pieces(model, iter([22, 20]))) == "头"  # cut mid-character: left out
     assert "".join(text_pieces(model, iter([20, 21, 22, 23, 24]), ["。["])) == "牵头"
     assert "".join(text_pieces(model, iter([22, 24]), ["。["])) == "头1]"
 

@@ -5,6 +5,7 @@ streaming, fallbacks, and what stays extractive. The real local model is exercis
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -437,8 +438,10 @@ def test_a_server_warms_the_model_with_the_head_every_prompt_starts_with(
 
 
 def test_warming_is_for_answer_mode_llm_and_a_failure_is_left_to_the_first_question(
-    fresh_home: Path, fake_embedder: Any
+    fresh_home: Path, fake_embedder: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    escaped: list[Any] = []
+    monkeypatch.setattr(threading, "excepthook", escaped.append)
     model = WarmedChat(reply="", calls=[], warmed=[])
     extractive = Assistant(Settings(home=fresh_home), embedder=fake_embedder, chat_model=model)
     assert extractive.warm() is None and not model.warmed
@@ -455,6 +458,6 @@ def test_warming_is_for_answer_mode_llm_and_a_failure_is_left_to_the_first_quest
     thread = broken.warm()
     assert thread is not None
     thread.join(timeout=60)
-    assert not thread.is_alive()  # ended quietly: nothing raised into the server
+    assert not thread.is_alive() and not escaped  # ended quietly: nothing raised out of it
     extractive.close()
     broken.close()
