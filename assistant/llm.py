@@ -183,35 +183,40 @@ class LlamaCppChat(BaseChatModel):
         return [{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages]
 
     def _prompt_tokens(self, model: Any, messages: Sequence[BaseMessage]) -> list[int]:
-        """The prompt as the model's own chat template renders it (as create_chat_completion)."""
+        """The prompt as create_chat_completion renders it: the model's own chat template, or
+        the llama-2 format for a model file that carries none."""
         if self._format is None:
-            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+            from llama_cpp import llama_chat_format
 
             def text(token: int) -> str:
                 return model._model.token_get_text(token) if token != -1 else ""
 
-            self._format = Jinja2ChatFormatter(
-                template=model.metadata["tokenizer.chat_template"],
-                eos_token=text(model.token_eos()),
-                bos_token=text(model.token_bos()),
+            template = model.metadata.get("tokenizer.chat_template")
+            self._format = (
+                llama_chat_format.Jinja2ChatFormatter(
+                    template=template,
+                    eos_token=text(model.token_eos()),
+                    bos_token=text(model.token_bos()),
+                )
+                if template
+                else llama_chat_format.format_llama2
             )
-        # the template writes any BOS itself (create_chat_completion adds none either)
-        prompt = self._format(messages=self._messages(messages)).prompt
-        return model.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        rendered = self._format(messages=self._messages(messages))
+        # a template writes any BOS itself; the llama-2 format leaves it to the tokenizer
+        return model.tokenize(
+            rendered.prompt.encode("utf-8"), add_bos=not rendered.added_special, special=True
+        )
 
     def warm(self, messages: Sequence[BaseMessage]) -> None:
         """Load the model and read ``messages`` into its context, writing nothing: a later
         prompt that starts the same way (the rules and instructions) is read from there on."""
         with self._lock:
             model = self._model()
-            if "tokenizer.chat_template" in model.metadata:
-                copydecode.prefill(model, self._prompt_tokens(model, messages))
+            copydecode.prefill(model, self._prompt_tokens(model, messages))
 
     def _pieces(self, messages: Sequence[BaseMessage], stop: list[str] | None) -> Iterator[str]:
         """The answer's text as it is written; one call holds the lock from start to end."""
         model = self._model()
-        if "tokenizer.chat_template" not in model.metadata:
-            raise PlanQAError(f"{self.model_path}: the model file carries no chat template")
         if self._stops is None:  # the tokens that end a turn (<|im_end|>, <|endoftext|>, …)
             from llama_cpp import llama_vocab_is_eog
 

@@ -166,3 +166,50 @@ def test_a_prefilled_head_is_reused_by_the_prompt_that_starts_with_it() -> None:
     assert model.n_tokens == 5 and model.kv == [1, 2, 5, 6, 99]
     tokens, stats = decode(model, draft=3)
     assert stats.reused_tokens == 4 and tokens == [5, 6, 7, 8, 9, 10, 11, 12]
+
+
+class Rendered:
+    """A stand-in for the model's tokenizer and metadata as LlamaCppChat reads them."""
+
+    def __init__(self, metadata: dict[str, str]) -> None:
+        self.metadata = metadata
+        self.asked: list[tuple[bytes, bool]] = []
+        self._model = self
+
+    def token_get_text(self, token: int) -> str:
+        return {1: "<s>", 2: "</s>"}[token]
+
+    def token_eos(self) -> int:
+        return 2
+
+    def token_bos(self) -> int:
+        return 1
+
+    def tokenize(self, text: bytes, add_bos: bool, special: bool) -> list[int]:
+        self.asked.append((text, add_bos))
+        return [7]
+
+
+@pytest.mark.parametrize(
+    ("metadata", "prompt", "bos"),
+    [
+        (
+            {"tokenizer.chat_template": "{{ bos_token }}{% for m in messages %}{{ m.content }}|{% endfor %}"},
+            "<s>S|U|",
+            False,
+        ),
+        ({}, "[INST] <<SYS>>\nS\n<</SYS>> U [/INST]", True),  # no template: llama-2, BOS by the tokenizer
+    ],
+)
+def test_the_prompt_is_rendered_as_create_chat_completion_renders_it(
+    metadata: dict[str, str], prompt: str, bos: bool
+) -> None:
+    pytest.importorskip("llama_cpp")
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from assistant.llm import LlamaCppChat
+
+    model = Rendered(metadata)
+    chat = LlamaCppChat(model_path="model.gguf")
+    chat._prompt_tokens(model, [SystemMessage(content="S"), HumanMessage(content="U")])
+    assert model.asked == [(prompt.encode(), bos)]
