@@ -84,9 +84,10 @@ def _report(path: Path, title: str, figures: dict[str, float | int | str], saved
 
 def run_llm_bench(settings: Settings, questions: list[str], out: str = "bench-out") -> int:
     """Answer mode llm, each question asked once of the bundled plan after warming the model
-    as a server does at start: where an answer's time goes when the model is asked — retrieval and the extractive draft, the prompt
-    (tokens, how many reused from the call before, prefill seconds), writing (tokens,
-    tokens a second), verification — and the time to the first verified text."""
+    as a server does at start: where an answer's time goes when the model is asked —
+    retrieval and the extractive draft, the prompt (tokens, how many reused from the call
+    before, prefill seconds), writing (tokens, tokens a second), verification — and the
+    time to the first verified text."""
     rows: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="planqa-bench-") as tmp:
         embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)

@@ -35,7 +35,6 @@ from index.errors import PlanQAError
 # 0.059 s for one token and 0.198 s for 8, and 3 guesses gave most tokens a second after
 # any match (27 a second after 2-4 tokens matched, 19 after one, 17 guessing nothing)
 DRAFT_BY_NGRAM: dict[int, int] = {4: 3, 3: 3, 2: 3, 1: 3}
-MAX_DRAFT = 8  # a cap over the table: 0 writes one token a step
 
 
 @dataclass
@@ -105,10 +104,10 @@ def greedy_tokens(
     max_tokens: int,
     stop_ids: set[int],
     stats: DecodeStats | None = None,
-    max_draft: int = MAX_DRAFT,
     draft_by_ngram: dict[int, int] | None = None,
 ) -> Iterator[int]:
-    """The tokens greedy decoding writes after ``prompt``, guessing ahead from the prompt.
+    """The tokens greedy decoding writes after ``prompt``, guessing ahead from the prompt
+    as ``draft_by_ngram`` says (default ``DRAFT_BY_NGRAM``; ``{}``: one token a step).
 
     ``llama`` is a ``llama_cpp.Llama`` built without ``logits_all``; its context keeps
     the prompt and the answer afterwards (the next call reuses the shared prefix).
@@ -132,7 +131,7 @@ def greedy_tokens(
         history.append(token)
         if stats.written >= max_tokens or llama.n_tokens + 1 >= n_ctx:
             return
-        room = min(max_draft, max_tokens - stats.written, n_ctx - llama.n_tokens - 1)
+        room = min(max_tokens - stats.written, n_ctx - llama.n_tokens - 1)
         draft, matched = lookup(history, table, room)
         batch = [token, *draft]
         n_past = llama.n_tokens

@@ -135,15 +135,12 @@ class LlamaCppChat(BaseChatModel):
     flash_attn: bool = True
     max_tokens: int = 400
     seed: int = 0
-    # greedy decoding guesses up to this many tokens ahead by copying from the prompt
-    # (assistant/copydecode.py); 0 writes one token a step
-    max_draft: int = copydecode.MAX_DRAFT
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     _llama: Any = PrivateAttr(default=None)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
     _format: Any = PrivateAttr(default=None)
-    _stops: Any = PrivateAttr(default=None)
+    _stops: set[int] = PrivateAttr(default_factory=set)  # set when the model is loaded
     _last: Any = PrivateAttr(default=None)  # the last call's copydecode.DecodeStats
     # one entry a call, for ``planqa bench``: prompt tokens (and how many of them were
     # already evaluated: the prompt's shared head, reused from the call before), seconds
@@ -156,7 +153,7 @@ class LlamaCppChat(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "max_draft": self.max_draft}
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx}
 
     def _model(self) -> Any:
         if self._llama is None:
@@ -175,6 +172,12 @@ class LlamaCppChat(BaseChatModel):
                 seed=self.seed,
                 verbose=False,
             )
+            # the tokens that end a turn (<|im_end|>, <|endoftext|>, …), once, at load
+            from llama_cpp import llama_vocab_is_eog
+
+            vocab = self._llama._model.vocab
+            self._stops = {t for t in range(self._llama.n_vocab()) if llama_vocab_is_eog(vocab, t)}
+            self._stops |= {t for t in (self._llama.token_eos(),) if t != -1}
         return self._llama
 
     @staticmethod
@@ -217,12 +220,6 @@ class LlamaCppChat(BaseChatModel):
     def _pieces(self, messages: Sequence[BaseMessage], stop: list[str] | None) -> Iterator[str]:
         """The answer's text as it is written; one call holds the lock from start to end."""
         model = self._model()
-        if self._stops is None:  # the tokens that end a turn (<|im_end|>, <|endoftext|>, …)
-            from llama_cpp import llama_vocab_is_eog
-
-            vocab = model._model.vocab
-            self._stops = {t for t in range(model.n_vocab()) if llama_vocab_is_eog(vocab, t)}
-            self._stops |= {t for t in (model.token_eos(),) if t != -1}
         stats = copydecode.DecodeStats()
         t0 = time.perf_counter()
         first = 0.0
@@ -232,7 +229,6 @@ class LlamaCppChat(BaseChatModel):
             self.max_tokens,
             self._stops,
             stats,
-            max_draft=self.max_draft,
         )
 
         def timed() -> Iterator[int]:

@@ -151,7 +151,7 @@ def main() -> int:
     parser.add_argument("--sets", nargs="+", default=["public", "colloquial"])
     parser.add_argument("--limit", type=int, default=0, help="first N dev questions of each set (0: all)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="planqa-llm-context-") as home:
+    with tempfile.TemporaryDirectory(prefix="planqa-llm-settings-") as home:
         settings = replace(load_settings(), answer_mode="llm")
         assistant = Assistant(  # the models from the user's home: not fetched or joined again
             replace(settings, home=Path(home)),

@@ -88,7 +88,8 @@ def decode(
     model: FakeLlama, draft: int, prompt: list[int] = PROMPT, **kw: Any
 ) -> tuple[list[int], DecodeStats]:
     stats = DecodeStats()
-    tokens = list(greedy_tokens(model, prompt, kw.pop("max_tokens", 50), {STOP}, stats, max_draft=draft))
+    table = {n: draft for n in (4, 3, 2, 1)} if draft else {}  # guess ``draft`` after any match
+    tokens = list(greedy_tokens(model, prompt, kw.pop("max_tokens", 50), {STOP}, stats, table))
     return tokens, stats
 
 
