@@ -34,6 +34,8 @@ GOV5_SET = ROOT / "evals" / "questions-gov5.jsonl"
 PLAN2_SET = ROOT / "evals" / "questions-plan2.jsonl"
 GOV6_SET = ROOT / "evals" / "questions-gov6.jsonl"
 GOV7_SET = ROOT / "evals" / "questions-gov7.jsonl"
+GOV8_SET = ROOT / "evals" / "questions-gov8.jsonl"
+PLAN3_SET = ROOT / "evals" / "questions-plan3.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -95,6 +97,8 @@ SETS = [
     pytest.param(PLAN2_SET, id="plan2"),
     pytest.param(GOV6_SET, id="gov6"),
     pytest.param(GOV7_SET, id="gov7"),
+    pytest.param(GOV8_SET, id="gov8"),
+    pytest.param(PLAN3_SET, id="plan3"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
@@ -230,6 +234,8 @@ NEW_SETS = [
     pytest.param(PLAN2_SET, id="plan2"),
     pytest.param(GOV6_SET, id="gov6"),
     pytest.param(GOV7_SET, id="gov7"),
+    pytest.param(GOV8_SET, id="gov8"),
+    pytest.param(PLAN3_SET, id="plan3"),
 ]
 
 
@@ -363,13 +369,17 @@ WRITTEN = (
     PLAN2_SET,
     GOV6_SET,
     GOV7_SET,
+    GOV8_SET,
+    PLAN3_SET,
 )
 
 
-@pytest.mark.parametrize("later", [PLAN2_SET, GOV6_SET, GOV7_SET], ids=["plan2", "gov6", "gov7"])
+@pytest.mark.parametrize(
+    "later", [PLAN2_SET, GOV6_SET, GOV7_SET, GOV8_SET, PLAN3_SET], ids=["plan2", "gov6", "gov7", "gov8", "plan3"]
+)
 def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
-    """plan2 and gov6 were written for the seventh round, gov7 for the eighth: none of their
-    questions is word for word one of a set written before them."""
+    """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
+    for the ninth: none of their questions is word for word one of a set written before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
     assert not copied, copied
