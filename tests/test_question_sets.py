@@ -375,7 +375,9 @@ WRITTEN = (
 
 
 @pytest.mark.parametrize(
-    "later", [PLAN2_SET, GOV6_SET, GOV7_SET, GOV8_SET, PLAN3_SET], ids=["plan2", "gov6", "gov7", "gov8", "plan3"]
+    "later",
+    [PLAN2_SET, GOV6_SET, GOV7_SET, GOV8_SET, PLAN3_SET],
+    ids=["plan2", "gov6", "gov7", "gov8", "plan3"],
 )
 def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
