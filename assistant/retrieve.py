@@ -13,6 +13,10 @@ from index.types import Hit
 
 RRF_K = 60
 CANDIDATES = 20
+# passages added by their nearest sentences (a question's answer is often one sentence of a
+# passage about something else), and the most documents searched sentence by sentence
+SENTENCE_HITS = 4
+SENTENCE_DOCS = 3
 
 
 def retrieve(
@@ -24,6 +28,7 @@ def retrieve(
     phrases: tuple[str, ...] = (),
     chunk_ids: Collection[str] | None = None,
     dense_query: str | None = None,
+    sentences: int = 0,
 ) -> list[Hit]:
     """Top ``k`` chunks for ``question``, optionally within some documents or chunks.
 
@@ -34,12 +39,30 @@ def retrieve(
     ``phrases`` (matching form, e.g. a quoted measure title): when some chunks
     contain them all, only those chunks are candidates. Both searches are filtered
     before ranking (not after), so a narrow scope still gets ``candidates`` each.
+
+    ``sentences``: then also the chunks holding the question's ``sentences`` nearest
+    sentences (``PlanIndex.search_sentences``) that are not among them, after them.
     """
     if phrases:
         chunk_ids = _with_phrases(index, doc_ids, phrases, chunk_ids) or chunk_ids
     sparse = index.search_bm25(question, candidates, doc_ids=doc_ids, chunk_ids=chunk_ids)
     dense = index.search_dense(dense_query or question, candidates, doc_ids=doc_ids, chunk_ids=chunk_ids)
-    return fuse(sparse, dense)[:k]
+    fused = fuse(sparse, dense)
+    hits = fused[:k]
+    if not sentences or not hits:
+        return hits
+    # the passages whose best sentence is nearest the question, within the scope when it is
+    # a few documents, else within the documents of the passages found
+    docs = (
+        doc_ids if doc_ids is not None and len(doc_ids) <= SENTENCE_DOCS else {h.chunk.doc_id for h in hits}
+    )
+    have = {h.chunk.id for h in hits}
+    ranked = {h.chunk.id: h for h in fused}
+    for chunk, _ in index.search_sentences(dense_query or question, sentences, docs, chunk_ids):
+        if chunk.id not in have:
+            hits.append(ranked.get(chunk.id) or Hit(chunk=chunk, score=0.0))
+            have.add(chunk.id)
+    return hits
 
 
 def _with_phrases(

@@ -46,7 +46,7 @@ from assistant.intent import (
     sub_questions,
 )
 from assistant.ledger import Ledger
-from assistant.retrieve import retrieve, with_preamble
+from assistant.retrieve import SENTENCE_HITS, retrieve, with_preamble
 from assistant.scope import ScopeGuess, Scoper, names_title, scope_of, title_word, with_hits
 from assistant.settings import Settings
 from assistant.spelling import Speller
@@ -265,7 +265,19 @@ class Assistant:
             return
         # the gate found an answer, or is unsure: the model reads the passages, and what it
         # says is verified claim by claim (a refusal stands when nothing survives)
-        yield from self.generator.stream(question, hits, answer)
+        yield from self.generator.stream(question, self._read_by_model(hits, answer), answer)
+
+    def _read_by_model(self, hits: list[Hit], answer: Answer) -> list[Hit]:
+        """The passages the model reads and its claims are verified against: those retrieval
+        ranks first, and of those found by their nearest sentences only the ones the extractive
+        answer quotes (the rest would let a claim about another measure find support)."""
+        k = self.settings.k
+
+        def quoted(h: Hit) -> bool:
+            c = h.chunk
+            return any(q.doc == c.doc_id and c.start <= q.start < c.end for q in answer.citations)
+
+        return hits[:k] + [h for h in hits[k:] if quoted(h)]
 
     def _and_the_rest(self, question: str, facts: Answer) -> Answer:
         """A document's particulars, and what else the question asks of it, from its passages
@@ -424,6 +436,7 @@ class Assistant:
             doc_ids=scope,
             phrases=quoted_phrases(question),
             dense_query=question,
+            sentences=SENTENCE_HITS,
         )
         if is_meta(question):
             hits = with_preamble(index, hits, self.settings.k)

@@ -39,6 +39,9 @@ class PlanIndex:
         self.documents = {d["id"]: d for d in store.read_documents(gen)}
         self.chunks = store.read_chunks(gen)
         self._pos = {c.id: i for i, c in enumerate(self.chunks)}
+        self._by_doc: dict[str, list[int]] = {}
+        for i, c in enumerate(self.chunks):
+            self._by_doc.setdefault(c.doc_id, []).append(i)
         self.measures = store.read_measures(gen)
         self._bm25 = store.BM25Store.load(gen / "bm25", len(self.chunks))
         self._sources: dict[str, str] = {}
@@ -193,6 +196,32 @@ class PlanIndex:
                 self._sentence_cache.pop(next(iter(self._sentence_cache)), None)
             self._sentence_cache[chunk.id] = (spans, vectors)
         return spans, vectors
+
+    def search_sentences(
+        self,
+        query: str,
+        n: int,
+        doc_ids: Collection[str],
+        chunk_ids: Collection[str] | None = None,
+    ) -> list[tuple[Chunk, float]]:
+        """The ``n`` chunks of ``doc_ids`` whose best sentence is nearest the query, with
+        that sentence's cosine: a passage the chunk's own vector hides when one sentence of
+        it answers and the rest are on other things. Stored sentence vectors only (none are
+        embedded here: empty for a generation written before they were stored)."""
+        if self._sentences.model != self.embedder.name:
+            return []
+        vector = np.asarray(self.query_vector(query), dtype=np.float32)
+        scored: list[tuple[float, int]] = []
+        for doc in doc_ids:
+            for pos in self._by_doc.get(doc, ()):
+                chunk = self.chunks[pos]
+                if chunk_ids is not None and chunk.id not in chunk_ids:
+                    continue
+                spans, vectors = self.sentences(chunk)
+                if len(spans) and vectors.ndim == 2 and vectors.shape[1] == vector.shape[0]:
+                    scored.append((float((vectors @ vector).max()), pos))
+        scored.sort(key=lambda sp: (-sp[0], sp[1]))
+        return [(self.chunks[pos], cos) for cos, pos in scored[:n]]
 
     def search_dense(
         self,
