@@ -96,6 +96,8 @@ def doc_meta(text: str, title: str = "") -> DocMeta:
             break
     if not date:
         date = next((d for s in head if (d := date_of_line(s))), "")
+    if not date:  # signed above attachments longer than the tail (tables, figures of a form)
+        date = next((d for s in reversed(lines) if (d := date_of_line(s))), "")
     t = _TITLE_ISSUER.match(re.sub(r"\s+", "", title or (head[0] if head else "")))
     if t:
         issuer = t.group(1)

@@ -17,7 +17,7 @@ from tests.conftest import DATA, SAMPLE, FakeEmbedder
     ("name", "issuer", "number", "date"),
     [
         ("05.html", "国务院", "国发〔2019〕3号", "2019-01-12"),
-        ("10.html", "国务院办公厅", "国办发〔2018〕126号", ""),
+        ("10.html", "国务院办公厅", "国办发〔2018〕126号", "2018-12-23"),  # signed above a long attachment
         ("15.html", "国务院", "国发〔2018〕42号", "2018-12-21"),
         ("52.html", "国务院办公厅", "国办发〔1996〕32号", "1996-07-17"),  # 一九九六年七月十七日
     ],
