@@ -115,8 +115,10 @@ GATE_FEATURES_SIGNED = (
 GATE_FEATURES = tuple(f for f, _ in GATE_FEATURES_SIGNED)
 _VALUE_RULE = "no value of the kind asked"
 _TIMES = frozenset({"date", "month", "day", "duration"})
-# the features that say a value asked for is missing (the rest say whether the evidence is on topic)
+# the features that say a value is asked for and missing (the rest say whether the evidence is on
+# topic): "value aside", the question is weighed as if it asked for none
 _VALUE_FEATURES = (
+    "asks_value",
     "time_missing",
     "time_not_in_focus",
     "day_missing",

@@ -47,6 +47,7 @@ from assistant.fitted import (
     FITTED,
     INTENT,
     LEXICAL,
+    MIN_LLM_FLOOR,
     Fitted,
     IntentModel,
     Logistic,
@@ -518,7 +519,8 @@ def llm_floor(p: np.ndarray, answerable: np.ndarray, ruled: np.ndarray, threshol
     ``Assistant.ask`` sends them too, those of a rule ("no value of the kind asked")."""
     refused = ruled.astype(bool) | (p < threshold)
     floor = threshold
-    for t in np.round(np.arange(threshold - 0.01, -0.001, -0.01), 2):
+    # never below MIN_LLM_FLOOR: a refusal the gate gave no chance is not sent
+    for t in np.round(np.arange(threshold - 0.01, MIN_LLM_FLOOR - 0.001, -0.01), 2):
         sel = refused & (p >= t)
         if sel.sum() and answerable[sel].mean() >= 0.5:
             floor = float(t)

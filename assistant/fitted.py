@@ -96,6 +96,10 @@ class Fitted:
 
 
 LEXICAL = ""  # the entry for any other embedding model: features of words and intent only
+# answer mode llm asks the model about a refusal from this gate probability up at the lowest:
+# one the gate gave no chance (0: another measure's; or never weighed: words no document uses)
+# is never sent, however many of the gate's refusals near 0 are answerable
+MIN_LLM_FLOOR = 0.01
 
 
 def load_fitted(embedder: str, path: Path = FITTED) -> Fitted:
@@ -111,7 +115,7 @@ def load_fitted(embedder: str, path: Path = FITTED) -> Fitted:
     return Fitted(
         Logistic.from_dict(d["ranker"]),
         gate,
-        float(d.get("llm_floor", gate.threshold)),
+        max(float(d.get("llm_floor", gate.threshold)), MIN_LLM_FLOOR),
         name,
         scope=scope,
     )

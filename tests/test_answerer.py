@@ -16,7 +16,7 @@ import pytest
 from assistant.answertype import asked_kinds, asked_predicate, asked_unit, states, states_figure, states_unit
 from assistant.evidence import states_time
 from assistant.fit import fit_logistic, llm_floor, refusal_curve
-from assistant.fitted import FITTED, LEXICAL, Fitted, Logistic, load_fitted
+from assistant.fitted import FITTED, LEXICAL, MIN_LLM_FLOOR, Fitted, Logistic, load_fitted
 from assistant.intent import detect_intent, mention_of, months_in, standard_form
 from assistant.session import Assistant
 from assistant.settings import Settings
@@ -265,6 +265,9 @@ def test_the_refusal_curve_and_the_model_band() -> None:
     assert curve[0.5]["answerable_refused_by_gate"] == 0.25 and curve[0.5]["answerable_right"] == 0.5
     floor = llm_floor(p, answerable, ruled, 0.5)
     assert floor <= 0.3  # from 0.3 up to the threshold, half of what is refused is answerable
+    # every refusal answerable down to 0: the model is still never asked of one given no chance
+    low = np.array([0.9, 0.2, 0.0])
+    assert llm_floor(low, np.array([1.0, 1.0, 1.0]), np.zeros(3, dtype=bool), 0.5) == MIN_LLM_FLOOR
 
 
 # -- answers --------------------------------------------------------------------------
