@@ -163,8 +163,7 @@ def draft_of(extractive: Answer, passages: list[Passage]) -> str:
     where: dict[int, int] = {}
     for c in extractive.citations:
         for p in passages:
-            ch = p.hit.chunk
-            if ch.doc_id == c.doc and ch.start <= c.start < ch.end:
+            if p.hit.chunk.holds(c):
                 where[c.n] = p.n
                 break
 

@@ -272,12 +272,7 @@ class Assistant:
         ranks first, and of those found by their nearest sentences only the ones the extractive
         answer quotes (the rest would let a claim about another measure find support)."""
         k = self.settings.k
-
-        def quoted(h: Hit) -> bool:
-            c = h.chunk
-            return any(q.doc == c.doc_id and c.start <= q.start < c.end for q in answer.citations)
-
-        return hits[:k] + [h for h in hits[k:] if quoted(h)]
+        return hits[:k] + [h for h in hits[k:] if any(h.chunk.holds(c) for c in answer.citations)]
 
     def _and_the_rest(self, question: str, facts: Answer) -> Answer:
         """A document's particulars, and what else the question asks of it, from its passages

@@ -114,6 +114,10 @@ class Chunk:
     support: tuple[str, ...] = ()
     doc_title: str = ""
 
+    def holds(self, cite: Citation) -> bool:
+        """The quote ``cite`` begins inside this chunk."""
+        return cite.doc == self.doc_id and self.start <= cite.start < self.end
+
 
 @dataclass(frozen=True)
 class Hit:
