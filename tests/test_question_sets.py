@@ -36,6 +36,8 @@ GOV6_SET = ROOT / "evals" / "questions-gov6.jsonl"
 GOV7_SET = ROOT / "evals" / "questions-gov7.jsonl"
 GOV8_SET = ROOT / "evals" / "questions-gov8.jsonl"
 PLAN3_SET = ROOT / "evals" / "questions-plan3.jsonl"
+GOV9_SET = ROOT / "evals" / "questions-gov9.jsonl"
+PLAN4_SET = ROOT / "evals" / "questions-plan4.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -99,6 +101,8 @@ SETS = [
     pytest.param(GOV7_SET, id="gov7"),
     pytest.param(GOV8_SET, id="gov8"),
     pytest.param(PLAN3_SET, id="plan3"),
+    pytest.param(GOV9_SET, id="gov9"),
+    pytest.param(PLAN4_SET, id="plan4"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
@@ -236,6 +240,8 @@ NEW_SETS = [
     pytest.param(GOV7_SET, id="gov7"),
     pytest.param(GOV8_SET, id="gov8"),
     pytest.param(PLAN3_SET, id="plan3"),
+    pytest.param(GOV9_SET, id="gov9"),
+    pytest.param(PLAN4_SET, id="plan4"),
 ]
 
 
@@ -371,17 +377,31 @@ WRITTEN = (
     GOV7_SET,
     GOV8_SET,
     PLAN3_SET,
+    GOV9_SET,
+    PLAN4_SET,
 )
 
 
 @pytest.mark.parametrize(
     "later",
-    [PLAN2_SET, GOV6_SET, GOV7_SET, GOV8_SET, PLAN3_SET],
-    ids=["plan2", "gov6", "gov7", "gov8", "plan3"],
+    [PLAN2_SET, GOV6_SET, GOV7_SET, GOV8_SET, PLAN3_SET, GOV9_SET, PLAN4_SET],
+    ids=["plan2", "gov6", "gov7", "gov8", "plan3", "gov9", "plan4"],
 )
 def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
-    for the ninth: none of their questions is word for word one of a set written before them."""
+    for the ninth, gov9 and plan4 for the tenth: none of their questions is word for word one of
+    a set written before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
     assert not copied, copied
+
+
+def test_tenth_round_sets_ask_mostly_what_looks_answerable_but_is_not() -> None:
+    """gov9: ten State Council documents, a third of the questions unanswerable, most naming no
+    document; plan4: the plan alone, with 18 unanswerable questions about things it discusses."""
+    gov9, plan4 = _load(GOV9_SET), _load(PLAN4_SET)
+    assert len(gov9) >= 120 and len({r["doc"] for r in gov9}) == 10
+    assert sum(not r["answerable"] for r in gov9) >= 40
+    assert sum("no_doc_named" in r["style"] for r in gov9) >= 90
+    assert len(plan4) >= 60 and not any(r.get("doc") for r in plan4)
+    assert sum(not r["answerable"] for r in plan4) >= 18
