@@ -40,8 +40,8 @@ def retrieve(
     contain them all, only those chunks are candidates. Both searches are filtered
     before ranking (not after), so a narrow scope still gets ``candidates`` each.
 
-    ``sentences``: then also the chunks holding the question's ``sentences`` nearest
-    sentences (``PlanIndex.search_sentences``) that are not among them, after them.
+    ``sentences``: then also up to ``sentences`` chunks not among them, those holding the
+    sentences nearest the question (``PlanIndex.search_sentences``), after them.
     """
     if phrases:
         chunk_ids = _with_phrases(index, doc_ids, phrases, chunk_ids) or chunk_ids
@@ -58,10 +58,13 @@ def retrieve(
     )
     have = {h.chunk.id for h in hits}
     ranked = {h.chunk.id: h for h in fused}
-    for chunk, _ in index.search_sentences(dense_query or question, sentences, docs, chunk_ids):
-        if chunk.id not in have:
+    # up to ``sentences`` passages not found already: the nearest ones are often the same
+    added = 0
+    for chunk, _ in index.search_sentences(dense_query or question, sentences + len(hits), docs, chunk_ids):
+        if chunk.id not in have and added < sentences:
             hits.append(ranked.get(chunk.id) or Hit(chunk=chunk, score=0.0))
             have.add(chunk.id)
+            added += 1
     return hits
 
 
