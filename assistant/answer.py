@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -218,8 +219,10 @@ _NO_CONTENT = frozenset(
 )
 
 
+@lru_cache(maxsize=1024)
 def hinges(question: str) -> tuple[str, ...]:
-    """The words the question's interrogatives ask about (``_ASKS_AFTER``/``_BEFORE``)."""
+    """The words the question's interrogatives ask about (``_ASKS_AFTER``/``_BEFORE``);
+    cached: the ranker and the gate both ask, once per question."""
     tokens: list[str] = []
     for t in get_jieba().lcut(match_form(question)):
         if tokens and tokens[-1] == "多" and t in ("大", "高", "长", "远", "重", "宽"):
@@ -539,7 +542,7 @@ class Composer:
         and the evidence lacks, as a share of the highest IDF; 0 when none. A word no document
         uses is the asker's own ("打算"): the unknown-word features weigh those."""
         text = match_form(said)
-        top = self.weights.idf("\x00")  # a key no passage holds: the highest IDF there is
+        top = self.weights.highest_idf()
         lacking = [
             self.weights.idf(h)
             for h in hinges(question)

@@ -186,6 +186,10 @@ class KeyWeights:
     def idf(self, key: str) -> float:
         return math.log(1 + self._n / (1 + self.df(key)))
 
+    def highest_idf(self) -> float:
+        """The IDF of a key no passage holds."""
+        return math.log(1 + self._n)
+
     def present(self, key: str) -> bool:
         return self.df(key) > 0
 

@@ -434,27 +434,38 @@ def test_a_time_question_weighs_the_sentences_naming_the_doing_asked_of() -> Non
     assert dict(zip(ranker.features, ranker.coef))["predicate"] > 0
 
 
+def _gate_feature(
+    tmp_path: Path, fake_embedder: FakeEmbedder, text: str, feature: str, questions: tuple[str, ...]
+) -> dict[str, list[float]]:
+    """``feature`` of each gate decision on each question, asked of a one-document index of ``text``."""
+    from assistant.answer import Trace
+
+    doc = tmp_path / "文件.txt"
+    doc.write_text(text, encoding="utf-8")
+    ingest([doc], tmp_path / "home", fake_embedder)
+    a = Assistant(Settings(home=tmp_path / "home"), embedder=fake_embedder)
+    values = {}
+    for q in questions:
+        trace = Trace()
+        a.composer.compose(a.prepare(q), a.hits_for(a.prepare(q)), trace)
+        values[q] = [d.features[feature] for d in trace.decisions]
+    a.close()
+    return values
+
+
 def test_the_gate_is_told_when_a_who_question_gets_evidence_that_puts_no_one_in_charge(
     tmp_path: Path, fake_embedder: FakeEmbedder
 ) -> None:
-    from assistant.answer import Trace
-
-    doc = tmp_path / "通知.txt"
-    doc.write_text(
+    missing = _gate_feature(
+        tmp_path,
+        fake_embedder,
         "关于清理整顿社会团体的通知\n\n一、成立领导小组\n"
         "社会团体数量大、难点问题多的地方，可成立清理整顿工作领导小组，协调解决清理整顿工作中的问题。\n\n"
         "二、明确登记管理责任\n"
         "民政部负责全国社会团体的登记管理工作，各级民政部门负责本级社会团体的登记审查。\n",
-        encoding="utf-8",
+        "doer_missing",
+        ("清理整顿工作领导小组的组长由谁担任？", "社会团体的登记管理工作由谁负责？"),
     )
-    ingest([doc], tmp_path / "home", fake_embedder)
-    a = Assistant(Settings(home=tmp_path / "home"), embedder=fake_embedder)
-    missing = {}
-    for q in ("清理整顿工作领导小组的组长由谁担任？", "社会团体的登记管理工作由谁负责？"):
-        trace = Trace()
-        a.composer.compose(a.prepare(q), a.hits_for(a.prepare(q)), trace)
-        missing[q] = [d.features["doer_missing"] for d in trace.decisions]
-    a.close()
     # the group is set up, its head never named; the registration is the ministry's
     assert missing == {
         "清理整顿工作领导小组的组长由谁担任？": [1.0],
@@ -486,24 +497,16 @@ def test_words_every_candidate_shares_weigh_little_among_them() -> None:
 def test_the_gate_is_told_when_a_question_asks_which_ones_and_the_text_only_counts_them(
     tmp_path: Path, fake_embedder: FakeEmbedder
 ) -> None:
-    from assistant.answer import Trace
-
-    doc = tmp_path / "方案.txt"
-    doc.write_text(
+    missing = _gate_feature(
+        tmp_path,
+        fake_embedder,
         "关于推进医养结合的实施方案\n\n一、建设医养结合体\n"
         "2023年，在全市10个中心镇创建医养结合体，为医养结合发展提供示范。\n\n"
         "二、开展生态产品总值核算\n"
         "开展乐陵市、齐河县、庆云县3个试点县生态产品总值核算。\n",
-        encoding="utf-8",
+        "names_missing",
+        ("创建医养结合体的10个中心镇具体是哪几个镇？", "生态产品总值核算的3个试点县都是哪几个？"),
     )
-    ingest([doc], tmp_path / "home", fake_embedder)
-    a = Assistant(Settings(home=tmp_path / "home"), embedder=fake_embedder)
-    missing = {}
-    for q in ("创建医养结合体的10个中心镇具体是哪几个镇？", "生态产品总值核算的3个试点县都是哪几个？"):
-        trace = Trace()
-        a.composer.compose(a.prepare(q), a.hits_for(a.prepare(q)), trace)
-        missing[q] = [d.features["names_missing"] for d in trace.decisions]
-    a.close()
     # the towns are counted, never named; the counties are named, one after another
     assert missing == {
         "创建医养结合体的10个中心镇具体是哪几个镇？": [1.0],
