@@ -29,12 +29,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import assistant.copydecode as copydecode
-import assistant.generate as generate
-from assistant.evaluate import gold_spans, load_questions, score, with_gate
-from assistant.llm import chat_model_for
-from assistant.session import SAMPLE_PLAN, Assistant, final
-from assistant.settings import load_settings
+import assistant.answering.copydecode as copydecode
+import assistant.answering.generate as generate
+from assistant.answering.llm import chat_model_for
+from assistant.answering.session import SAMPLE_PLAN, Assistant, final
+from assistant.answering.settings import load_settings
+from assistant.evaluation.evaluate import gold_spans, load_questions, score, with_gate
 from index.embed import SentenceTransformerEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -105,8 +105,8 @@ def real_home(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
 @pytest.fixture(scope="session")
 def real_assistant(real_home: Path, real_embedder):
     """An assistant over ``real_home`` with the real model (integration tier only)."""
-    from assistant.session import Assistant
-    from assistant.settings import Settings
+    from assistant.answering.session import Assistant
+    from assistant.answering.settings import Settings
 
     a = Assistant(Settings(home=real_home), embedder=real_embedder)
     yield a
@@ -116,7 +116,7 @@ def real_assistant(real_home: Path, real_embedder):
 @pytest.fixture(scope="session")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory):
     """The URL of a real Chroma server (``chroma run``) on loopback, for the whole session."""
-    from assistant.scale import chroma_server
+    from assistant.evaluation.scale import chroma_server
 
     with chroma_server(tmp_path_factory.mktemp("chroma-server") / "db") as (url, _):
         yield url

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.intent import content_keys, detect_intent, sub_questions
-from assistant.retrieve import fuse, retrieve
-from assistant.session import Assistant
-from assistant.settings import Settings
+from assistant.answering.intent import content_keys, detect_intent, sub_questions
+from assistant.answering.retrieve import fuse, retrieve
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
 from index.errors import PlanQAError
 from index.types import Chunk
 from tests.conftest import PUBLIC_QUESTIONS, SAMPLE, FakeEmbedder
@@ -203,8 +203,8 @@ def test_answer_json_shape(assistant: Assistant) -> None:
 
 
 def test_key_document_frequency_matches_a_scan_of_every_chunk(plan_index) -> None:  # type: ignore[no-untyped-def]
-    from assistant.evidence import KeyWeights
-    from assistant.intent import key_found, match_form
+    from assistant.answering.evidence import KeyWeights
+    from assistant.answering.intent import key_found, match_form
 
     weights = KeyWeights(plan_index)
     texts = [match_form(c.text + "\n" + c.measure_title) for c in plan_index.chunks]
@@ -235,7 +235,7 @@ def test_a_traditional_chinese_question_is_asked_of_a_simplified_plan(assistant:
 
 
 def test_an_ask_answered_by_passages_already_quoted_is_not_repeated() -> None:
-    from assistant.answer import joined
+    from assistant.answering.answer import joined
     from index.types import Answer, Citation
 
     def part(text: str, *spans: tuple[int, int]) -> Answer:

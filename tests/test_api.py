@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from assistant.api import build_api
-from assistant.session import Assistant
-from assistant.settings import Settings
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
+from assistant.surfaces.api import build_api
 
 
 def free_port() -> int:
@@ -142,7 +142,7 @@ def test_the_key_is_required_and_errors_are_clear(api: Server) -> None:
 
 def test_langchain_chat_openai_talks_to_it(api: Server) -> None:
     """The remote-LLM path (llm_url) is ChatOpenAI: here pointed at PlanQA's own API."""
-    from assistant.llm import chat_model
+    from assistant.answering.llm import chat_model
 
     model = chat_model(llm_url=api.url, llm_model="planqa-extractive", llm_key="s3cret")
     reply = model.invoke("强化能源保障谁牵头？")

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cli, session
-from assistant.session import Assistant
-from assistant.settings import Settings
+from assistant.answering import session
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
+from assistant.surfaces import cli
 from index import store
 from tests.conftest import SAMPLE, FakeEmbedder
 from tests.test_load import make_docx, make_pdf, png_bytes

@@ -8,8 +8,8 @@ from typing import ClassVar
 
 import pytest
 
-from assistant.scale import run_scale
-from assistant.settings import Settings
+from assistant.answering.settings import Settings
+from assistant.evaluation.scale import run_scale
 from tests.conftest import DATA, ROOT
 
 pytestmark = pytest.mark.integration
@@ -48,8 +48,8 @@ def test_llm_bench_breaks_an_answer_down(
     questions answered without the model (a list) are not counted."""
     from dataclasses import replace
 
-    import assistant.llm
-    from assistant.bench import run_llm_bench
+    import assistant.answering.llm
+    from assistant.evaluation.bench import run_llm_bench
     from tests.test_generate import ScriptedChat
 
     def echo_draft(messages):  # a model that writes the draft it was given: it verifies

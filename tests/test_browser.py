@@ -20,9 +20,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from assistant.session import Assistant
-from assistant.settings import Settings
-from assistant.web import build_app, start
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
+from assistant.surfaces.web import build_app, start
 from tests.conftest import DATA
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -187,7 +187,7 @@ def test_ask_open_a_citation_and_follow_up(
 def test_overview_agrees_with_the_ledger_and_links_to_sources(
     page: tuple[Any, Guard], url: str, real_assistant: Assistant, tmp_path: Path
 ) -> None:
-    from assistant.overview import build_overview
+    from assistant.answering.overview import build_overview
 
     pg, _ = page
     open_page(pg, url)

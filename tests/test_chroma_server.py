@@ -10,8 +10,8 @@ from pathlib import Path
 import chromadb
 import pytest
 
-from assistant.session import Assistant
-from assistant.settings import Settings
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
 from index import dense, store
 from index.errors import PlanQAError
 from index.ingest import ingest

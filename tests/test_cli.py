@@ -1,6 +1,6 @@
 """The ``planqa`` CLI: the ``ask --json`` contract, question files, clear errors.
 
-Runs ``assistant.cli.main`` in-process with the fake embedder patched in, so it is
+Runs ``assistant.surfaces.cli.main`` in-process with the fake embedder patched in, so it is
 fast and offline; the real model is exercised in test_integration.py.
 """
 
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cli, session
+from assistant.answering import session
+from assistant.surfaces import cli
 from tests.conftest import FakeEmbedder
 
 
@@ -161,7 +162,7 @@ def test_chat_streams_a_generated_answer(
     def reply(messages: list) -> str:
         return f"到2025年,全市高新技术企业达到1000家[{passage_number(messages, '1000家')}]。"
 
-    monkeypatch.setattr("assistant.llm.chat_model", lambda *a, **k: ScriptedChat(reply=reply))
+    monkeypatch.setattr("assistant.answering.llm.chat_model", lambda *a, **k: ScriptedChat(reply=reply))
     answers = iter(["到2025年全市高新技术企业要达到多少家？", "q"])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
     code, out, _ = run(capsys, "--home", str(fresh_home), "--answer-mode", "llm", "chat")
@@ -173,7 +174,7 @@ def test_chat_streams_a_generated_answer(
 def test_ingest_watch_reports_each_change(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.settings import Settings
+    from assistant.answering.settings import Settings
     from tests.conftest import DATA
 
     folder = tmp_path / "plans"

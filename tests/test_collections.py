@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cli, session, web, webdocs
-from assistant.session import Assistant
-from assistant.settings import Settings
+from assistant.answering import session
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
+from assistant.surfaces import cli, web, webdocs
 from index.errors import PlanQAError
 from index.ingest import ingest
 from tests.conftest import SAMPLE, FakeEmbedder
@@ -155,7 +156,7 @@ def test_web_scope_choices_and_ledger_filter(assistant: Assistant) -> None:
     rows = web._ledger_selection(assistant, "", "any", "", "collection:shandong")
     assert {r.task.doc_id for r in rows} == {"shandong.zibo-5g", "shandong.jining-xjj", "shandong.elderly"}
     html = web.webhtml.answer_html(
-        __import__("assistant.conversation", fromlist=["Conversation"])
+        __import__("assistant.answering.conversation", fromlist=["Conversation"])
         .Conversation(assistant)
         .ask("各个方案里关于5G基站的目标分别是多少？"),
         assistant.index,
@@ -196,6 +197,6 @@ def test_cli_collections(tmp_path: Path, plans: dict[str, Path], capsys, monkeyp
     ],
 )
 def test_which_questions_are_asked_across_documents(question: str, asked: str | None) -> None:
-    from assistant.intent import across_documents
+    from assistant.answering.intent import across_documents
 
     assert across_documents(question) == asked

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from assistant.api import build_api
-from assistant.scale import make_variants
-from assistant.session import Assistant
-from assistant.settings import Settings
-from assistant.web import build_app, start
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
+from assistant.evaluation.scale import make_variants
+from assistant.surfaces.api import build_api
+from assistant.surfaces.web import build_app, start
 from tests.conftest import DATA
 from tests.test_api import Server, free_port
 

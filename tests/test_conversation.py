@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.conversation import Conversation, Turn
-from assistant.session import Assistant
-from assistant.settings import Settings
+from assistant.answering.conversation import Conversation, Turn
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
 from index.types import Answer
 
 

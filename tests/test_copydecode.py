@@ -1,4 +1,4 @@
-"""Greedy decoding that guesses ahead from the prompt (assistant/copydecode.py), over a
+"""Greedy decoding that guesses ahead from the prompt (assistant/answering/copydecode.py), over a
 stand-in for llama-cpp-python's ``Llama``: a model whose next token is a fixed function of
 the token before, so plain greedy decoding's text is known exactly."""
 
@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.copydecode import DecodeStats, greedy_tokens, lookup, prefill, text_pieces
+from assistant.answering.copydecode import DecodeStats, greedy_tokens, lookup, prefill, text_pieces
 from index.errors import PlanQAError
 
 VOCAB = 40
@@ -208,7 +208,7 @@ def test_the_prompt_is_rendered_as_create_chat_completion_renders_it(
     pytest.importorskip("llama_cpp")
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    from assistant.llm import LlamaCppChat
+    from assistant.answering.llm import LlamaCppChat
 
     model = Rendered(metadata)
     chat = LlamaCppChat(model_path="model.gguf")

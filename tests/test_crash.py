@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.session import Assistant
-from assistant.settings import Settings
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
 from index import store
 from index.ingest import ingest
 from tests.conftest import DATA, ROOT, FakeEmbedder

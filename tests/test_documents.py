@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cli, session
-from assistant.document import asked_facts, describes_another
-from assistant.intent import asks_which_document, is_meta
-from assistant.session import Assistant
-from assistant.settings import Settings
+from assistant.answering import session
+from assistant.answering.document import asked_facts, describes_another
+from assistant.answering.intent import asks_which_document, is_meta
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
+from assistant.surfaces import cli
 from index.ingest import ingest
 from index.load import load_document
 from index.metadata import date_of_line
@@ -119,7 +120,7 @@ def test_a_documents_particulars_and_what_else_is_asked_of_it(assistant: Assista
     assert [c.n for c in a.citations] == list(range(1, len(a.citations) + 1))
     assert all(c.doc == "39" for c in a.citations)
     # a date asked in another ask is no date of the document's
-    from assistant.document import asked_facts
+    from assistant.answering.document import asked_facts
 
     assert asked_facts("无废城市试点方案是哪个机关印发的？试点期限到什么时候？") == ("issuer",)
 
@@ -311,7 +312,7 @@ def review(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder
 
 
 def test_what_follows_without_a_subject_is_its_doers(review: Assistant) -> None:
-    from assistant.evidence import subjectless
+    from assistant.answering.evidence import subjectless
 
     assert subjectless("要及时跟踪了解落实情况") and subjectless("并及时报告")
     assert not subjectless("司法部负责组织协调") and not subjectless("应急管理部要加强指导")
@@ -340,7 +341,7 @@ def test_a_task_of_a_measure_split_by_notes_says_what_it_is(review: Assistant) -
 def test_a_letter_to_a_body_says_what_it_is_to_do_as_you(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     """A 复函 to 湖北省人民政府 (23) names it once, in its salutation, and then asks "你省" to
     act: the department's sentences are those, not the salutation or the attachment's title."""
-    from assistant.document import department_mentions
+    from assistant.answering.document import department_mentions
     from index.plan_index import PlanIndex
 
     ingest([CORPUS / "23.html"], tmp_path, fake_embedder)
@@ -360,8 +361,8 @@ def test_a_body_named_only_in_sentences_is_asked_what_it_does(
     """The web-consolidation pilot plan (60) gives 国务院办公厅 no note; its sentences say what
     it does ("国务院办公厅将于2020年4月底前组织…验收总结"). Asked by a short name what it is to do,
     those sentences answer; asked when it does one thing, retrieval does."""
-    from assistant.document import bodies_named
-    from assistant.ledger import find_body
+    from assistant.answering.document import bodies_named
+    from assistant.answering.ledger import find_body
 
     ingest([CORPUS / "60.html"], tmp_path, fake_embedder)
     a = Assistant(Settings(home=tmp_path), embedder=fake_embedder)

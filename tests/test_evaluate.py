@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluate import gold_spans, score, summarize
+from assistant.evaluation.evaluate import gold_spans, score, summarize
 from index.errors import PlanQAError
 
 SOURCE = "甲。到2025年,企业达到1000家。(市科技局牵头负责)\n乙。到2025年,企业达到1000家。"
@@ -83,8 +83,8 @@ def test_summary_refusals_and_categories() -> None:
 @pytest.mark.integration
 @pytest.mark.eval
 def test_side_by_side_run_on_the_public_set(tmp_path: Path) -> None:
-    from assistant.evaluate import run_eval
-    from assistant.settings import Settings
+    from assistant.answering.settings import Settings
+    from assistant.evaluation.evaluate import run_eval
     from tests.conftest import PUBLIC_QUESTIONS, ROOT, SAMPLE
 
     settings = Settings(home=ROOT / ".cache")  # models under .cache/models, shared with the other tests
@@ -114,7 +114,7 @@ def test_side_by_side_run_on_the_public_set(tmp_path: Path) -> None:
 
 
 def test_split_is_fixed_by_the_id_and_balanced() -> None:
-    from assistant.evaluate import split_of
+    from assistant.evaluation.evaluate import split_of
 
     assert split_of("pub-001") == split_of("pub-001")
     ids = [f"q-{i:03d}" for i in range(400)]
@@ -127,7 +127,7 @@ def test_split_is_fixed_by_the_id_and_balanced() -> None:
 
 
 def test_load_questions_by_split_and_clear_errors(tmp_path: Path) -> None:
-    from assistant.evaluate import load_questions
+    from assistant.evaluation.evaluate import load_questions
 
     f = tmp_path / "q.jsonl"
     f.write_text(
@@ -143,7 +143,7 @@ def test_load_questions_by_split_and_clear_errors(tmp_path: Path) -> None:
 
 
 def test_split_table_shows_dev_test_and_gap(tmp_path: Path) -> None:
-    from assistant.report import write_markdown
+    from assistant.evaluation.report import write_markdown
 
     def summary(acc: float) -> dict:
         return {"questions": 10, "key_fact_accuracy": acc, "categories": {}}
@@ -161,7 +161,7 @@ def test_split_table_shows_dev_test_and_gap(tmp_path: Path) -> None:
 def test_compare_without_the_eval_extra_is_refused_up_front(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
-    from assistant import evaluate
+    from assistant.evaluation import evaluate
 
     real = importlib.util.find_spec
     monkeypatch.setattr(

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from assistant.fitted import LEXICAL, load_fitted
+from assistant.answering.fitted import LEXICAL, load_fitted
 from tests.conftest import MODELS
 
 pytestmark = pytest.mark.integration
 
 
 def test_fit_writes_models_the_answerer_loads(tmp_path: Path) -> None:
-    from assistant.evaluate import load_questions
-    from assistant.fit import EVALS, run_fit
-    from assistant.settings import Settings
+    from assistant.answering.settings import Settings
+    from assistant.evaluation.evaluate import load_questions
+    from assistant.evaluation.fit import EVALS, run_fit
 
     out, report = tmp_path / "fitted.json", tmp_path / "report"
     settings = Settings(home=MODELS.parent)  # the converted model under .cache/models

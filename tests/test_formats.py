@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import formatbench as build
+from assistant.evaluation import formatbench as build
 from index.errors import LoadError
 from index.load import load_document
 from index.ofd import load_ofd
@@ -318,9 +318,9 @@ def test_a_scanned_plan_is_read_by_ocr_nearly_exactly(corpus):
 
 
 def test_citations_of_a_paged_file_carry_the_page_their_quote_is_on(tmp_path, fake_embedder):
-    from assistant.session import Assistant
-    from assistant.settings import Settings
-    from assistant.webhtml import source_page
+    from assistant.answering.session import Assistant
+    from assistant.answering.settings import Settings
+    from assistant.surfaces.webhtml import source_page
 
     paras = build.paragraphs(PLAN.read_text(encoding="utf-8"))
     path = build.write_ofd(paras, tmp_path / "plan.ofd")
@@ -413,9 +413,9 @@ def test_a_task_division_table_becomes_the_ledger_row_for_row(tmp_path, source, 
 
 
 def test_the_table_plan_is_listed_by_department_like_the_notes(tmp_path, fake_embedder):
-    from assistant.export import select
-    from assistant.session import Assistant
-    from assistant.settings import Settings
+    from assistant.answering.export import select
+    from assistant.answering.session import Assistant
+    from assistant.answering.settings import Settings
 
     build.write_task_table_plan(PLAN, tmp_path / "tasks.docx")
     notes = Assistant(Settings(home=tmp_path / "notes"), embedder=fake_embedder)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.session import Assistant
+from assistant.answering.session import Assistant
 from index.embed import SentenceTransformerEmbedder
 from tests.conftest import MODELS, PUBLIC_QUESTIONS, SAMPLE
 
@@ -26,7 +26,7 @@ CORE = {"lead", "support", "target_2025", "target_2023", "deadline"}
 @pytest.fixture(scope="module")
 def server_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder, chroma_url: str):
     """The bundled plan ingested with the real model into a Chroma server on loopback."""
-    from assistant.settings import Settings
+    from assistant.answering.settings import Settings
     from index.ingest import ingest
 
     home = tmp_path_factory.mktemp("server-home")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.export import export, select, to_ics
-from assistant.ledger import Ledger
-from assistant.session import Assistant
-from assistant.settings import Settings
+from assistant.answering.export import export, select, to_ics
+from assistant.answering.ledger import Ledger
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
 from index.clean import clean_text
 from index.departments import Departments
 from index.ledger import extract_deadlines, plan_year

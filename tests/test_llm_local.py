@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from assistant.generate import NOTE_DECLINED, NOTE_FALLBACK, NOTE_INCOMPLETE
-from assistant.session import Assistant
-from assistant.settings import Settings
+from assistant.answering.generate import NOTE_DECLINED, NOTE_FALLBACK, NOTE_INCOMPLETE
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings
 from index.types import Answer
 from tests.conftest import MODELS, SAMPLE
 
@@ -28,7 +28,7 @@ MODEL = os.environ.get("PLANQA_TEST_LLM_MODEL", "qwen2.5-coder-1.5b")
 
 @pytest.fixture(scope="module")
 def local_model() -> Any:
-    from assistant.llm import chat_model
+    from assistant.answering.llm import chat_model
 
     return chat_model(llm_model=MODEL, models_dir=MODELS, max_tokens=200)
 

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from assistant.ledger import Ledger
-from assistant.overview import build_overview
-from assistant.webhtml import overview_html
+from assistant.answering.ledger import Ledger
+from assistant.answering.overview import build_overview
+from assistant.surfaces.webhtml import overview_html
 from index.plan_index import PlanIndex
 from tests.conftest import DATA
 

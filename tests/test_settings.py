@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import load_settings
+from assistant.answering.settings import load_settings
 from index.errors import PlanQAError
 
 

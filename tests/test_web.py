@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from assistant.conversation import Conversation, Turn
-from assistant.session import Assistant
-from assistant.settings import Settings, load_settings
-from assistant.web import answer_stream, build_app, parse_auth, start
-from assistant.webdocs import ingest_uploads
-from assistant.webhtml import answer_html, copy_text, passage, source_page
+from assistant.answering.conversation import Conversation, Turn
+from assistant.answering.session import Assistant
+from assistant.answering.settings import Settings, load_settings
+from assistant.surfaces.web import answer_stream, build_app, parse_auth, start
+from assistant.surfaces.webdocs import ingest_uploads
+from assistant.surfaces.webhtml import answer_html, copy_text, passage, source_page
 from index.errors import PlanQAError
 from index.types import Answer
 from tests.conftest import DATA
@@ -128,7 +128,7 @@ def test_an_upload_is_ingested_and_can_be_removed(assistant: Assistant, tmp_path
     assert "✓ 新增：10" in message
     assert "✗ empty.txt：" in message  # named, with the reason; the rest still ingested
     assert set(assistant.index.documents) == {"dezhou-plan-2023", "10"}
-    from assistant.webdocs import doc_rows
+    from assistant.surfaces.webdocs import doc_rows
 
     row = doc_rows(assistant).set_index("编号").loc["10"]  # the listing shows issuer and number
     assert (row["发文机关"], row["文号"]) == ("国务院办公厅", "国办发〔2018〕126号")
@@ -158,7 +158,7 @@ def test_login_setting() -> None:
 
 
 def test_serve_refuses_a_malformed_login(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant.cli import main
+    from assistant.surfaces.cli import main
 
     assert main(["--home", str(tmp_path), "serve", "--auth", "nopassword"]) != 0
     assert "auth must look like user:password" in capsys.readouterr().err
@@ -285,7 +285,7 @@ def test_the_server_connects_nowhere_but_loopback(assistant: Assistant) -> None:
 
 
 def test_uploads_go_to_a_collection_and_the_chat_keeps_to_it(assistant: Assistant, tmp_path: Path) -> None:
-    from assistant.webdocs import doc_choices
+    from assistant.surfaces.webdocs import doc_choices
 
     doc = tmp_path / "10.html"
     shutil.copy(DATA / "10.html", doc)
@@ -313,7 +313,7 @@ def test_uploads_go_to_a_collection_and_the_chat_keeps_to_it(assistant: Assistan
 
 
 def test_document_ids_cannot_reach_outside_the_index(assistant: Assistant) -> None:
-    from assistant import webhtml
+    from assistant.surfaces import webhtml
     from index.metadata import check_collection
 
     for doc in ("../../../etc/passwd", "/etc/passwd", "..", "dezhou-plan-2023/../../x"):

@@ -31,11 +31,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.evidence import Sentence, sentences_of
+from assistant.answering.evidence import Sentence, sentences_of
 from index.plan_index import PlanIndex
 from index.types import Answer, Citation, Hit
 
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 REFUSAL = "文中未提及"
 NOTE_TRIMMED = "已删去 {n} 处无法在所引段落中核实的内容。"
 NOTE_RECITED = "已将 {n} 处引用改为实际支持该句的段落。"

@@ -28,8 +28,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-from assistant import copydecode
-from assistant.settings import Settings
+from assistant.answering import copydecode
+from assistant.answering.settings import Settings
 from index.errors import PlanQAError
 
 

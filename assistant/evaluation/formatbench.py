@@ -40,9 +40,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from assistant.settings import Settings
+from assistant.answering.settings import Settings
 
-PLAN = Path(__file__).resolve().parents[1] / "index" / "samples" / "dezhou-plan-2023.txt"
+PLAN = Path(__file__).resolve().parents[2] / "index" / "samples" / "dezhou-plan-2023.txt"
 
 
 def paragraphs(text: str) -> list[str]:
@@ -425,9 +425,9 @@ def ledger_rows(path: Path, source: Path) -> str:
 
 def run_formats(settings: Settings, questions_path: str | None, out: str = "bench-out") -> int:
     """Build the corpus, read every file back, ask the question set of each alone."""
-    from assistant.bench import PUBLIC_QUESTIONS
-    from assistant.evaluate import run_eval
-    from assistant.scale import save_table
+    from assistant.evaluation.bench import PUBLIC_QUESTIONS
+    from assistant.evaluation.evaluate import run_eval
+    from assistant.evaluation.scale import save_table
 
     out_dir = Path(out)
     questions = questions_path or str(PUBLIC_QUESTIONS)

@@ -1,7 +1,7 @@
 """The web chat's documents: the 文件管理 tab (upload into a collection, list, remove)
 and the scope choices (everything, a collection, a document) the other tabs offer.
 
-Builds Gradio components and plain values for ``assistant.web``; asks nothing itself.
+Builds Gradio components and plain values for ``assistant.surfaces.web``; asks nothing itself.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.session import Assistant
+from assistant.answering.session import Assistant
 from index.errors import PlanQAError
 from index.metadata import DEFAULT_COLLECTION, FIELDS, collection_of
 from index.store import current_generation

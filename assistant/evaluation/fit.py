@@ -18,11 +18,11 @@ plan's sets of an index of the bundled plan; the State Council set of the plan p
    (``MAX_ANSWERABLE_REFUSED``).
 
 Each question is asked as ``Assistant.ask`` asks it: within the document it names by its
-title words when the scope model in use is sure (``assistant.scope``), of every document
+title words when the scope model in use is sure (``assistant.answering.scope``), of every document
 otherwise — the gate weighs the candidates it will weigh in the product.
 
 Both are fitted twice: with the embedding model's cosines, and without (words and intent
-only, for any other embedding model). Writes ``assistant/fitted.json`` and a report
+only, for any other embedding model). Writes ``assistant/answering/fitted.json`` and a report
 (refusal precision/recall by threshold, the chosen operating point, the coefficients).
 """
 
@@ -39,11 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import GATE_FEATURES, GATE_FEATURES_SIGNED, Trace
-from assistant.evaluate import LIST_CATEGORIES, load_questions
-from assistant.evidence import SENTENCE_FEATURES
-from assistant.fitscope import fit_scope, put_scopes, scope_rows
-from assistant.fitted import (
+from assistant.answering.answer import GATE_FEATURES, GATE_FEATURES_SIGNED, Trace
+from assistant.answering.evidence import SENTENCE_FEATURES
+from assistant.answering.fitted import (
     FITTED,
     INTENT,
     LEXICAL,
@@ -55,14 +53,22 @@ from assistant.fitted import (
     load_fitted,
     load_intent,
 )
-from assistant.intent import across_documents, asks_name, asks_which_document, detect_intent, learned_kind
-from assistant.settings import Settings
+from assistant.answering.intent import (
+    across_documents,
+    asks_name,
+    asks_which_document,
+    detect_intent,
+    learned_kind,
+)
+from assistant.answering.settings import Settings
+from assistant.evaluation.evaluate import LIST_CATEGORIES, load_questions
+from assistant.evaluation.fitscope import fit_scope, put_scopes, scope_rows
 from index.embed import SentenceTransformerEmbedder
 from index.errors import PlanQAError
 from index.load import doc_id_for
 from index.tokenize import normalize
 
-EVALS = Path(__file__).resolve().parent.parent / "evals"
+EVALS = Path(__file__).resolve().parents[2] / "evals"
 # (question set, asked of the plan plus the State Council corpus): the dev split of every set
 # (its test split is never read by a fit); the sets written after a round were held out from
 # its fit, and measured as questions it never saw, until the next round
@@ -210,7 +216,7 @@ def intent_path(fitted: Path) -> Path:
 
 
 def fit_intent(sets: tuple[str, ...] = INTENT_SETS, out: Path = INTENT) -> dict[str, Any]:
-    """The intent model (``assistant.fitted.IntentModel``), fitted on the dev questions of
+    """The intent model (``assistant.answering.fitted.IntentModel``), fitted on the dev questions of
     ``sets`` whose category says what they ask, written to ``out``. The L2 strength and the
     threshold are those whose cross-validated kinds, the model overriding the word rules'
     "general", agree most with the labels."""
@@ -259,7 +265,7 @@ def fit_intent(sets: tuple[str, ...] = INTENT_SETS, out: Path = INTENT) -> dict[
         "agreement_cv": round(agree, 4),
         "agreement_rules": round(float((rule == y).mean()), 4),
     }
-    about = "fitted by `planqa fit` on the dev splits of evals/ (assistant/fit.py: fit_intent)"
+    about = "fitted by `planqa fit` on the dev splits of evals/ (assistant/evaluation/fit.py: fit_intent)"
     out.write_text(
         json.dumps(
             {"about": about, "sets": list(sets), "dev": dev, "model": model.to_dict()}, ensure_ascii=False
@@ -283,7 +289,7 @@ class Asked:
 
 
 def _assistants(settings: Settings, tmp: Path, gov: bool, progress: Progress | None) -> dict[bool, Any]:
-    from assistant.session import SAMPLE_PLAN, Assistant
+    from assistant.answering.session import SAMPLE_PLAN, Assistant
 
     embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
     out = {}
@@ -336,7 +342,7 @@ def _trace(asked: Asked, fitted: Fitted) -> Trace:
 
 def _labels(asked: Asked, trace: Trace) -> np.ndarray:
     """1 for each candidate sentence overlapping the question's gold evidence."""
-    from assistant.session import SAMPLE_PLAN
+    from assistant.answering.session import SAMPLE_PLAN
 
     q = asked.q
     doc = q.get("doc") or doc_id_for(SAMPLE_PLAN)
@@ -485,7 +491,7 @@ def run_fit(
     out.write_text(
         json.dumps(
             {
-                "about": "fitted by `planqa fit` on the dev splits of evals/ (assistant/fit.py)",
+                "about": "fitted by `planqa fit` on the dev splits of evals/ (assistant/evaluation/fit.py)",
                 "sets": [n for n, _ in sets],
                 "models": models,
             },

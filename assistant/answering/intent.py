@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.fitted import load_intent
+from assistant.answering.fitted import load_intent
 from index.departments import ORG_SUFFIX
 from index.tokenize import get_jieba, normalize, tokenize
 
@@ -122,7 +122,7 @@ _MONTH = re.compile(r"(?<![\d.])(\d{1,2})\s*月")
 
 @lru_cache(maxsize=4096)
 def learned_kind(q: str) -> str:
-    """What the fitted intent model (``assistant.fitted.IntentModel``) says a question asks,
+    """What the fitted intent model (``assistant.answering.fitted.IntentModel``) says a question asks,
     when it is sure enough; "general" otherwise, or when none is fitted."""
     model = load_intent()
     if model is None:

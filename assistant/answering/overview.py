@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from assistant.ledger import Ledger, Task
+from assistant.answering.ledger import Ledger, Task
 from index.types import Deadline, Target
 
 # "《山东省人民政府关于印发…的通知》(鲁政字〔2023〕18号" — the document implemented, and its number

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.ledger import Ledger, Task
+from assistant.answering.ledger import Ledger, Task
 from index.errors import PlanQAError
 from index.types import Deadline
 

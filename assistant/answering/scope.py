@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.fitted import Logistic
-from assistant.intent import content_keys
+from assistant.answering.fitted import Logistic
+from assistant.answering.intent import content_keys
 from index.plan_index import PlanIndex
 from index.tokenize import normalize
 

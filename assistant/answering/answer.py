@@ -3,7 +3,7 @@
 Every claim in the answer is a quote of the source (or a department list read from
 a quoted responsibility note) followed by its [n] marker; each citation carries
 the exact source span. Candidate sentences are ranked by a fitted model over
-features of meaning and words (``assistant.evidence``); the best make a candidate
+features of meaning and words (``assistant.answering.evidence``); the best make a candidate
 answer, and a fitted gate decides whether the text answers the question at all. When
 it does not, the answer says so plainly ("文中未提及…") instead of guessing — and,
 when the text speaks of the thing but not of what was asked (a budget, a date), it
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answertype import (
+from assistant.answering.answertype import (
     ASKED_LABEL,
     INDICATOR,
     asked_kinds,
@@ -32,7 +32,7 @@ from assistant.answertype import (
     states_figure,
     states_unit,
 )
-from assistant.evidence import (
+from assistant.answering.evidence import (
     SELF_REFERENCE,
     SENTENCE_FEATURES,
     KeyWeights,
@@ -45,8 +45,8 @@ from assistant.evidence import (
     sentences_of,
     states_time,
 )
-from assistant.fitted import LEXICAL, Fitted, load_fitted
-from assistant.intent import (
+from assistant.answering.fitted import LEXICAL, Fitted, load_fitted
+from assistant.answering.intent import (
     Intent,
     asks_name,
     content_keys,
@@ -277,7 +277,7 @@ class Decision:
 
 @dataclass
 class Trace:
-    """What ``compose`` saw, for fitting its models (``assistant.fit``): the ranked
+    """What ``compose`` saw, for fitting its models (``assistant.evaluation.fit``): the ranked
     candidate sentences with their features, and each gate decision."""
 
     sentences: list[Sentence] = field(default_factory=list)

@@ -6,7 +6,7 @@ each comes with its vector, embedded at ingest. What a sentence is worth as evid
 for a question is read from features of both kinds — meaning (the cosine of the
 question's and the sentence's vectors) and words (IDF-weighted coverage of the
 question's content keys) — and of the question's intent (a figure, a time, a year);
-the weights come from a model fitted on labelled questions (``assistant.fitted``).
+the weights come from a model fitted on labelled questions (``assistant.answering.fitted``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.answertype import WITHIN, states
-from assistant.intent import Intent, key_found, match_form, months_in, other_forms
+from assistant.answering.answertype import WITHIN, states
+from assistant.answering.intent import Intent, key_found, match_form, months_in, other_forms
 from index.plan_index import PlanIndex
 from index.types import Chunk, Hit
 

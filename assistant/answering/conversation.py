@@ -22,13 +22,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.intent import content_keys, detect_intent
-from assistant.session import final
+from assistant.answering.intent import content_keys, detect_intent
+from assistant.answering.session import final
 from index.tokenize import normalize
 from index.types import Answer, Measure
 
 if TYPE_CHECKING:
-    from assistant.session import Assistant
+    from assistant.answering.session import Assistant
 
 # Fillers a follow-up starts with: "那", "那么", "另外", "还有", "再问一下".
 _LEAD_IN = re.compile(

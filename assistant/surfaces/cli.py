@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant.cliparser import build_parser
-from assistant.session import SAMPLE_PLAN, Assistant
-from assistant.settings import Settings, load_settings
+from assistant.answering.session import SAMPLE_PLAN, Assistant
+from assistant.answering.settings import Settings, load_settings
+from assistant.surfaces.cliparser import build_parser
 from index.errors import PlanQAError
 from index.ingest import IngestReport
 from index.types import Answer
@@ -64,12 +64,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "fit":
         return _fit(settings, args)
     if args.command == "bench":
-        from assistant.bench import run_bench
+        from assistant.evaluation.bench import run_bench
 
         if args.sizes:
             return _scale(settings, args)
         if args.formats:
-            from assistant.formatbench import run_formats
+            from assistant.evaluation.formatbench import run_formats
 
             return run_formats(settings, args.questions, args.out)
         return run_bench(settings, args.questions, args.rounds, args.out)
@@ -217,7 +217,7 @@ def _chat(assistant: Assistant, doc: str | None, collection: str | None = None) 
         "请输入问题（例如：强化能源保障谁牵头？ / 到2025年全市高新技术企业要达到多少家？），可以追问"
         "（那配合单位呢？），输入 q 退出。"
     )
-    from assistant.conversation import Conversation
+    from assistant.answering.conversation import Conversation
 
     conversation = Conversation(assistant, doc, collection)
     while True:
@@ -249,8 +249,8 @@ def _chat(assistant: Assistant, doc: str | None, collection: str | None = None) 
 
 
 def _api(assistant: Assistant, settings: Settings) -> int:
-    from assistant.api import serve_api
-    from assistant.web import ensure_index
+    from assistant.surfaces.api import serve_api
+    from assistant.surfaces.web import ensure_index
 
     if ensure_index(assistant, _progress, announce=_status):
         print("示例方案索引完成。", file=sys.stderr)
@@ -263,7 +263,7 @@ def _api(assistant: Assistant, settings: Settings) -> int:
 
 
 def _serve(assistant: Assistant, settings: Settings) -> int:
-    from assistant.web import ensure_index, parse_auth, serve
+    from assistant.surfaces.web import ensure_index, parse_auth, serve
 
     parse_auth(settings.auth)  # a malformed login fails before anything is built
     if ensure_index(assistant, _progress, announce=_status):
@@ -277,7 +277,7 @@ def _serve(assistant: Assistant, settings: Settings) -> int:
 
 
 def _tasks(assistant: Assistant, args: argparse.Namespace) -> int:
-    from assistant.export import export, select
+    from assistant.answering.export import export, select
 
     ledger = assistant.ledger
     scope = assistant.scope(args.doc, args.collection) if args.doc or args.collection else None
@@ -291,7 +291,7 @@ def _tasks(assistant: Assistant, args: argparse.Namespace) -> int:
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.evaluate import run_eval
+    from assistant.evaluation.evaluate import run_eval
 
     if not Path(args.questions).is_file():
         raise PlanQAError(f"{args.questions}: question file not found")
@@ -313,7 +313,7 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _fit(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.fit import FITTED, fit_intent, intent_path, run_fit, run_fit_scope
+    from assistant.evaluation.fit import FITTED, fit_intent, intent_path, run_fit, run_fit_scope
 
     out = Path(args.out) if args.out else FITTED
     work = Path(args.work) if args.work else None
@@ -354,8 +354,8 @@ def _fit(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _scale(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.bench import PUBLIC_QUESTIONS
-    from assistant.scale import run_scale
+    from assistant.evaluation.bench import PUBLIC_QUESTIONS
+    from assistant.evaluation.scale import run_scale
 
     try:
         sizes = [int(x) for x in args.sizes.split(",")]

@@ -1,6 +1,6 @@
-"""Fitting the document-scope model (``assistant.scope``) on the dev questions.
+"""Fitting the document-scope model (``assistant.answering.scope``) on the dev questions.
 
-Every dev question of the sets in ``assistant.fit.SETS`` is compared with the titles of the
+Every dev question of the sets in ``assistant.evaluation.fit.SETS`` is compared with the titles of the
 61-document index (the bundled plan and ``evals/corpus``); the best title's features are
 labelled by whether it is the question's own document (``doc``, or the plan). A logistic
 regression on them (L2 by cross-validation), with the threshold the lowest at which, on
@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.evaluate import load_questions
-from assistant.fitted import LEXICAL
+from assistant.answering.fitted import LEXICAL
+from assistant.evaluation.evaluate import load_questions
 
 MAX_WRONG = 0.03
 _COSINES = ("cos", "cos_margin")
@@ -25,7 +25,7 @@ _COSINES = ("cos", "cos_margin")
 
 def scope_rows(assistant: Any, sets: tuple[tuple[str, bool], ...], evals: Any) -> list[dict[str, Any]]:
     """Each dev question's best title, its features and whether it is the question's document."""
-    from assistant.scope import SCOPE_FEATURES
+    from assistant.answering.scope import SCOPE_FEATURES
 
     index = assistant.index
     plan = next((d for d in sorted(index.documents) if not d.isdigit()), "")
@@ -48,8 +48,8 @@ def scope_rows(assistant: Any, sets: tuple[tuple[str, bool], ...], evals: Any) -
 
 def fit_scope(rows: list[dict[str, Any]], embedder: str) -> dict[str, dict[str, Any]]:
     """The scope model of each variant (``embedder``'s cosines, and words only)."""
-    from assistant.fit import cross_fit, fit_logistic, fold_of
-    from assistant.scope import SCOPE_FEATURES, names_title
+    from assistant.answering.scope import SCOPE_FEATURES, names_title
+    from assistant.evaluation.fit import cross_fit, fit_logistic, fold_of
 
     # a question that says no title word is never scoped (nor retrieved for): not fitted on
     can = [names_title(dict(zip(SCOPE_FEATURES, r["x"], strict=True))) for r in rows]

@@ -1,5 +1,5 @@
 """The ``planqa`` command line's flags and subcommands (argparse), apart from what they do
-(``assistant.cli``). Settings flags here map one to one onto ``Settings`` fields."""
+(``assistant.surfaces.cli``). Settings flags here map one to one onto ``Settings`` fields."""
 
 from __future__ import annotations
 
@@ -103,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser(
         "fit", help="fit the answerer's sentence ranker and answerability gate on the dev questions of evals/"
     )
-    s.add_argument("--out", default=None, help="where to write the models (default: assistant/fitted.json)")
+    s.add_argument(
+        "--out", default=None, help="where to write the models (default: assistant/answering/fitted.json)"
+    )
     s.add_argument(
         "--report", default="evals/reports/fit", help="report directory (default evals/reports/fit)"
     )

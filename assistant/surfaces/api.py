@@ -28,9 +28,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from assistant.conversation import Conversation, Turn
-from assistant.session import Assistant
-from assistant.webhtml import plain_text
+from assistant.answering.conversation import Conversation, Turn
+from assistant.answering.session import Assistant
+from assistant.surfaces.webhtml import plain_text
 from index.errors import PlanQAError
 
 MODELS = {"planqa": None, "planqa-extractive": "extractive", "planqa-llm": "llm"}

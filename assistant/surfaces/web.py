@@ -21,13 +21,13 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import webhtml
-from assistant.conversation import Conversation, Turn
-from assistant.export import row_fields, select, write_xlsx
-from assistant.overview import build_overview
-from assistant.session import SAMPLE_PLAN, Assistant
-from assistant.settings import Settings
-from assistant.webdocs import doc_choices, docs_tab, parse_scope
+from assistant.answering.conversation import Conversation, Turn
+from assistant.answering.export import row_fields, select, write_xlsx
+from assistant.answering.overview import build_overview
+from assistant.answering.session import SAMPLE_PLAN, Assistant
+from assistant.answering.settings import Settings
+from assistant.surfaces import webhtml
+from assistant.surfaces.webdocs import doc_choices, docs_tab, parse_scope
 from index.errors import PlanQAError
 from index.store import current_generation
 

@@ -4,7 +4,7 @@ queried exactly — "市财政局配合了哪些工作？", "4月底前要完成
 List questions cannot be answered by retrieving a top-k; they are answered here from
 the parsed measures, completely, each item cited to its responsibility note or its
 deadline clause. ``route`` decides whether a question is a ledger question; anything
-else goes to retrieval. Exports live in ``assistant.export``.
+else goes to retrieval. Exports live in ``assistant.answering.export``.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ import html
 import re
 from urllib.parse import urlencode
 
-from assistant.conversation import Turn
-from assistant.overview import DocOverview, Ref, TargetRow
+from assistant.answering.conversation import Turn
+from assistant.answering.overview import DocOverview, Ref, TargetRow
 from index.plan_index import PlanIndex
 from index.types import Answer
 

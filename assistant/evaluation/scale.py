@@ -33,7 +33,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from assistant.settings import Settings
+from assistant.answering.settings import Settings
 from index.errors import PlanQAError
 
 MODES = ("embedded", "server")
@@ -136,7 +136,7 @@ def ask_latencies(a: Any, questions: list[str], forget: bool = False) -> list[fl
 
 def _measure(args: tuple[Settings, list[str], list[str], str]) -> dict[str, Any]:
     """One size in one mode, in a child process."""
-    from assistant.session import Assistant
+    from assistant.answering.session import Assistant
     from index.embed import SentenceTransformerEmbedder
     from index.load import load_document
 
@@ -205,7 +205,7 @@ def run_scale(
     out: Path,
     modes: tuple[str, ...] = ("embedded",),
 ) -> int:
-    from assistant.session import SAMPLE_PLAN
+    from assistant.answering.session import SAMPLE_PLAN
     from index.load import iter_source_files
 
     bad = [m for m in modes if m not in MODES]

@@ -4,7 +4,7 @@ A question that asks "多少钱", "几天内", "哪一年", "在哪里" or "哪�
 that kind; a passage about the right thing that states none ("开展德州机场规划研究前期工作"
 for "机场选址在哪里，哪年通航？") does not answer it. Chinese asks for these through a
 closed set of interrogative forms, listed here once; the answerability gate weighs the
-match (``assistant.answer``), nothing here decides an answer.
+match (``assistant.answering.answer``), nothing here decides an answer.
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from assistant.answer import Composer, joined
-from assistant.crossdoc import answer_per_document
-from assistant.document import (
+from assistant.answering.answer import Composer, joined
+from assistant.answering.crossdoc import answer_per_document
+from assistant.answering.document import (
     DOCUMENT_WORDS,
     FACT_WORDS,
     asked_facts,
@@ -30,8 +30,8 @@ from assistant.document import (
     which_document,
     which_documents,
 )
-from assistant.fitted import Fitted
-from assistant.intent import (
+from assistant.answering.fitted import Fitted
+from assistant.answering.intent import (
     QUESTION_WORDS,
     across_documents,
     asks_which_document,
@@ -45,11 +45,11 @@ from assistant.intent import (
     standard_form,
     sub_questions,
 )
-from assistant.ledger import Ledger
-from assistant.retrieve import SENTENCE_HITS, retrieve, with_preamble
-from assistant.scope import ScopeGuess, Scoper, names_title, scope_of, title_word, with_hits
-from assistant.settings import Settings
-from assistant.spelling import Speller
+from assistant.answering.ledger import Ledger
+from assistant.answering.retrieve import SENTENCE_HITS, retrieve, with_preamble
+from assistant.answering.scope import ScopeGuess, Scoper, names_title, scope_of, title_word, with_hits
+from assistant.answering.settings import Settings
+from assistant.answering.spelling import Speller
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.errors import PlanQAError
 from index.ingest import IngestReport, Progress, ingest
@@ -58,7 +58,7 @@ from index.plan_index import PlanIndex
 from index.tokenize import normalize
 from index.types import Answer, Hit, Measure
 
-SAMPLE_PLAN = Path(__file__).resolve().parent.parent / "index" / "samples" / "dezhou-plan-2023.txt"
+SAMPLE_PLAN = Path(__file__).resolve().parents[2] / "index" / "samples" / "dezhou-plan-2023.txt"
 
 T = TypeVar("T")
 
@@ -84,7 +84,7 @@ class Assistant:
     ) -> None:
         """``chat_model``: a LangChain chat model for answer mode ``llm`` (default: the one
         the settings name, made on first use). ``fitted``: the answerer's ranker and gate
-        (default: those fitted for the embedding model, ``assistant/fitted.json``)."""
+        (default: those fitted for the embedding model, ``assistant/answering/fitted.json``)."""
         self.settings = settings
         self.embedder: Embedder = embedder or SentenceTransformerEmbedder(
             settings.model, cache_dir=settings.models_dir, progress=progress
@@ -478,8 +478,8 @@ class Assistant:
     @property
     def generator(self) -> Any:
         """The LLM answerer (answer mode ``llm``), made on first use."""
-        from assistant.generate import Generator
-        from assistant.llm import chat_model_for
+        from assistant.answering.generate import Generator
+        from assistant.answering.llm import chat_model_for
 
         index = self.index
         departments = self.ledger.departments  # before the lock: the ledger takes it too

@@ -13,9 +13,9 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
-from assistant.answer import shift_markers
-from assistant.evidence import subjectless
-from assistant.ledger import Ledger, role_in
+from assistant.answering.answer import shift_markers
+from assistant.answering.evidence import subjectless
+from assistant.answering.ledger import Ledger, role_in
 from index.metadata import FIELDS, TAIL_LINES, DocMeta, date_of_line, doc_meta
 from index.plan_index import PlanIndex
 from index.tokenize import normalize

@@ -1,6 +1,6 @@
 """Render an evaluation summary: a Markdown report and a bar chart (PNG).
 
-Input is the ``report.json`` structure written by ``assistant.evaluate``. The chart
+Input is the ``report.json`` structure written by ``assistant.evaluation.evaluate``. The chart
 has one bar per pipeline in each category: key-fact accuracy where a pipeline
 answers (PlanQA), evidence recall@k for every pipeline.
 """

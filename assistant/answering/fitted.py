@@ -1,12 +1,12 @@
 """Small models fitted on labelled questions, read from ``fitted.json`` beside this module.
 
 Two logistic regressions over named features, both fitted by ``planqa fit`` on the dev
-splits of the team's question sets (``assistant.fit``; nothing here fits anything):
+splits of the team's question sets (``assistant.evaluation.fit``; nothing here fits anything):
 
 - ``ranker``: how likely a candidate sentence is evidence for the question (features of
-  ``assistant.evidence.sentence_features``);
+  ``assistant.answering.evidence.sentence_features``);
 - ``gate``: how likely the question is answered by the candidate answer at all — below
-  its threshold, PlanQA says "文中未提及" (features of ``assistant.answer``).
+  its threshold, PlanQA says "文中未提及" (features of ``assistant.answering.answer``).
 
 A model is its feature names, standardisation (mean, scale), coefficients, intercept and
 threshold: a dot product at run time, no library.
@@ -82,7 +82,7 @@ class Fitted:
     embedder: str  # the embedding model whose cosines the features are ("" = words only)
     # a further sentence joins the answer when the ranker rates it at least this share of the best
     keep: float = 0.5
-    # which document a question names by its title words (``assistant.scope``); None: not fitted
+    # which document a question names by its title words (``assistant.answering.scope``); None: not fitted
     scope: Logistic | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -37,8 +37,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from assistant.scale import p95
-from assistant.settings import Settings
+from assistant.answering.settings import Settings
+from assistant.evaluation.scale import p95
 from index.embed import SentenceTransformerEmbedder
 from index.errors import PlanQAError
 from index.load import iter_source_files, load_document
@@ -257,7 +257,7 @@ def run_eval(
 ) -> dict[str, Any]:
     """Index the plan (+ ``corpus``) in a throw-away home, ask every question (of ``split``)
     through PlanQA (and the peers with ``compare``), write the results and the report."""
-    from assistant.session import SAMPLE_PLAN, Assistant
+    from assistant.answering.session import SAMPLE_PLAN, Assistant
 
     if compare or compare_llm:
         require_eval_extra()
@@ -284,7 +284,7 @@ def run_eval(
     with tempfile.TemporaryDirectory(prefix="planqa-eval-") as tmp:
         chat = None
         if settings.answer_mode == "llm" or compare_llm:  # the model file stays in the real home
-            from assistant.llm import chat_model_for
+            from assistant.answering.llm import chat_model_for
 
             chat = chat_model_for(settings)
         planqa = Assistant(
@@ -301,13 +301,13 @@ def run_eval(
             pipelines.append(("planqa-extractive", lambda q: with_gate(planqa.ask(q, mode="extractive"))))
             setup["llm"] = settings.llm_url or settings.llm_model or "local default"
         if compare_llm:
-            from assistant.peers import RagPipeline, build
+            from assistant.evaluation.peers import RagPipeline, build
 
             naive = build("naive", [load_document(p) for p in files], embedder)
             rag = RagPipeline(naive, chat)
             pipelines.append((rag.name, partial(rag.ask, k=k)))
         if compare:
-            from assistant.peers import NAMES, build
+            from assistant.evaluation.peers import NAMES, build
 
             docs = [load_document(p) for p in files]
             for name in NAMES:
@@ -356,7 +356,7 @@ def run_eval(
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     (out / "report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
-    from assistant.report import write_markdown, write_plot, write_refusal_plot
+    from assistant.evaluation.report import write_markdown, write_plot, write_refusal_plot
 
     write_markdown(summary, out / "report.md", questions_path, k)
     try:

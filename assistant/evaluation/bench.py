@@ -17,12 +17,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from assistant.scale import ask_latencies, p95
-from assistant.session import SAMPLE_PLAN, Assistant
-from assistant.settings import Settings
+from assistant.answering.session import SAMPLE_PLAN, Assistant
+from assistant.answering.settings import Settings
+from assistant.evaluation.scale import ask_latencies, p95
 from index.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
 
-PUBLIC_QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "questions-public.jsonl"
+PUBLIC_QUESTIONS = Path(__file__).resolve().parents[2] / "evals" / "questions-public.jsonl"
 
 
 def run_bench(settings: Settings, questions_path: str | None, rounds: int, out: str = "bench-out") -> int:
@@ -144,7 +144,7 @@ def run_llm_bench(settings: Settings, questions: list[str], out: str = "bench-ou
     speeds = [r["decode_tokens"] / r["decode_s"] for r in rows if r.get("decode_s")]
     put("decode_tokens_per_s", speeds, 1)
     guessed = sum(r.get("guessed", 0) for r in rows)
-    if guessed:  # greedy decoding guessing ahead from the prompt (assistant/copydecode.py)
+    if guessed:  # greedy decoding guessing ahead from the prompt (assistant/answering/copydecode.py)
         figures["guesses_kept"] = round(sum(r.get("accepted", 0) for r in rows) / guessed, 3)
         steps = sum(r.get("steps", 0) for r in rows)
         figures["tokens_per_step"] = round(sum(r["decode_tokens"] for r in rows) / max(steps, 1), 2)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
-from assistant.answer import REFUSAL, Composer, shift_markers
-from assistant.intent import retrieval_query
-from assistant.retrieve import retrieve
+from assistant.answering.answer import REFUSAL, Composer, shift_markers
+from assistant.answering.intent import retrieval_query
+from assistant.answering.retrieve import retrieve
 from index.plan_index import PlanIndex
 from index.types import Answer, Citation, Hit
 
