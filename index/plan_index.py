@@ -20,7 +20,7 @@ from index.dense import ChromaStore, open_dense
 from index.metadata import collection_of
 from index.sentences import SentenceVectors, embed_form, sentence_spans
 from index.tokenize import normalize, tokenize
-from index.types import Chunk, Citation, Measure
+from index.types import Chunk, Measure
 
 
 class PlanIndex:
@@ -74,13 +74,6 @@ class PlanIndex:
             text = store.read_source(self.generation, doc_id)
             self._sources[doc_id] = text
         return text
-
-    def cite(self, n: int, doc_id: str, title: str, start: int, end: int) -> Citation:
-        """Citation [n] of ``source_text(doc_id)[start:end]``: the quote is the source."""
-        quote = self.source_text(doc_id)[start:end]
-        return Citation(
-            n, doc_id, title, quote, start, end, self.doc_title(doc_id), self.page_of(doc_id, start)
-        )
 
     def page_of(self, doc_id: str, offset: int) -> int | None:
         """The page (1-based) of a paged document (pdf) on which ``offset`` lies."""

@@ -1,4 +1,5 @@
-"""PlanQA's own data types, shared by every layer.
+"""PlanQA's index data types: documents, measures, chunks and hits (the answer types live in
+``assistant.answering.types``).
 
 Small frozen dataclasses only: no behaviour beyond trivial helpers, no I/O.
 All offsets (``start``/``end``) are character offsets into ``Document.text``,
@@ -8,7 +9,7 @@ so that ``document.text[start:end]`` is always the quoted passage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,6 @@ class Chunk:
     support: tuple[str, ...] = ()
     doc_title: str = ""
 
-    def holds(self, cite: Citation) -> bool:
-        """The quote ``cite`` begins inside this chunk."""
-        return cite.doc == self.doc_id and self.start <= cite.start < self.end
-
 
 @dataclass(frozen=True)
 class Hit:
@@ -127,68 +124,3 @@ class Hit:
     score: float
     dense_rank: int = 0
     bm25_rank: int = 0
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A numbered quote: ``quote == source_text(doc)[start:end]``."""
-
-    n: int
-    doc: str
-    title: str  # measure title (or document title when the quote is outside measures)
-    quote: str
-    start: int
-    end: int
-    doc_title: str = ""  # the document the quote is from, as the index names it
-    page: int | None = None  # the page the quote starts on (1-based), for paged files (pdf)
-
-    def to_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            "n": self.n,
-            "doc": self.doc,
-            "doc_title": self.doc_title,
-            "title": self.title,
-            "quote": self.quote,
-            "start": self.start,
-            "end": self.end,
-        }
-        if self.page is not None:
-            out["page"] = self.page
-        return out
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    text: str
-    refused: bool
-    citations: tuple[Citation, ...] = ()
-    hits: tuple[Hit, ...] = field(default=(), repr=False)
-    intent: str = "general"
-    mode: str = "extractive"  # "extractive" | "llm" (a generated answer, verified)
-    note: str = ""  # llm mode: what verification changed ("" = nothing)
-    generated: str = field(default="", repr=False)  # llm mode: the model's own text
-    # the answerability gate's probability that the text answers the question (None: no gate ran)
-    confidence: float | None = field(default=None, repr=False)
-    rule: str = field(default="", repr=False)  # a refusal decided by a rule, not weighed: which
-    scope: str = ""  # the document the question named and was answered within ("" = none named)
-
-    def to_dict(self) -> dict[str, object]:
-        extra: dict[str, object] = {"mode": self.mode, "note": self.note} if self.mode != "extractive" else {}
-        return {
-            "question": self.question,
-            "answer": self.text,
-            "refused": self.refused,
-            "citations": [c.to_dict() for c in self.citations],
-            "retrieved": [
-                {
-                    "doc": h.chunk.doc_id,
-                    "start": h.chunk.start,
-                    "end": h.chunk.end,
-                    "score": round(h.score, 6),
-                }
-                for h in self.hits
-            ],
-            **({"scope": self.scope} if self.scope else {}),
-            **extra,
-        }

@@ -15,7 +15,7 @@ import pytest
 from assistant.answering.conversation import Conversation, Turn
 from assistant.answering.session import Assistant
 from assistant.answering.settings import Settings
-from index.types import Answer
+from assistant.answering.types import Answer
 
 
 @pytest.fixture(scope="module")

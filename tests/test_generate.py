@@ -28,7 +28,7 @@ from assistant.answering.generate import (
 )
 from assistant.answering.session import Assistant
 from assistant.answering.settings import Settings
-from index.types import Answer
+from assistant.answering.types import Answer
 
 
 class ScriptedChat(BaseChatModel):

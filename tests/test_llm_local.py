@@ -18,7 +18,7 @@ import pytest
 from assistant.answering.generate import NOTE_DECLINED, NOTE_FALLBACK, NOTE_INCOMPLETE
 from assistant.answering.session import Assistant
 from assistant.answering.settings import Settings
-from index.types import Answer
+from assistant.answering.types import Answer
 from tests.conftest import MODELS, SAMPLE
 
 pytestmark = [pytest.mark.integration, pytest.mark.llm]

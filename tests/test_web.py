@@ -14,11 +14,11 @@ import pytest
 from assistant.answering.conversation import Conversation, Turn
 from assistant.answering.session import Assistant
 from assistant.answering.settings import Settings, load_settings
+from assistant.answering.types import Answer
 from assistant.surfaces.web import answer_stream, build_app, parse_auth, start
 from assistant.surfaces.webdocs import ingest_uploads
 from assistant.surfaces.webhtml import answer_html, copy_text, passage, source_page
 from index.errors import PlanQAError
-from index.types import Answer
 from tests.conftest import DATA
 
 

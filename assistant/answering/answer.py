@@ -59,12 +59,13 @@ from assistant.answering.intent import (
     mention_of,
     sub_questions,
 )
+from assistant.answering.types import Answer, Citation, cite
 from index.ledger import plan_year
 from index.metadata import date_of_line, is_number_line
 from index.parse import heading_level
 from index.plan_index import PlanIndex
 from index.tokenize import get_jieba
-from index.types import Answer, Citation, Hit, Measure
+from index.types import Hit, Measure
 
 MAX_SENTENCES = 3
 _WS = " \t\r\n\u3000\xa0\ufeff"
@@ -729,8 +730,8 @@ class Composer:
         span = doc.get("title_span")
         if not span:
             return None
-        cite = self.index.cite(1, doc["id"], doc["title"], span[0], span[1])
-        return Answer(question, f"全称是《{cite.quote}》[1]。", False, (cite,), tuple(hits), "meta")
+        title = cite(self.index, 1, doc["id"], doc["title"], span[0], span[1])
+        return Answer(question, f"全称是《{title.quote}》[1]。", False, (title,), tuple(hits), "meta")
 
     def _named_measure(self, intent: Intent, hits: list[Hit]) -> Measure | None:
         """The measure whose title holds most of what the question is about, when it
@@ -761,7 +762,7 @@ class Composer:
             span = _sentence_around(src, t.span.start, t.span.end)
             if span not in spans:
                 spans.append(span)
-        cites = [self.index.cite(i, m.doc_id, m.title, a, b) for i, (a, b) in enumerate(spans, 1)]
+        cites = [cite(self.index, i, m.doc_id, m.title, a, b) for i, (a, b) in enumerate(spans, 1)]
         items = "；".join(f"{c.quote.rstrip(_TRAIL)}[{c.n}]" for c in cites)
         what = "量化目标" if m.targets else "量化标准"
         text = f"“{m.title}”的{what}共{len(cites)}项：{items}。"
@@ -800,7 +801,7 @@ class Composer:
         for d in m.deadlines:
             if (d.span.start, d.span.end) not in seen:
                 seen.add((d.span.start, d.span.end))
-                cites.append(self.index.cite(len(cites) + 1, m.doc_id, m.title, d.span.start, d.span.end))
+                cites.append(cite(self.index, len(cites) + 1, m.doc_id, m.title, d.span.start, d.span.end))
         items = "；".join(f"{c.quote.rstrip(_TRAIL)}[{c.n}]" for c in cites)
         text = f"“{m.title}”的时间节点共{len(cites)}个：{items}。"
         found += "\n" + "\n".join(match_form(c.quote) for c in cites)
@@ -874,10 +875,10 @@ class Composer:
                 intent.keys, match_form(s.text), self.weights
             )
             if not named and not (s.start < m.resp_span.end and m.resp_span.start < s.end):
-                cites.append(self.index.cite(len(cites) + 1, m.doc_id, m.title, s.start, s.end))
+                cites.append(cite(self.index, len(cites) + 1, m.doc_id, m.title, s.start, s.end))
                 marks.append(cites[-1].n)
             cites.append(
-                self.index.cite(len(cites) + 1, m.doc_id, m.title, m.resp_span.start, m.resp_span.end)
+                cite(self.index, len(cites) + 1, m.doc_id, m.title, m.resp_span.start, m.resp_span.end)
             )
             marks.append(cites[-1].n)
             parts.append(f"“{m.title}”{self._who(m, intent)}" + "".join(f"[{n}]" for n in marks))
@@ -913,7 +914,7 @@ class Composer:
             chosen = self._with_context(chosen, "said_by")
         for s in chosen:
             title = s.chunk.measure_title
-            c = self.index.cite(len(cites) + 1, s.chunk.doc_id, title, s.start, s.end)
+            c = cite(self.index, len(cites) + 1, s.chunk.doc_id, title, s.start, s.end)
             cites.append(c)
             parts.append(f"{s.text.rstrip(_TRAIL)}[{c.n}]")
         head = chosen[0].chunk
@@ -959,16 +960,16 @@ class Composer:
         s = cand.chosen[0]
         if intent.years and not any(s.year in intent.years for s in cand.chosen):
             asked = "、".join(f"{y}年" for y in intent.years) + "的" + asked  # another year's figure
-        cite = self.index.cite(1, s.chunk.doc_id, s.chunk.measure_title, s.start, s.end)
+        said = cite(self.index, 1, s.chunk.doc_id, s.chunk.measure_title, s.start, s.end)
         where = (
             f"“{s.chunk.measure_title}”" if s.chunk.kind == "measure" and s.chunk.measure_title else "原文"
         )
-        text = f"{REFUSAL}{asked}。{where}中相关的内容是：{cite.quote.rstrip(_TRAIL)}[1]，没有给出{asked}。"
+        text = f"{REFUSAL}{asked}。{where}中相关的内容是：{said.quote.rstrip(_TRAIL)}[1]，没有给出{asked}。"
         return Answer(
             question,
             text,
             True,
-            (cite,),
+            (said,),
             tuple(hits),
             intent.kind,
             confidence=round(prob, 4),

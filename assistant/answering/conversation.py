@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 
 from assistant.answering.intent import content_keys, detect_intent
 from assistant.answering.session import final
+from assistant.answering.types import Answer
 from index.tokenize import normalize
-from index.types import Answer, Measure
+from index.types import Measure
 
 if TYPE_CHECKING:
     from assistant.answering.session import Assistant

@@ -15,8 +15,9 @@ from dataclasses import replace
 from assistant.answering.answer import REFUSAL, Composer, shift_markers
 from assistant.answering.intent import retrieval_query
 from assistant.answering.retrieve import retrieve
+from assistant.answering.types import Answer, Citation
 from index.plan_index import PlanIndex
-from index.types import Answer, Citation, Hit
+from index.types import Hit
 
 MAX_DOCUMENTS = 8  # documents answered at most; the answer says when it stopped there
 POOL = 40  # chunks retrieved over the scope to pick the documents

@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 from assistant.answering.answer import shift_markers
 from assistant.answering.evidence import subjectless
 from assistant.answering.ledger import Ledger, role_in
+from assistant.answering.types import Answer, Citation, cite
 from index.metadata import FIELDS, TAIL_LINES, DocMeta, date_of_line, doc_meta
 from index.plan_index import PlanIndex
 from index.tokenize import normalize
-from index.types import Answer, Citation, Hit
+from index.types import Hit
 
 # What a question about the document asks, by the words it asks with. A date is a
 # document's only with a word of issuing beside it ("哪天印发", "落款日期"), or beside
@@ -170,7 +171,7 @@ def facts_answer(
     said = []
     for f in fields:
         fact = facts[f]
-        cites.append(index.cite(len(cites) + 1, doc_id, title, fact.start, fact.end))
+        cites.append(cite(index, len(cites) + 1, doc_id, title, fact.start, fact.end))
         said.append(f"{FIELD_NAMES[f]}为{fact.value}[{len(cites)}]")
     text = f"《{title}》的" + "，".join(said) + "。"
     return Answer(question, text, False, tuple(cites), tuple(hits), "document", scope=doc_id)
@@ -184,7 +185,7 @@ def which_document(index: PlanIndex, doc_id: str, answer: Answer) -> Answer:
     number = facts.get("number")
     if number is None:
         return replace(answer, text=f"出自《{title}》：" + answer.text)
-    lead = index.cite(1, doc_id, title, number.start, number.end)
+    lead = cite(index, 1, doc_id, title, number.start, number.end)
     cites = (lead, *(replace(c, n=c.n + 1) for c in answer.citations))
     text = f"出自《{title}》（{number.value}）[1]：" + shift_markers(answer.text, 1)
     return replace(answer, text=text, citations=cites)
@@ -226,14 +227,14 @@ def which_documents(ledger: Ledger, question: str, doc_ids: Collection[str] | No
         title = index.doc_title(doc)
         name = f"《{title}》"
         if number is not None:
-            cites.append(index.cite(len(cites) + 1, doc, title, number.start, number.end))
+            cites.append(cite(index, len(cites) + 1, doc, title, number.start, number.end))
             name += f"（{number.value}）[{len(cites)}]"
         own = [t for t in tasks if t.doc_id == doc]
         items = []
         for t in own[:3]:
             assert t.measure.resp_span is not None  # a department only comes from a note
             span = t.measure.resp_span
-            cites.append(index.cite(len(cites) + 1, doc, t.measure.title, span.start, span.end))
+            cites.append(cite(index, len(cites) + 1, doc, t.measure.title, span.start, span.end))
             items.append(f"“{t.measure.title}”[{len(cites)}]")
         parts.append(f"{name}，见{'、'.join(items)}" + (f"等{len(own)}项" if len(own) > len(items) else ""))
     head = f"列有{ledger.departments.display(dept)}的文件"
@@ -326,7 +327,7 @@ def department_mentions(
                 found.append((doc, start, end))
     if not found or len(found) > MAX_MENTIONS or (len({d for d, _, _ in found}) > 1 and doc_ids is None):
         return None
-    cites = [index.cite(i, d, index.doc_title(d), a, b) for i, (d, a, b) in enumerate(found, 1)]
+    cites = [cite(index, i, d, index.doc_title(d), a, b) for i, (d, a, b) in enumerate(found, 1)]
     items = "；".join(f"{c.n}.{c.quote.rstrip('。；;')}[{c.n}]" for c in cites)
     said = "" if listed else f"文中没有写明{label}牵头或配合的措施；"
     text = f"{said}文中提到{label}的有{len(cites)}处：{items}。"

@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering.evidence import Sentence, sentences_of
+from assistant.answering.types import Answer, Citation, cite
 from index.plan_index import PlanIndex
-from index.types import Answer, Citation, Hit
+from index.types import Hit
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 REFUSAL = "文中未提及"
@@ -163,7 +164,7 @@ def draft_of(extractive: Answer, passages: list[Passage]) -> str:
     where: dict[int, int] = {}
     for c in extractive.citations:
         for p in passages:
-            if p.hit.chunk.holds(c):
+            if c.within(p.hit.chunk):
                 where[c.n] = p.n
                 break
 
@@ -342,7 +343,7 @@ class _Builder:
             if key not in self.numbers:
                 self.numbers[key] = len(self.numbers) + 1
                 title = p.hit.chunk.measure_title or p.hit.chunk.doc_title
-                self.citations.append(self.index.cite(self.numbers[key], key[0], title, start, end))
+                self.citations.append(cite(self.index, self.numbers[key], key[0], title, start, end))
             marks.append(self.numbers[key])
         body = claim.text
         tail = body[-1] if body[-1] in "。！？；!?;" else ""

@@ -15,11 +15,12 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
+from assistant.answering.types import Answer, Citation, cite
 from index.departments import Departments
 from index.parse import FIRST_LEADS
 from index.plan_index import PlanIndex
 from index.tokenize import normalize
-from index.types import Answer, Citation, Deadline, Measure, Span
+from index.types import Deadline, Measure, Span
 
 ROLES = ("lead", "support", "any", "responsible")
 # a note that names roles in words ("牵头单位：…；配合单位：…"), not only by order; the
@@ -398,9 +399,9 @@ class Ledger:
         m = FIRST_LEADS.search(self.index.source_text(doc))
         if m is None:
             return answer
-        cite = self.index.cite(len(answer.citations) + 1, doc, self.index.doc_title(doc), m.start(), m.end())
-        text = answer.text.rstrip("。") + f"（牵头、参与依文中“{cite.quote}”[{cite.n}]）。"
-        return replace(answer, text=text, citations=(*answer.citations, cite))
+        rule = cite(self.index, len(answer.citations) + 1, doc, self.index.doc_title(doc), m.start(), m.end())
+        text = answer.text.rstrip("。") + f"（牵头、参与依文中“{rule.quote}”[{rule.n}]）。"
+        return replace(answer, text=text, citations=(*answer.citations, rule))
 
     def _answer_due(self, question: str, query: Query, doc_ids: Collection[str] | None) -> Answer:
         rows = [
@@ -443,7 +444,7 @@ class Ledger:
         items = []
         one_doc = doc_ids is not None and len({r[0].doc_id for r in rows}) == 1
         for t, span, detail in rows:
-            cites.append(self.index.cite(len(cites) + 1, t.doc_id, t.measure.title, span.start, span.end))
+            cites.append(cite(self.index, len(cites) + 1, t.doc_id, t.measure.title, span.start, span.end))
             items.append(f"{len(cites)}.{self._name(t, one_doc)}{detail}[{cites[-1].n}]")
         text = f"{heading}共{len(rows)}项：" + "；".join(items) + "。"
         return Answer(question, text, False, tuple(cites), (), "ledger")

@@ -50,13 +50,14 @@ from assistant.answering.retrieve import SENTENCE_HITS, retrieve, with_preamble
 from assistant.answering.scope import ScopeGuess, Scoper, names_title, scope_of, title_word, with_hits
 from assistant.answering.settings import Settings
 from assistant.answering.spelling import Speller
+from assistant.answering.types import Answer
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.errors import PlanQAError
 from index.ingest import IngestReport, Progress, ingest
 from index.metadata import DEFAULT_COLLECTION, check_collection
 from index.plan_index import PlanIndex
 from index.tokenize import normalize
-from index.types import Answer, Hit, Measure
+from index.types import Hit, Measure
 
 SAMPLE_PLAN = Path(__file__).resolve().parents[2] / "index" / "samples" / "dezhou-plan-2023.txt"
 
@@ -272,7 +273,7 @@ class Assistant:
         ranks first, and of those found by their nearest sentences only the ones the extractive
         answer quotes (the rest would let a claim about another measure find support)."""
         k = self.settings.k
-        return hits[:k] + [h for h in hits[k:] if any(h.chunk.holds(c) for c in answer.citations)]
+        return hits[:k] + [h for h in hits[k:] if any(c.within(h.chunk) for c in answer.citations)]
 
     def _and_the_rest(self, question: str, facts: Answer) -> Answer:
         """A document's particulars, and what else the question asks of it, from its passages

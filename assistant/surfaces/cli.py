@@ -18,10 +18,10 @@ from typing import Any, TextIO
 
 from assistant.answering.session import SAMPLE_PLAN, Assistant
 from assistant.answering.settings import Settings, load_settings
+from assistant.answering.types import Answer
 from assistant.surfaces.cliparser import build_parser
 from index.errors import PlanQAError
 from index.ingest import IngestReport
-from index.types import Answer
 
 EXIT_ERROR = 2
 

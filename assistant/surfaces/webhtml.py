@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 
 from assistant.answering.conversation import Turn
 from assistant.answering.overview import DocOverview, Ref, TargetRow
+from assistant.answering.types import Answer
 from index.plan_index import PlanIndex
-from index.types import Answer
 
 CONTEXT = 160  # characters of the paragraph shown on each side of a quote
 
