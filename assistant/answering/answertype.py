@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.answering.phrases import pattern, words
 from index.tokenize import get_jieba, normalize
 
 _NUM = r"(?:\d[\d.,]*(?:\s*[—\-~～至到]\s*\d[\d.,]*)?|[一二两三四五六七八九十百千万]+)"
@@ -189,8 +190,7 @@ def _names_place(text: str) -> bool:
     return any(flag.startswith("ns") for _, flag in jieba.posseg.lcut(text, HMM=False))
 
 
-# "多少亿", "几条", "扣几分": the word after the interrogative, or the rest of a word it begins
-_HOW_MANY = ("多少", "几")
+_HOW_MANY = words("answertype.how_many")
 # the general classifier: "多少个" asks a count, which any classifier states ("8500处")
 _GENERAL_UNIT = "个"
 
@@ -227,9 +227,7 @@ def states_figure(text: str) -> bool:
     return bool(FIGURE.search(text))
 
 
-# the name of an indicator, a thing measured by a value (覆盖率, 保有量, 销售额, 浓度): a question
-# asking the value of an indicator no document names cannot be answered by a figure of another
-INDICATOR = re.compile(r"(?:率|量|额|值|比例|比重|占比|指数|密度|浓度|天数|人数|总数|产量|规模|收入)$")
+INDICATOR = pattern("answertype.indicator")
 
 
 # how an answer names what the text does not state

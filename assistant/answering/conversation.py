@@ -23,25 +23,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant.answering.intent import content_keys, detect_intent
-from assistant.answering.session import final
-from assistant.answering.types import Answer
+from assistant.answering.phrases import pattern
+from assistant.answering.types import Answer, final
 from index.tokenize import normalize
 from index.types import Measure
 
 if TYPE_CHECKING:
     from assistant.answering.session import Assistant
 
-# Fillers a follow-up starts with: "那", "那么", "另外", "还有", "再问一下".
-_LEAD_IN = re.compile(
-    r"^(好的|好|嗯|哦|OK|ok|那么|那|另外|还有|然后|再问(一下|下)?|顺便问(一下|下)?)[，,、\s]*"
-)
+_LEAD_IN = pattern("conversation.lead_in")
 _TRAIL = re.compile(r"(呢|吗|呀|啊)?[？?。！!\s]*$")
-# Words that point back at the measure in focus.
-_PRONOUN = re.compile(
-    r"(该|这|此|那|上述|上面(的|这)?)(一)?(项|个|条)?(措施|工作|任务|事项)|这一项|这项|此项|该项|这个|它|其(?![他它中余次实后间])"
-)
-# A measure ask that names no measure, answered about the one in focus.
-_ROLE = re.compile(r"牵头|配合|协助|负责|参与")
+_PRONOUN = pattern("conversation.pronoun")
+_ROLE = pattern("conversation.role")
 
 
 @dataclass(frozen=True)

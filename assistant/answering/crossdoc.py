@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
-from assistant.answering.answer import REFUSAL, Composer, shift_markers
+from assistant.answering.answer import Composer
 from assistant.answering.intent import retrieval_query
 from assistant.answering.retrieve import retrieve
 from assistant.answering.types import Answer, Citation
+from assistant.answering.wording import REFUSAL, shift_markers
 from index.plan_index import PlanIndex
 from index.types import Hit
 

@@ -13,53 +13,30 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
-from assistant.answering.answer import shift_markers
 from assistant.answering.evidence import subjectless
-from assistant.answering.ledger import Ledger, role_in
+from assistant.answering.ledger import Ledger
+from assistant.answering.listquestion import role_in
+from assistant.answering.phrases import pattern, patterns
 from assistant.answering.types import Answer, Citation, cite
+from assistant.answering.wording import shift_markers
 from index.metadata import FIELDS, TAIL_LINES, DocMeta, date_of_line, doc_meta
 from index.plan_index import PlanIndex
 from index.tokenize import normalize
 from index.types import Hit
 
-# What a question about the document asks, by the words it asks with. A date is a
-# document's only with a word of issuing beside it ("哪天印发", "落款日期"), or beside
-# another of its particulars ("文号和日期"): "哪天之前完成" asks for a deadline.
-FACT_WORDS = {
-    "issuer": re.compile(
-        r"谁发|谁印发|谁出的|哪个机关|哪家(?:机关|单位)?(?:发|印发|出)|发文(?:机关|单位)|印发(?:机关|单位)"
-        r"|哪个(?:部门|单位)(?:发|印发)的|(?:国务院|国办)发的还是"
-    ),
-    "number": re.compile(r"文号|几号文|发文字号|字号|发文号"),
-    "date": re.compile(
-        r"(?:哪天|哪一天|哪年|什么时候|何时|啥时候|几月几[号日]|日期|时间)[^，。？?前]{0,3}"
-        r"(?:印发|发的|发布|下发|成文|发出|下的|批的|批复的)"
-        r"|(?:印发|发布|成文|落款|下发|发文)的?(?:日期|时间)|落款"
-    ),
-    "addressees": re.compile(
-        r"(?:发给|下发给|印发给|发到|下发到|主送|下给|批给|回给|复给)(?:给|了)?(?:哪些|哪几|哪个|哪家|谁|什么)"
-        r"|主送(?:单位|机关)|印发对象|发文对象"
-    ),
-}
-_BARE_DATE = re.compile(r"哪天|哪一天|哪年|日期|几月几[号日]|什么时候|何时")
+FACT_WORDS = patterns("document.fact_words")
+_BARE_DATE = pattern("document.bare_date")
 # the salutation: "各省、自治区…：", "科技部、新疆维吾尔自治区人民政府、新疆生产建设兵团：" — a line
 # of bodies ending with a colon, above the body
 _ADDRESSEES = re.compile(
     r"^(各[^：:\n]{2,120}|[^：:\n。，,]{2,120}(?:政府|部|委|局|厅|署|办|院|会|公司|兵团|机构|单位))[：:]$"
 )
 
-# words that name a document without saying which ("这份文件", "该意见")
-DOCUMENT_WORDS = re.compile(
-    r"这份|那份|这个|那个|该|本|文件|意见|方案|通知|决定|规定|办法|指导意见|实施方案|政策"
-)
+DOCUMENT_WORDS = pattern("document.document_words")
 
 FIELD_NAMES = {"issuer": "发文机关", "number": "文号", "date": "成文日期", "addressees": "主送"}
 
-# the kinds of document (公文种类, and the rules and plans they issue) a question may call one
-# by; not those that are verbs as often ("计划", "规定", "报告")
-_DOCUMENT_KINDS = re.compile(
-    r"意见|方案|通知|决定|办法|条例|规划|批复|复函|答复|请示|纲要|细则|决议|公告|通报"
-)
+_DOCUMENT_KINDS = pattern("document.document_kinds")
 
 
 def describes_another(question: str, title: str) -> bool:

@@ -25,14 +25,15 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.answering.evidence import Sentence, sentences_of
-from assistant.answering.types import Answer, Citation, cite
+from assistant.answering.evidence import sentences_of
+from assistant.answering.phrases import pattern
+from assistant.answering.types import Answer
+from assistant.answering.verify import Builder, Claim, Passage, Verifier, bigrams, norm_text, split_claims
 from index.plan_index import PlanIndex
 from index.types import Hit
 
@@ -45,53 +46,12 @@ NOTE_FALLBACK = "生成的回答未通过核验，以下为原文摘录的回答
 NOTE_DECLINED = "生成模型未能作答，以下为原文摘录的回答。"
 NOTE_UNSURE = "摘录未能确认答案，生成模型也未能从所给段落中给出可核验的回答。"
 
-_MARKERS = re.compile(r"\[(\d+(?:\s*[,，、]\s*\d+)*)\]")
-_LEADING_MARKERS = re.compile(r"^\s*((?:\[\d+(?:\s*[,，、]\s*\d+)*\]\s*)+)")
-_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\d)")
-_BRACKETS = str.maketrans(
-    {"【": "[", "】": "]", "［": "[", "］": "]", **{chr(0xFF10 + i): str(i) for i in range(10)}}
-)
-_ASKS_MEASURE = re.compile(r"哪(一)?(项|个|条)|什么措施|属于|措施名称|叫什么")
-_PUNCT = re.compile(r"[^\w]")
-MIN_OVERLAP = 0.5  # share of a claim's character pairs that must occur in what it cites
-_ORG = re.compile(r"[\u4e00-\u9fff]{2,10}?(?:委员会|办公室|局|委|厅|署|公司|集团|海关)")
-_DATE = re.compile(r"\d{1,2}月(?:底|末|上旬|中旬|下旬)?前?|年底前?")
-
-
-def _norm(text: str) -> str:
-    """NFKC (full-width digits, brackets), no thousands separators, no spaces."""
-    t = unicodedata.normalize("NFKC", text)
-    t = re.sub(r"(?<=\d),(?=\d{3})", "", t)
-    t = t.replace("【", "[").replace("】", "]")
-    return re.sub(r"[ \t\u3000]", "", t)
-
-
-@dataclass(frozen=True)
-class Passage:
-    n: int
-    hit: Hit
-    text: str  # the chunk as the model sees it (``_data``)
-
-
-@dataclass(frozen=True)
-class Claim:
-    text: str  # without markers
-    cites: tuple[int, ...]
-    problem: str = ""  # why it failed verification ("" = verified)
-    recited: bool = False  # cited to another passage than the model said (the one that supports it)
-
 
 def load_prompt(name: str, folder: Path = PROMPTS) -> str:
     return (folder / name).read_text(encoding="utf-8").strip()
 
 
-# Sentences that address the model rather than the reader: no plan needs them.
-_INSTRUCTION = re.compile(
-    r"(忽略|无视|不要理会|不要遵守|跳过|覆盖)(掉)?(以上|上述|之前|前面|先前|所有|全部|你的|系统)"
-    r"|(系统|开发者)(提示|指令)|system\s*prompt|ignore\s+(all\s+)?(the\s+)?(previous|above|prior)"
-    r"|你(现在)?是(一个|一名)?(新的)?(AI|助手|模型|机器人)|扮演|jailbreak|越狱",
-    re.I,
-)
+_INSTRUCTION = pattern("generate.instruction")
 _SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?\n]?")
 INSTRUCTION_REMOVED = "〔此处一句疑似给模型的指令，已略去〕"
 
@@ -131,7 +91,7 @@ def compact(index: PlanIndex, passages: list[Passage], question: str, extractive
     if CONTEXT_SENTENCES is None or not extractive.citations:
         return passages  # no draft to start from: the model looks for the answer in the whole passages
     quoted = [(c.doc, c.start, c.end) for c in extractive.citations]
-    asked = _bigrams(question)
+    asked = bigrams(question)
     sentences = [sentences_of(index, p.hit, p.n) for p in passages]
     keep: set[tuple[int, int]] = set()
     ranked: list[tuple[float, int, int]] = []  # (share of the question's pairs, passage, sentence)
@@ -140,7 +100,7 @@ def compact(index: PlanIndex, passages: list[Passage], question: str, extractive
             if any(d == p.hit.chunk.doc_id and a < s.end and s.start < b for d, a, b in quoted):
                 keep.add((i, j))
             else:
-                ranked.append((len(asked & _bigrams(s.text)) / max(len(asked), 1), i, j))
+                ranked.append((len(asked & bigrams(s.text)) / max(len(asked), 1), i, j))
     for share, i, j in sorted(ranked, reverse=True)[:CONTEXT_SENTENCES]:
         if share > 0:
             keep.add((i, j))
@@ -200,164 +160,11 @@ def messages_for(question: str, passages: list[Passage], index: PlanIndex, draft
     return [SystemMessage(content=load_prompt("answer-system.md")), HumanMessage(content=user)]
 
 
-def split_claims(text: str) -> list[tuple[str, tuple[int, ...]]]:
-    """The answer's claims with the passage numbers each cites. Markers written after the
-    full stop ("…1000家。[2]") belong to the sentence before them; sentences without a
-    marker take the next marker of their paragraph."""
-    text = text.translate(_BRACKETS).strip()
-    pieces = [p for p in re.split(r"(?<=[。！？；!?;\n])", text) if p]
-    merged: list[str] = []
-    for piece in pieces:
-        lead = _LEADING_MARKERS.match(piece)
-        if lead and merged:
-            merged[-1] += lead.group(1)
-            piece = piece[lead.end() :]
-        if piece.strip():
-            merged.append(piece)
-        elif "\n" in piece and merged:
-            merged[-1] += "\n"
-    claims: list[tuple[str, tuple[int, ...]]] = []
-    pending: list[str] = []  # uncited sentences of this paragraph, waiting for its marker
-    for piece in merged:
-        cites = tuple(int(n) for m in _MARKERS.finditer(piece) for n in re.split(r"[,，、]", m.group(1)))
-        body = _MARKERS.sub("", piece).strip()
-        if body and not cites:
-            pending.append(body)
-        elif body:  # "…。…。[2]": a paragraph cited once at its end is cited for each sentence
-            claims += [(p, cites) for p in pending]
-            claims.append((body, cites))
-            pending = []
-        if piece.rstrip(" \t").endswith("\n"):  # a marker never reaches back over a paragraph break
-            claims += [(p, ()) for p in pending]
-            pending = []
-    return claims + [(p, ()) for p in pending]
-
-
-def facts(text: str) -> tuple[list[str], list[str]]:
-    """(numbers, dates) a claim states."""
-    t = _norm(text)
-    return _NUMBER.findall(t), _DATE.findall(t)
-
-
-def has_number(number: str, text: str) -> bool:
-    return re.search(rf"(?<![\d.]){re.escape(number)}(?![\d]|\.\d)", text) is not None
-
-
-class Verifier:
-    def __init__(self, index: PlanIndex, departments: Any) -> None:
-        self.index = index
-        self.departments = departments  # assistant.ledger Departments: find_in(text)
-
-    def _depts(self, text: str) -> set[str]:
-        return {name for name, _, _ in self.departments.find_in(_norm(text))}
-
-    def check(self, body: str, cites: tuple[int, ...], passages: dict[int, Passage]) -> str:
-        """ "" when the claim is supported by the passages it cites, else why not."""
-        if not cites:
-            return "没有标注出处"
-        missing = [n for n in cites if n not in passages]
-        if missing:
-            return f"引用了不存在的段落[{missing[0]}]"
-        cited = "".join(_norm(passages[n].text) for n in cites)
-        numbers, dates = facts(body)
-        for date in dates:
-            if date not in cited:
-                return f"时限“{date}”不在所引段落中"
-        for number in numbers:
-            if not has_number(number, cited):
-                return f"数字“{number}”不在所引段落中"
-        own = {g for g in _bigrams(body) if not _PUNCT.search(g)}
-        if own and len(own & _bigrams(cited)) < MIN_OVERLAP * len(own):
-            return "内容与所引段落不符"
-        known = self._depts(cited)
-        unknown = self._depts(body) - known
-        if unknown:
-            return f"部门“{sorted(unknown)[0]}”不在所引段落中"
-        for m in _ORG.finditer(_norm(body)):  # an office the ledger does not know
-            name = m.group(0)
-            if not any(name[i:] in cited or self._depts(name[i:]) & known for i in range(len(name) - 2)):
-                return f"单位“{name}”不在所引段落中"
-        return ""
-
-    def missing(self, reference: str, answer: str, question: str = "") -> list[str]:
-        """The facts of ``reference`` (numbers, dates, departments; quoted measure titles
-        when the question asks which measure) that ``answer`` leaves out."""
-        ref, got = _norm(_MARKERS.sub("", reference)), _norm(_MARKERS.sub("", answer))
-        numbers, dates = facts(ref)
-        out = [n for n in numbers if not has_number(n, got)]
-        out += [d for d in dates if d not in got]
-        out += sorted(self._depts(ref) - self._depts(got))
-        if _ASKS_MEASURE.search(question):
-            out += [t for t in re.findall(r"“([^”]{2,30})”", ref) if _norm(t) not in got]
-        return out
-
-    def claim(self, body: str, cites: tuple[int, ...], passages: dict[int, Passage]) -> Claim:
-        """The claim verified; one cited to the wrong passage is re-cited to the single
-        passage that supports it fully (``recited``), if there is one."""
-        problem = self.check(body, cites, passages)
-        if not problem or not cites:  # an uncited claim is not re-cited
-            return Claim(body, cites, problem)
-        fits = [n for n in passages if n not in cites and not self.check(body, (n,), passages)]
-        if len(fits) == 1:
-            return Claim(body, (fits[0],), "", recited=True)
-        return Claim(body, cites, problem)
-
-
-def _bigrams(text: str) -> set[str]:
-    t = _norm(text)
-    return {t[i : i + 2] for i in range(len(t) - 1)}
-
-
-def best_sentence(index: PlanIndex, passage: Passage, claim: str) -> Sentence | None:
-    """The passage's sentence that shares most with the claim (facts weigh double)."""
-    sentences = sentences_of(index, passage.hit, passage.n)
-    if not sentences:
-        return None
-    want = _bigrams(claim)
-    numbers, _ = facts(claim)
-
-    def score(s: Sentence) -> float:
-        t = _norm(s.text)
-        return len(want & _bigrams(s.text)) + 4 * sum(has_number(n, t) for n in numbers)
-
-    return max(sentences, key=score)
-
-
-class _Builder:
-    """Verified claims → answer text with renumbered markers and exact citations."""
-
-    def __init__(self, index: PlanIndex, passages: list[Passage]) -> None:
-        self.index = index
-        self.by_n = {p.n: p for p in passages}
-        self.numbers: dict[tuple[str, int, int], int] = {}
-        self.citations: list[Citation] = []
-        self.parts: list[str] = []
-
-    def add(self, claim: Claim) -> str:
-        marks = []
-        for n in dict.fromkeys(claim.cites):
-            p = self.by_n[n]
-            s = best_sentence(self.index, p, claim.text)
-            start, end = (s.start, s.end) if s else (p.hit.chunk.start, p.hit.chunk.end)
-            key = (p.hit.chunk.doc_id, start, end)
-            if key not in self.numbers:
-                self.numbers[key] = len(self.numbers) + 1
-                title = p.hit.chunk.measure_title or p.hit.chunk.doc_title
-                self.citations.append(cite(self.index, self.numbers[key], key[0], title, start, end))
-            marks.append(self.numbers[key])
-        body = claim.text
-        tail = body[-1] if body[-1] in "。！？；!?;" else ""
-        body = body[: len(body) - len(tail)] if tail else body
-        piece = body + "".join(f"[{m}]" for m in dict.fromkeys(marks)) + (tail or "。")
-        self.parts.append(piece)
-        return piece
-
-
 def _answer(
     question: str,
     generated: str,
     claims: list[Claim],
-    builder: _Builder,
+    builder: Builder,
     extractive: Answer,
     verifier: Verifier,
 ) -> Answer:
@@ -365,7 +172,7 @@ def _answer(
     if not kept and extractive.refused:  # unsure, and the model found nothing it could back
         return replace(extractive, mode="llm", note=NOTE_UNSURE, generated=generated)
     if not kept:
-        declined = REFUSAL in _norm(generated)
+        declined = REFUSAL in norm_text(generated)
         note = NOTE_DECLINED if declined or not claims else NOTE_FALLBACK
         return replace(extractive, mode="llm", note=note, generated=generated)
     if not extractive.refused and verifier.missing(extractive.text, "".join(builder.parts), question):
@@ -416,7 +223,7 @@ class Generator:
         falls back to the extractive one (``note`` says so): it supersedes them."""
         passages = compact(self.index, passages_of(hits), question, extractive)
         by_n = {p.n: p for p in passages}
-        builder = _Builder(self.index, passages)
+        builder = Builder(self.index, passages)
         claims: list[Claim] = []
         generated = ""
         done = 0  # characters of the generated text already split into claims

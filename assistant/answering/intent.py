@@ -12,19 +12,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.answering.fitted import load_intent
+from assistant.answering.phrases import pattern, table, words
 from index.departments import ORG_SUFFIX
 from index.tokenize import get_jieba, normalize, tokenize
 
-_SUPPORT = re.compile(r"配合|协助|协同|参与")
-_LEAD = re.compile(
-    r"角色|身份|是牵头还是配合|牵头|谁负责|负责单位|负责部门|由谁|归谁|哪个(部门|单位|局)|哪家(单位|部门)|哪些(部门|单位)|主责|责任(单位|部门)"
-)
-_DEADLINE = re.compile(
-    r"年中|年底|月底|什么时候|何时|时限|几月|哪个月|最晚|截止|时间节点|时间要求|完成时间|之前|底前|期限|哪一年|哪年|哪天|哪一天|何日|日期"
-)
-_TARGET = re.compile(
-    r"多少|几个|几家|几座|几项|几级|几所|目标|达到|规模|比例|比重|占比|率|量化|指标|数量|多大"
-)
+_SUPPORT = pattern("intent.support")
+_LEAD = pattern("intent.lead")
+_DEADLINE = pattern("intent.deadline")
+_TARGET = pattern("intent.target")
 
 
 def _words(*patterns: re.Pattern[str]) -> frozenset[str]:
@@ -37,31 +32,11 @@ def _words(*patterns: re.Pattern[str]) -> frozenset[str]:
 # the words questions are recognised by (a typo of one is corrected to it: "牵投" → 牵头)
 QUESTION_WORDS = _words(_SUPPORT, _LEAD, _DEADLINE, _TARGET)
 
-# Removed before matching: interrogatives, role words and fillers that every
-# measure shares and that say nothing about *which* measure is meant.
-_NOISE = sorted(
-    """什么时候 什么时间 什么水平 是什么 有什么 有哪些 是哪个 是哪些 是哪家 有没有 都有谁 还有谁
-    哪个部门 哪个单位 哪家单位 哪个局 哪些部门 哪些单位 哪几项 哪几个 哪些 哪个 哪家 哪项 哪位 哪几
-    多少 什么 几个 几家 几座 几项 几级 几所 几月 多大 何时 谁 吗 呢 吧 呀 啊 请问 一下 这块 那块 这些 那些
-    这项 那项 这条 那条 那个 这个 一项 措施 工作 事项 单位 部门 牵头负责 牵头 配合 负责 参与 协助 具体
-    除了 还有 要求 时间 时限 完成 最晚 之前 目标 要到 达到 要 是 由 的 了 在 和 与 及 有 都 还 能 会
-    降到 降至 提高到 提升到 增加到 增长到 控制在 达 到 打算 安排
-    这摊子 这摊 那摊 角色 身份 规定 处理 怎么办 做法 情况 内容 有啥 啥 咋样 咋 怎么样 什么样 哪方面
-    相关 有关 主要 具体 一些 什么的 等等 目的 为了 意义 作用 哪里 哪儿
-    方案 里 中 今年 当年 听说 整个 这块 那块 一下子 以后 将来 现在 属于 对应 分别 共同
-    概括一下 概括 总结一下 总结 归纳一下 归纳 梳理一下 梳理 简要介绍 介绍一下 介绍 简要 简述 概述
-    说说 讲讲 谈谈 列举 罗列 方面 领域 举措 提到 提及 谈到 说到 讲到""".split(),
-    key=len,
-    reverse=True,
-)
+_NOISE = sorted(words("intent.noise"), key=len, reverse=True)
 _NOISE_CHARS = frozenset(w for w in _NOISE if len(w) == 1)
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,40})[”\"」』]")
 _YEAR = re.compile(r"(20\d\d)年?")
-# a year qualifying a document ("2004年的国务院工作规则", "2018年那版条例"): its kind ends the phrase
-_DOCUMENTS_YEAR = re.compile(
-    r"(?<![到至])(?:19|20)\d\d年(?:的|版|那版|那个|那份)?[\u4e00-\u9fff]{0,8}?"
-    r"(?:规则|条例|意见|通知|办法|规定|预案|批复|复函|答复|决定)(?=里|中|上|的|规定|说|提|要求|[，,？?])"
-)
+_DOCUMENTS_YEAR = pattern("intent.documents_year")
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)[%％]?[个家项座所名张条件批次亿万千百元公里亩倍级]*")
 
 
@@ -163,19 +138,7 @@ def _strip_noise(q: str) -> str:
     return " ".join(out)
 
 
-# colloquial interrogatives and their standard forms: questions are matched in the latter
-_COLLOQUIAL = {
-    "啥时候": "什么时候",
-    "多会儿": "什么时候",
-    "啥": "什么",
-    "咋": "怎么",
-    "哪儿": "哪里",
-    # times of the year said the everyday way, as plans write them
-    "年中": "6月底",
-    "国庆前": "9月底前",
-    "国庆节前": "9月底前",
-    "春节前": "1月底前",
-}
+_COLLOQUIAL = table("intent.colloquial")
 
 
 def standard_form(question: str) -> str:
@@ -286,18 +249,11 @@ def _abbreviation(word: str) -> re.Pattern[str]:
     return re.compile("[^，,。；;\\n]{0,4}".join(re.escape(ch) for ch in word))
 
 
-_META = re.compile(
-    r"本(实施)?方案|本计划|本意见|文号|发文|印发|依据|贯彻落实.*(哪个|什么)文件|哪个文件|什么文件|出台"
-    r"|(制定|出台|印发)[^？?]{0,8}(为了|目的)|为什么制定|目的是什么"
-)
-# "这份实施方案的全称叫什么？": the document's own name
-_NAME = re.compile(r"(方案|计划|意见|文件|通知|办法)[^？?]{0,6}(全称|全名|名称|标题|题目|叫什么)")
+_META = pattern("intent.meta")
+_NAME = pattern("intent.name")
 
 
-_MENTION = re.compile(
-    r"(?:有没有|有无|是否|有没)(?:提到|提及|说到|谈到|讲到|写到|涉及)(?:过)?(.{2,20}?)(?:的内容|的说法|的事)?[？?。]*$"
-    r"|(?:提到|提及|说到|谈到|讲到|写到)(?:过)?(.{2,20}?)(?:了)?吗[？?]*$"
-)
+_MENTION = pattern("intent.mention")
 
 
 def mention_of(question: str) -> str:
@@ -318,12 +274,8 @@ def asks_name(question: str) -> bool:
     return bool(_NAME.search(normalize(question)))
 
 
-# "哪个文件提出…", "出自哪份文件", "是哪份文件里的提法": the answer is a document
-WHICH_DOCUMENT = re.compile(
-    r"(?:哪个|哪份|哪一份|哪一个|什么|哪)(?:文件|文(?!号)|通知|意见|方案|规定|政策|决定)|出自哪|出处|哪里的提法|从哪来的"
-)  # "是哪个文号" asks the document's number, not which document
-# …unless it asks what a document is based on ("本方案贯彻落实哪个文件？")
-_BASIS = re.compile(r"贯彻|落实|依据|根据|制定|出台|印发|本方案|本意见|本计划")
+WHICH_DOCUMENT = pattern("intent.which_document")
+_BASIS = pattern("intent.basis")
 
 
 def asks_which_document(question: str) -> bool:
@@ -339,11 +291,7 @@ def is_meta(question: str) -> bool:
     return bool(_META.search(q) or DOC_NUMBER.search(q)) and not asks_which_document(q)
 
 
-_EACH_DOCUMENT = re.compile(
-    # plural only: "哪个文件" asks which one document (本方案贯彻落实哪个文件？)
-    r"(?:各个|各份|各|每个|每份|每一个|每一份|所有|不同|这些|几个|哪些|哪几个|哪几份)"
-    r"(?:方案|文件|文档|计划|规划|意见|政策|通知)(?:里面|里|中的|里的|之中|当中|中|都|分别)*"
-)
+_EACH_DOCUMENT = pattern("intent.each_document")
 
 
 def across_documents(question: str) -> str | None:

@@ -9,12 +9,13 @@ else goes to retrieval. Exports live in ``assistant.answering.export``.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
+from assistant.answering.listquestion import MONTH, Query, asked_role, due_window, find_body
+from assistant.answering.phrases import pattern
 from assistant.answering.types import Answer, Citation, cite
 from index.departments import Departments
 from index.parse import FIRST_LEADS
@@ -23,54 +24,15 @@ from index.tokenize import normalize
 from index.types import Deadline, Measure, Span
 
 ROLES = ("lead", "support", "any", "responsible")
-# a note that names roles in words ("牵头单位：…；配合单位：…"), not only by order; the
-# sentence declaring the order convention ("列第一位者为牵头单位") is no such word
-_ROLE_WORDS = re.compile(r"牵头|配合|协助|协办|参与|会同")
+_ROLE_WORDS = pattern("ledger.role_words")
 
-# asks for measures (not for departments): "哪些工作", "哪几项", "全部措施", "出现在哪些措施中"
-_LIST_MEASURES = re.compile(
-    r"(哪些|哪几|几|多少|全部|所有|列一下|列出|清单)(个|项|条)?(措施|工作|任务|事项|项|方面)"
-    r"|(措施|工作|任务|事项)(分别)?(有哪些|是哪些|有几|都有|是|全部|都列|列出)|哪一项|哪几项|哪几个|哪项|几项|多少项"
-    r"|相关(的)?(措施|工作|任务)|涉及(哪些|的)|列出来|都列出"
-    # a count with no noun ("民航局要管几条？"), "都是啥": of the department's measures
-    r"|(几|多少)(个|项|条|件)(?=[？?，,。；;]|$)|(都|分别)(是|有)(啥|什么|哪些)"
-    r"|(做|办|干|管|抓|承担)(哪些|哪几件|什么)(事|事情|工作)?(?=[？?，,。；;]|$)"
-)
-# asks what a body is to do ("国办要干哪些事", "让湖北省政府做什么", "有哪些职责")
-_ASKS_DOING = re.compile(
-    r"(做|干|办|管|抓|负责|承担)(了|些)?(哪些|哪几|什么|啥)|(哪些|什么|啥)(事|工作|任务|职责)"
-)
-# "哪些措施没有列任何配合单位？"
-_NO_SUPPORT = re.compile(r"(没有|没|未|不)(列|设)?(任何)?配合(单位|部门)|无配合(单位|部门)")
-_ASKS_DEPARTMENTS = re.compile(
-    r"(哪些|哪几个?|几个)[^，。？?]{0,4}(部门|单位)|(部门|单位)(有哪些|是哪些|有哪几个?|有几个|都有谁|是谁)|谁"
-)
-_LIST_ANY = re.compile(r"哪些|哪几|几项|多少项|分别是|列出|列一下|清单|有什么|要完成什么|到期")
-_SUPPORT = re.compile(r"配合|协助|协办")  # "参与" alone: leading or supporting
-_LEAD = re.compile(r"牵头|负责|主责")
-_MONTH = re.compile(r"(?:(20\d\d)年)?(1[0-2]|[1-9]|[一二三四五六七八九十]|十一|十二)月(底|末|份)?(前|之前)?")
-_DATE_BEFORE = re.compile(r"(?:(20\d\d)年)?(1[0-2]|[1-9])月([1-3]?\d)日(前|之前|以前)")
-_RELATIVE = {"下个月": 1, "下月": 1, "本月": 0, "这个月": 0, "当月": 0, "上个月": -1, "上月": -1}
-_CN_MONTH = {
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-    "十一": 11,
-    "十二": 12,
-}
-_HAS_DEADLINE_PARA = re.compile(r"(完成时限|时间节点)")
-# "…局一起牵头的那项工作，…", "…配合的那条措施里…": a measure named by a department's part in it
-_IDENTIFIED = re.compile(
-    r"(?:在)?(?:一起|共同|参与|单独|也)?(?P<role>牵头|配合|参与|负责|协助)(?:负责|配合)?的?"
-    r"(?:那|这)(?:一)?(?:项|条|个)(?:工作|措施|任务|事情|事)?"
-)
+_LIST_MEASURES = pattern("ledger.list_measures")
+_ASKS_DOING = pattern("ledger.asks_doing")
+_NO_SUPPORT = pattern("ledger.no_support")
+_ASKS_DEPARTMENTS = pattern("ledger.asks_departments")
+_LIST_ANY = pattern("ledger.list_any")
+_HAS_DEADLINE_PARA = pattern("ledger.has_deadline_para")
+_IDENTIFIED = pattern("ledger.identified")
 
 
 MAX_SAID = 160  # characters of a task's own words quoted in a department's list
@@ -93,17 +55,6 @@ class Task:
 
     def role_of(self, dept: str) -> str:
         return "lead" if dept in self.lead else "support" if dept in self.support else ""
-
-
-@dataclass(frozen=True)
-class Query:
-    kind: str  # "department" | "due" | "has_deadlines" | "no_support"
-    dept: str = ""
-    role: str = "any"
-    first: str = ""  # due window, ISO dates, inclusive
-    last: str = ""
-    when: str = ""  # how the question put it ("4月底前", "下个月")
-    label: str = ""  # a body no note names, as the question names it: its sentences answer
 
 
 class Ledger:
@@ -235,7 +186,7 @@ class Ledger:
         if found and not asks_departments:
             rest = "".join(ch for i, ch in enumerate(q) if not any(a <= i < b for _, a, b in found))
             if _LIST_MEASURES.search(q) or (topical is not None and not topical(rest)):
-                return Query("department", dept=self.named_in(found[0][0], doc_ids), role=_role(q))
+                return Query("department", dept=self.named_in(found[0][0], doc_ids), role=asked_role(q))
         body = None
         # a body the documents name in their sentences ("国务院办公厅将于…组织…"), asked what it
         # is to do (in the question's words besides its name; asked at all, before the
@@ -247,11 +198,11 @@ class Ledger:
         if body is not None:
             canon = self.departments.canonical_of(body[0])
             if canon in self.departments.canonical:  # a department of notes, named so ("供销社")
-                return Query("department", dept=self.named_in(canon, doc_ids), role=_role(q))
-            return Query("department", dept=body[0], role=_role(q), label=q[body[1] : body[2]])
-        if _HAS_DEADLINE_PARA.search(q) and _LIST_MEASURES.search(q) and "措施" in q and not _MONTH.search(q):
+                return Query("department", dept=self.named_in(canon, doc_ids), role=asked_role(q))
+            return Query("department", dept=body[0], role=asked_role(q), label=q[body[1] : body[2]])
+        if _HAS_DEADLINE_PARA.search(q) and _LIST_MEASURES.search(q) and "措施" in q and not MONTH.search(q):
             return Query("has_deadlines")
-        window = self._window(q, today)
+        window = due_window(q, today)
         if window and (_LIST_ANY.search(q) or _LIST_MEASURES.search(q)):
             return Query("due", first=window[0], last=window[1], when=window[2])
         return None
@@ -265,43 +216,10 @@ class Ledger:
             m = _IDENTIFIED.match(q, end)
             if not m:
                 continue
-            tasks = self.by_department(dept, _role(m.group("role")))
+            tasks = self.by_department(dept, asked_role(m.group("role")))
             rest = q[m.end() :].lstrip("，,、：: 里中")
             if 1 <= len(tasks) <= 3 and len(rest) >= 4:
                 return tasks, rest
-        return None
-
-    @staticmethod
-    def _window(q: str, today: dt.date | None) -> tuple[str, str, str] | None:
-        """(first, last, as asked): ISO dates when the question fixes the year
-        ("2023年4月", "下个月"), else "MM-DD" within each plan's year ("4月底前")."""
-        m = _DATE_BEFORE.search(q)
-        if m:
-            day = f"{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-            return "", f"{m.group(1)}-{day}" if m.group(1) else day, m.group(0)
-        for word, delta in _RELATIVE.items():
-            if word in q:
-                base = today or dt.date.today()
-                month0 = base.month - 1 + delta
-                return (*_month_window(month0 % 12 + 1, base.year + month0 // 12), word)
-        half = re.search(r"(上|下)半年", q)
-        if half:
-            return (
-                ("01-01", "06-30", half.group(0))
-                if half.group(1) == "上"
-                else ("07-01", "12-31", half.group(0))
-            )
-        quarter = re.search(r"(第)?(一|二|三|四|1|2|3|4)季度", q)
-        if quarter:
-            n = "一二三四".find(quarter.group(2)) + 1 or int(quarter.group(2))
-            first = _month_window(3 * n - 2, None)[0]
-            return first, _month_window(3 * n, None)[1], quarter.group(0)
-        m = _MONTH.search(q)
-        if m:
-            month = int(m.group(2)) if m.group(2).isdigit() else _CN_MONTH[m.group(2)]
-            return (*_month_window(month, int(m.group(1)) if m.group(1) else None), m.group(0))
-        if re.search(r"年底前|年底|年内", q):
-            return (*_month_window(12, None), "年底前")
         return None
 
     def answer(self, question: str, query: Query, doc_ids: Collection[str] | None = None) -> Answer:
@@ -457,35 +375,6 @@ class Ledger:
         )
 
 
-_ORGAN_END = "办社部委局厅府署行院会"  # the last character of a body's short name: "国办", "供销社"
-
-
-def find_body(q: str, bodies: Collection[str], text: str = "") -> tuple[str, int, int] | None:
-    """(body, start, end) of the first of ``bodies`` the question names: whole, with
-    "政府" for "人民政府" ("湖北省政府"), or shortened keeping characters in order from its
-    first ("国办" for 国务院办公厅, "供销社" for 供销合作总社) — but not where the question
-    goes on into a word of ``text``, the documents' (the 教育部 of "教育部际联席会议")."""
-
-    def a_name(a: int, b: int) -> bool:  # not the head of a longer word ("教育部际联席会议")
-        return b >= len(q) or not text or q[a : b + 1] not in text
-
-    for b in sorted(bodies, key=len, reverse=True):
-        for form in (b, b.replace("人民政府", "政府")):
-            at = q.find(form)
-            if at >= 0 and a_name(at, at + len(form)):
-                return b, at, at + len(form)
-    for b in sorted(bodies, key=len, reverse=True):
-        for m in re.finditer(f"{re.escape(b[0])}[\u4e00-\u9fff]{{0,3}}?[{_ORGAN_END}]", q):
-            short = m.group(0)
-            if (
-                short[-1] in b
-                and re.search(".*?".join(map(re.escape, short)), b)
-                and a_name(m.start(), m.end())
-            ):
-                return b, m.start(), m.end()
-    return None
-
-
 def _parts(m: Measure) -> list[tuple[Measure, Span | None]]:
     """A measure as ledger rows: itself, or — its tasks carrying a note each — one row a
     note, with the span of that task's own words (from the note before it, or the title)."""
@@ -505,32 +394,3 @@ def _parts(m: Measure) -> list[tuple[Measure, Span | None]]:
         )
         for k, n in enumerate(m.notes)
     ]
-
-
-def role_in(question: str) -> str | None:
-    """The role a question asks a department in ("列为负责单位", "配合"), None when it names none."""
-    q = normalize(question)
-    if _LEAD.search(q) or _SUPPORT.search(q) or "参与" in q or "单位" in q:
-        return _role(q)
-    return None
-
-
-def _role(q: str) -> str:
-    support, lead = bool(_SUPPORT.search(q)), bool(_LEAD.search(q))
-    if support and lead:  # "牵头和配合都算", "负责或配合"
-        return "any"
-    if support:
-        return "support"
-    if "参与" in q or "涉及" in q:  # "负责或参与": either role
-        return "any"
-    if lead and not re.search(r"牵头|主责", q):  # "负责哪些": as the document's notes mean it
-        return "responsible"
-    return "lead" if lead else "any"
-
-
-def _month_window(month: int, year: int | None) -> tuple[str, str]:
-    last = calendar.monthrange(year or 2001, month)[1]  # any common year when unknown
-    if month == 2 and year is None:
-        last = 29
-    prefix = f"{year:04d}-" if year else ""
-    return f"{prefix}{month:02d}-01", f"{prefix}{month:02d}-{last:02d}"

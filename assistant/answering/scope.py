@@ -24,6 +24,7 @@ import numpy as np
 
 from assistant.answering.fitted import Logistic
 from assistant.answering.intent import content_keys
+from assistant.answering.phrases import pattern
 from index.plan_index import PlanIndex
 from index.tokenize import normalize
 
@@ -38,16 +39,9 @@ SCOPE_FEATURES = (
     "hit_share",  # … the share of the retrieved passages that are
 )
 
-# the question speaks of a document ("那份意见里", "这个方案中", "文件"): its topic words are
-# likelier the document's name than what it asks about
-_NAMES_DOCUMENT = re.compile(
-    r"(文件|意见|方案|通知|规定|办法|条例|决定|计划)(里|中|当中|里面|里头|上|的)?|那份|这份|该文"
-)
+_NAMES_DOCUMENT = pattern("scope.names_document")
 
-# words of nearly every title say nothing about which one ("国务院关于…的意见")
-_TITLE_WORDS = re.compile(
-    r"国务院|办公厅|关于|印发|通知|意见|指导意见|若干|方案|实施方案|工作|进一步|文件|政策"
-)
+_TITLE_WORDS = pattern("scope.title_words")
 
 
 @dataclass(frozen=True)

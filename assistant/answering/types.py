@@ -1,10 +1,12 @@
 """The answering room's data types: a numbered quote of a source (``Citation``) and an answer
-(``Answer``), with ``cite`` that makes the one from the index's source text."""
+(``Answer``), with ``cite`` that makes the one from the index's source text, and ``final``, the
+answer at the end of an answer stream."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from index.types import Chunk, Hit
 
@@ -87,3 +89,16 @@ def cite(index: PlanIndex, n: int, doc_id: str, title: str, start: int, end: int
     return Citation(
         n, doc_id, title, quote, start, end, index.doc_title(doc_id), index.page_of(doc_id, start)
     )
+
+
+T = TypeVar("T")
+
+
+def final(parts: Iterable[str | T]) -> T:
+    """The last item of an answer stream (text pieces, then the result), the pieces spent."""
+    result: T | None = None
+    for part in parts:
+        if not isinstance(part, str):
+            result = part
+    assert result is not None, "the stream ended without its result"
+    return result

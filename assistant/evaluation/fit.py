@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering.answer import GATE_FEATURES, GATE_FEATURES_SIGNED, Trace
+from assistant.answering.answer import Trace
 from assistant.answering.evidence import SENTENCE_FEATURES
 from assistant.answering.fitted import (
     FITTED,
@@ -53,6 +53,7 @@ from assistant.answering.fitted import (
     load_fitted,
     load_intent,
 )
+from assistant.answering.gate import GATE_FEATURES, GATE_FEATURES_SIGNED
 from assistant.answering.intent import (
     across_documents,
     asks_name,

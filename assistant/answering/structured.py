@@ -1,0 +1,223 @@
+"""Answers read from a measure's parsed fields rather than quoted sentence by sentence: who is
+responsible (its responsibility note), its quantitative targets, its whole schedule, the document's
+full title."""
+
+from __future__ import annotations
+
+from assistant.answering.evidence import (
+    KeyWeights,
+    Sentence,
+    coverage,
+)
+from assistant.answering.gate import Candidate
+from assistant.answering.intent import (
+    Intent,
+    match_form,
+)
+from assistant.answering.types import Answer, Citation, cite
+from index.plan_index import PlanIndex
+from index.types import Hit, Measure
+
+_WS = " \t\r\n\u3000\xa0\ufeff"
+TRAIL = "。；;，,、 "
+
+
+def _sentence_around(src: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence of ``src`` holding ``[start, end)``: from after the previous 。；; or
+    line break to the next one (kept), whitespace trimmed."""
+    a = max(src.rfind(ch, 0, start) for ch in "。；;\n") + 1
+    ends = [i for i in (src.find(ch, end) for ch in "。；;") if i >= 0]
+    line = src.find("\n", end)
+    b = min([*(i + 1 for i in ends), *([line] if line >= 0 else []), len(src)])
+    while a < b and src[a] in _WS:
+        a += 1
+    while b > a and src[b - 1] in _WS:
+        b -= 1
+    return a, b
+
+
+class MeasureAnswers:
+    """Candidate answers from the parsed measures of the index (a part of ``Composer``)."""
+
+    index: PlanIndex
+    weights: KeyWeights
+
+    def _document_name(self, question: str, hits: list[Hit], intent: Intent) -> Answer | None:
+        """The full title of the document in focus, cited where it stands."""
+        doc = self.index.documents.get(hits[0].chunk.doc_id, {})
+        span = doc.get("title_span")
+        if not span:
+            return None
+        title = cite(self.index, 1, doc["id"], doc["title"], span[0], span[1])
+        return Answer(question, f"全称是《{title.quote}》[1]。", False, (title,), tuple(hits), "meta")
+
+    def _named_measure(self, intent: Intent, hits: list[Hit]) -> Measure | None:
+        """The measure whose title holds most of what the question is about, when it
+        holds nearly all of it ("加强科技创新主体培育的目标是什么？")."""
+        measures = [m for h in hits if (m := self.index.measure_of(h.chunk)) is not None]
+        best = max(
+            measures, key=lambda m: coverage(intent.keys, match_form(m.title), self.weights), default=None
+        )
+        if best is None or coverage(intent.keys, match_form(best.title), self.weights) < 0.7:
+            return None
+        return best
+
+    def _targets(
+        self, question: str, intent: Intent, hits: list[Hit], scored: list[tuple[float, Sentence]]
+    ) -> Candidate | None:
+        """Every quantitative target of the measure the question names by its title and
+        asks the targets of, without naming a figure ("它的目标是什么？"), in order: each
+        cited by the sentence that states it."""
+        m = self._named_measure(intent, hits)
+        # its targets; where it sets none, the figures its policy grants or bounds
+        figures = (m.targets or m.terms) if m is not None else ()
+        if not figures or intent.years:
+            return None
+        assert m is not None
+        src = self.index.source_text(m.doc_id)
+        spans: list[tuple[int, int]] = []
+        for t in figures:
+            span = _sentence_around(src, t.span.start, t.span.end)
+            if span not in spans:
+                spans.append(span)
+        cites = [cite(self.index, i, m.doc_id, m.title, a, b) for i, (a, b) in enumerate(spans, 1)]
+        items = "；".join(f"{c.quote.rstrip(TRAIL)}[{c.n}]" for c in cites)
+        what = "量化目标" if m.targets else "量化标准"
+        text = f"“{m.title}”的{what}共{len(cites)}项：{items}。"
+        found = match_form(m.title) + "\n" + "\n".join(match_form(c.quote) for c in cites)
+        stating = [s for _, s in scored if any(s.start < b and a < s.end for a, b in spans)]
+        answer = Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
+        # it rests on what ties the question to the measure (the best sentence), then the figures
+        return Candidate(answer, found, [scored[0][1], *stating], "targets", named=True)
+
+    def _only_a_title(self, intent: Intent, hits: list[Hit]) -> bool:
+        """The question's words are a measure's title and nothing else ("提高水旱灾害防御能力的
+        完成时限是什么？"): asked when, it asks that measure's whole schedule."""
+        return bool(intent.keys) and any(
+            m is not None
+            and m.deadlines
+            and coverage(intent.keys, match_form(m.title), self.weights) >= 0.999
+            for m in (self.index.measure_of(h.chunk) for h in hits)
+        )
+
+    def _schedule(self, question: str, intent: Intent, hits: list[Hit], best: Sentence) -> Candidate | None:
+        """Every dated item of the measure the question names (by its title), else of
+        the best-matching sentence's measure, in order."""
+        measures = [m for h in hits if (m := self.index.measure_of(h.chunk)) is not None and m.deadlines]
+        named = max(
+            measures, key=lambda m: coverage(intent.keys, match_form(m.title), self.weights), default=None
+        )
+        m = self.index.measure_of(best.chunk)
+        by_title = named is not None and coverage(intent.keys, match_form(named.title), self.weights) >= 0.7
+        if by_title:
+            m = named
+        if m is None or not m.deadlines:
+            return None
+        found = match_form(m.title + "\n" + (best.text if m is self.index.measure_of(best.chunk) else ""))
+        seen: set[tuple[int, int]] = set()
+        cites: list[Citation] = []
+        for d in m.deadlines:
+            if (d.span.start, d.span.end) not in seen:
+                seen.add((d.span.start, d.span.end))
+                cites.append(cite(self.index, len(cites) + 1, m.doc_id, m.title, d.span.start, d.span.end))
+        items = "；".join(f"{c.quote.rstrip(TRAIL)}[{c.n}]" for c in cites)
+        text = f"“{m.title}”的时间节点共{len(cites)}个：{items}。"
+        found += "\n" + "\n".join(match_form(c.quote) for c in cites)
+        answer = Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
+        return Candidate(answer, found, [best], "schedule", named=by_title)
+
+    def _responsibility(
+        self,
+        question: str,
+        intent: Intent,
+        hits: list[Hit],
+        scored: list[tuple[float, Sentence]],
+    ) -> Candidate | None:
+        """Lead/support from the responsibility note of the best-matching measure,
+        or of the two best when the question names two (a common lead, say)."""
+        picked: list[tuple[Measure, Sentence]] = []
+        # a measure the question names by its full title is the one asked about
+        q = match_form(question)
+        for _, s in scored:
+            m = self.index.measure_of(s.chunk)
+            named = (
+                m is not None and m.resp_span is not None and len(m.title) >= 4 and match_form(m.title) in q
+            )
+            if named and m is not None and all(m != p for p, _ in picked):
+                picked.append((m, s))
+        if picked:
+            found = "\n".join(self._resp_keys(m, s) for m, s in picked[:2])
+            answer = self._resp_answer(question, intent, hits, picked[:2])
+            return Candidate(answer, found, [s for _, s in picked[:2]], "note")
+        for _, s in scored:
+            m = self.index.measure_of(s.chunk)
+            if m is None or m.resp_span is None:
+                if not picked:
+                    return None  # best evidence is not a measure: answer by quoting
+                continue
+            if all(m != p for p, _ in picked):
+                picked.append((m, s))
+            if len(picked) == 2:
+                break
+        if not picked:
+            return None
+        # one measure, unless the question's content is only covered by two together
+        one = "\n".join(self._resp_keys(m, s) for m, s in picked[:1])
+        two = "\n".join(self._resp_keys(m, s) for m, s in picked[:2])
+        n = 1
+        if len(picked) == 2 and coverage(intent.keys, one, self.weights) < 0.5 <= coverage(
+            intent.keys, two, self.weights
+        ):
+            n = 2
+        found = two if n == 2 else one
+        answer = self._resp_answer(question, intent, hits, picked[:n])
+        return Candidate(answer, found, [s for _, s in picked[:n]], "note")
+
+    def _resp_keys(self, m: Measure, s: Sentence) -> str:
+        assert m.resp_span is not None
+        note = self.index.source_text(m.doc_id)[m.resp_span.start : m.resp_span.end]
+        return "\n".join(match_form(t) for t in (s.text, m.title, note))
+
+    def _resp_answer(
+        self, question: str, intent: Intent, hits: list[Hit], picked: list[tuple[Measure, Sentence]]
+    ) -> Answer:
+        cites: list[Citation] = []
+        parts = []
+        for m, s in picked:
+            assert m.resp_span is not None
+            marks = []
+            # The note proves the departments; the matched sentence is cited too when it,
+            # not the measure's title, is what ties the question to this measure
+            # ("齐河采煤塌陷地治理归哪个部门牵头？"). Named by its title, the measure needs no more.
+            named = coverage(intent.keys, match_form(m.title), self.weights) >= coverage(
+                intent.keys, match_form(s.text), self.weights
+            )
+            if not named and not (s.start < m.resp_span.end and m.resp_span.start < s.end):
+                cites.append(cite(self.index, len(cites) + 1, m.doc_id, m.title, s.start, s.end))
+                marks.append(cites[-1].n)
+            cites.append(
+                cite(self.index, len(cites) + 1, m.doc_id, m.title, m.resp_span.start, m.resp_span.end)
+            )
+            marks.append(cites[-1].n)
+            parts.append(f"“{m.title}”{self._who(m, intent)}" + "".join(f"[{n}]" for n in marks))
+        text = "；".join(parts) + "。"
+        if len(picked) == 2:
+            common = [d for d in picked[0][0].lead if d in picked[1][0].lead]
+            if common:
+                text += f"两项共同的牵头单位是{'、'.join(common)}。"
+        return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
+
+    @staticmethod
+    def _who(m: Measure, intent: Intent) -> str:
+        lead = "、".join(m.lead)
+        if m.each_responsible:
+            who = f"由{lead}分别负责"
+        elif m.lead:
+            who = f"由{lead}牵头负责"
+        else:
+            who = "未列牵头单位"
+        if m.support:
+            who += f"，{'、'.join(m.support)}配合"
+        elif intent.wants_support or not m.each_responsible:
+            who += "，未列配合单位"
+        return who

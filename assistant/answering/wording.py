@@ -1,0 +1,133 @@
+"""How an answer is worded: the chosen sentences quoted with [n] markers, joined answers renumbered,
+and the refusals ("文中未提及…"), which say what the text does say when it speaks of the thing asked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from assistant.answering.answertype import (
+    ASKED_LABEL,
+    asked_kinds,
+)
+from assistant.answering.evidence import (
+    Sentence,
+    states_time,
+)
+from assistant.answering.gate import (
+    VALUE_RULE,
+    Candidate,
+    asks_who,
+)
+from assistant.answering.intent import (
+    Intent,
+)
+from assistant.answering.structured import TRAIL
+from assistant.answering.types import Answer, Citation, cite
+from index.plan_index import PlanIndex
+from index.types import Hit
+
+REFUSAL = "文中未提及"
+
+
+def joined(question: str, parts: list[Answer], hits: list[Hit], kind: str) -> Answer:
+    """Answers to the asks of one question, joined, their citations renumbered; an ask
+    answered by passages already quoted for another adds nothing and is left out."""
+    texts: list[str] = []
+    cites: list[Citation] = []
+    for a in parts:
+        quoted = {(c.doc, c.start, c.end) for c in cites}
+        if a.citations and all((c.doc, c.start, c.end) in quoted for c in a.citations):
+            continue
+        offset = len(cites)
+        texts.append(shift_markers(a.text, offset).rstrip("。"))
+        cites.extend(replace(c, n=c.n + offset) for c in a.citations)
+    confidence = min((a.confidence for a in parts if a.confidence is not None), default=None)
+    return Answer(
+        question, "；".join(texts) + "。", False, tuple(cites), tuple(hits), kind, confidence=confidence
+    )
+
+
+def shift_markers(text: str, offset: int) -> str:
+    """Renumber [n] markers by ``offset``."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", text)
+
+
+class Wording:
+    """Answers and refusals worded from the evidence chosen (a part of ``Composer``)."""
+
+    index: PlanIndex
+
+    def _quote_answer(self, question: str, intent: Intent, hits: list[Hit], chosen: list[Sentence]) -> Answer:
+        cites: list[Citation] = []
+        parts = []
+        if intent.kind == "deadline" or {"date", "month"} & set(asked_kinds(question)):
+            # a sentence stating no time of its own: its paragraph's year
+            chosen = self._with_context(chosen, "dated_by", lambda s: not states_time(s.text))
+        if asks_who(question, intent):
+            chosen = self._with_context(chosen, "said_by")
+        for s in chosen:
+            title = s.chunk.measure_title
+            c = cite(self.index, len(cites) + 1, s.chunk.doc_id, title, s.start, s.end)
+            cites.append(c)
+            parts.append(f"{s.text.rstrip(TRAIL)}[{c.n}]")
+        head = chosen[0].chunk
+        lead = f"“{head.measure_title}”：" if head.kind == "measure" and head.measure_title else ""
+        text = lead + "；".join(parts) + "。"
+        return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
+
+    def _with_context(
+        self, chosen: list[Sentence], link: str, wanted: Callable[[Sentence], bool] = lambda s: True
+    ) -> list[Sentence]:
+        """Each sentence (``wanted``) quoted after the earlier sentence of its paragraph that its
+        ``link`` points to, once: a paragraph's "2023年，…" lead (``dated_by``), whose year
+        answers "什么时候"; the sentence naming the doer of one that starts with what is to be
+        done (``said_by``: "司法部负责…。要及时跟踪…"), which answers "谁"."""
+        out: list[Sentence] = []
+        spans = {(s.start, s.end) for s in chosen}
+        for s in chosen:
+            span = getattr(s, link)
+            if span is not None and span not in spans and wanted(s):
+                a, b = span
+                text = self.index.source_text(s.chunk.doc_id)[a:b]
+                cleared: dict[str, Any] = {link: None}  # the quoted sentence needs none
+                out.append(replace(s, start=a, end=b, text=text, vector=None, **cleared))
+                spans.add(span)
+            out.append(s)
+        return out
+
+    def _refuse(
+        self, question: str, hits: list[Hit], intent: Intent, prob: float | None = None, rule: str = ""
+    ) -> Answer:
+        text = f"{REFUSAL}：方案原文中没有找到能回答这个问题的内容。"
+        if hits:
+            text += "以下是最接近的段落，仅供参考。"
+        conf = round(prob, 4) if prob is not None else None
+        return Answer(question, text, True, (), tuple(hits), intent.kind, confidence=conf, rule=rule)
+
+    def _refuse_value(
+        self, question: str, hits: list[Hit], intent: Intent, cand: Candidate, prob: float
+    ) -> Answer:
+        """The text speaks of the thing asked about but states no value of the kind asked
+        (a budget, a date, a place): say so, and say what it does state, cited."""
+        asked = "、".join(dict.fromkeys(ASKED_LABEL[k] for k in asked_kinds(question))) or "具体数值"
+        s = cand.chosen[0]
+        if intent.years and not any(s.year in intent.years for s in cand.chosen):
+            asked = "、".join(f"{y}年" for y in intent.years) + "的" + asked  # another year's figure
+        said = cite(self.index, 1, s.chunk.doc_id, s.chunk.measure_title, s.start, s.end)
+        where = (
+            f"“{s.chunk.measure_title}”" if s.chunk.kind == "measure" and s.chunk.measure_title else "原文"
+        )
+        text = f"{REFUSAL}{asked}。{where}中相关的内容是：{said.quote.rstrip(TRAIL)}[1]，没有给出{asked}。"
+        return Answer(
+            question,
+            text,
+            True,
+            (said,),
+            tuple(hits),
+            intent.kind,
+            confidence=round(prob, 4),
+            rule=VALUE_RULE,
+        )
