@@ -34,7 +34,8 @@ import assistant.answering.generate as generate
 from assistant.answering.llm import chat_model_for
 from assistant.answering.session import SAMPLE_PLAN, Assistant, final
 from assistant.answering.settings import load_settings
-from assistant.evaluation.evaluate import gold_spans, load_questions, score, with_gate
+from assistant.evaluation.evaluate import load_questions, with_gate
+from assistant.evaluation.metrics import gold_spans, score
 from index.embed import SentenceTransformerEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent

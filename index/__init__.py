@@ -1,4 +1,3 @@
-"""PlanQA ingest side: load → clean → parse → chunk → embed → store.
-
-Importing this package is cheap: models, jieba and Chroma load lazily.
+"""PlanQA's index: load → clean → parse → chunk → embed → store, and the read side (PlanIndex).
+Imports nothing of ``assistant``; importing it is cheap (models, jieba and Chroma load lazily).
 """

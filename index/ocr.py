@@ -20,7 +20,7 @@ import threading
 from typing import Any
 
 from index.errors import LoadError
-from index.pdf import Line, Page, line_of
+from index.pdflines import Line, Page, line_of
 
 DPI = 200  # the models read print at this size; 300 dpi costs twice the time, reads no better
 INSTALL_HINT = "install RapidOCR (pip install rapidocr==3.10.0 onnxruntime; make install does it)"

@@ -23,7 +23,9 @@ import zlib
 from xml.etree import ElementTree
 
 from index.errors import LoadError
-from index.pdf import Page, assemble, drop_furniture, grid_tables, ideograph, tables_and_lines
+from index.pdflines import Page, ideograph
+from index.pdfparagraphs import assemble, drop_furniture
+from index.pdftables import grid_tables, tables_and_lines
 
 MAX_UNPACKED_BYTES = 200 * 10**6  # a long plan's OFD unpacks to a few MB
 MAX_RATIO = 200  # declared unpacked / packed size of one entry; text XML compresses ~10x

@@ -27,7 +27,8 @@ from assistant.answering.intent import detect_intent, mention_of, months_in, sta
 from assistant.answering.session import Assistant
 from assistant.answering.settings import Settings
 from assistant.answering.spelling import Speller
-from assistant.evaluation.fit import fit_logistic, llm_floor, refusal_curve
+from assistant.evaluation.fit import llm_floor, refusal_curve
+from assistant.evaluation.fitlogistic import fit_logistic
 from index import store
 from index.ingest import ingest
 from index.sentences import SentenceVectors, sentence_spans

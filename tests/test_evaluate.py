@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation.evaluate import gold_spans, score, summarize
+from assistant.evaluation.metrics import gold_spans, score, summarize
 from index.errors import PlanQAError
 
 SOURCE = "甲。到2025年,企业达到1000家。(市科技局牵头负责)\n乙。到2025年,企业达到1000家。"

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.integration
 def test_fit_writes_models_the_answerer_loads(tmp_path: Path) -> None:
     from assistant.answering.settings import Settings
     from assistant.evaluation.evaluate import load_questions
-    from assistant.evaluation.fit import EVALS, run_fit
+    from assistant.evaluation.fit import run_fit
+    from assistant.evaluation.fitdata import EVALS
 
     out, report = tmp_path / "fitted.json", tmp_path / "report"
     settings = Settings(home=MODELS.parent)  # the converted model under .cache/models

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import formatbench as build
+from assistant.evaluation import formatfiles as build
 from index.errors import LoadError
 from index.load import load_document
 from index.ofd import load_ofd
-from index.pdf import _FIRST_UNIT, _RADICALS, Line, Page, assemble, drop_furniture, ideograph, join_lines
+from index.pdflines import _FIRST_UNIT, _RADICALS, Line, Page, ideograph, join_lines
+from index.pdfparagraphs import assemble, drop_furniture
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "index" / "samples" / "dezhou-plan-2023.txt"

@@ -46,7 +46,7 @@ def test_the_fitted_model_reads_who_without_the_rules_words() -> None:
 
 
 def test_fit_intent_writes_a_model_it_can_load(tmp_path: Path) -> None:
-    from assistant.evaluation.fit import INTENT_KINDS, fit_intent
+    from assistant.evaluation.fitintent import INTENT_KINDS, fit_intent
 
     out = tmp_path / "intent.json"
     dev = fit_intent(sets=("questions-public.jsonl", "questions-dezhou.jsonl"), out=out)

@@ -17,11 +17,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from index.decode import _common_chars, decode_bytes
 from index.errors import LoadError
 from index.load import (
     SUPPORTED,
-    _common_chars,
-    decode_bytes,
     doc_id_for,
     iter_source_files,
     load_document,

@@ -7,7 +7,8 @@ import pytest
 
 from index.clean import clean_text
 from index.load import load_document
-from index.parse import ParsedPlan, find_responsibility, parse_plan, parse_responsibility
+from index.parse import ParsedPlan, parse_plan
+from index.responsibility import find_responsibility, parse_responsibility
 from tests.conftest import DATA
 
 # (title, lead, support, 分别负责) for every measure of the bundled plan, in order,

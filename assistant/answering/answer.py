@@ -54,8 +54,8 @@ from assistant.answering.phrases import pattern
 from assistant.answering.structured import MeasureAnswers
 from assistant.answering.types import Answer
 from assistant.answering.wording import Wording, joined
+from index.headings import heading_level
 from index.metadata import date_of_line, is_number_line
-from index.parse import heading_level
 from index.plan_index import PlanIndex
 from index.types import Hit
 

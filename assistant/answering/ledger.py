@@ -18,8 +18,8 @@ from assistant.answering.listquestion import MONTH, Query, asked_role, due_windo
 from assistant.answering.phrases import pattern
 from assistant.answering.types import Answer, Citation, cite
 from index.departments import Departments
-from index.parse import FIRST_LEADS
 from index.plan_index import PlanIndex
+from index.responsibility import FIRST_LEADS
 from index.tokenize import normalize
 from index.types import Deadline, Measure, Span
 

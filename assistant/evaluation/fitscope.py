@@ -1,6 +1,6 @@
 """Fitting the document-scope model (``assistant.answering.scope``) on the dev questions.
 
-Every dev question of the sets in ``assistant.evaluation.fit.SETS`` is compared with the titles of the
+Every dev question of the sets in ``assistant.evaluation.fitdata.SETS`` is compared with the titles of the
 61-document index (the bundled plan and ``evals/corpus``); the best title's features are
 labelled by whether it is the question's own document (``doc``, or the plan). A logistic
 regression on them (L2 by cross-validation), with the threshold the lowest at which, on
@@ -49,7 +49,7 @@ def scope_rows(assistant: Any, sets: tuple[tuple[str, bool], ...], evals: Any) -
 def fit_scope(rows: list[dict[str, Any]], embedder: str) -> dict[str, dict[str, Any]]:
     """The scope model of each variant (``embedder``'s cosines, and words only)."""
     from assistant.answering.scope import SCOPE_FEATURES, names_title
-    from assistant.evaluation.fit import cross_fit, fit_logistic, fold_of
+    from assistant.evaluation.fitlogistic import cross_fit, fit_logistic, fold_of
 
     # a question that says no title word is never scoped (nor retrieved for): not fitted on
     can = [names_title(dict(zip(SCOPE_FEATURES, r["x"], strict=True))) for r in rows]

@@ -74,65 +74,66 @@ def build_api(assistant: Assistant, api_key: str = "") -> FastAPI:
             body = await request.json()
         except ValueError:
             return _error(400, "the request body is not JSON")
-        if not isinstance(body, dict):
-            return _error(400, "the request body must be a JSON object")
-        model = body.get("model") or "planqa"
-        if model not in MODELS:
-            return _error(404, f"model {model!r} does not exist (see /v1/models)", "not_found_error")
-        messages = body.get("messages")
-        if not isinstance(messages, list) or not messages:
-            return _error(400, "messages: a non-empty list is required")
-        questions = [
-            _text(m.get("content")).strip()
-            for m in messages
-            if isinstance(m, dict) and m.get("role") == "user"
-        ]
-        if not questions or not questions[-1]:
-            return _error(400, "messages: the last user message is empty")
-        doc = body.get("doc") or None
-        collection = body.get("collection") or None
-        for field, value in (("doc", doc), ("collection", collection)):
-            if value is not None and not isinstance(value, str):
-                return _error(400, f"{field}: a string is expected")
-        try:
-            assistant.scope(doc, collection)
-        except PlanQAError as e:
-            return _error(
-                404, f"{'collection' if collection and doc is None else 'doc'}: {e}", "not_found_error"
-            )
-        conversation = Conversation(assistant, doc, collection)
-        try:
-            for earlier in questions[:-1]:  # the history gives the follow-up its subject
-                conversation.ask(earlier, mode="extractive")
-        except PlanQAError as e:
-            return _error(400, str(e))
-        mode = MODELS[model]
-        cid = "chatcmpl-" + uuid.uuid4().hex[:24]
-        created = int(time.time())
-        if body.get("stream"):
-            return StreamingResponse(
-                _stream(conversation, questions[-1], mode, cid, created, model, assistant),
-                media_type="text/event-stream",
-            )
-        try:
-            turn = conversation.ask(questions[-1], mode=mode)
-        except PlanQAError as e:
-            return _error(400, str(e))
-        message = {
-            "role": "assistant",
-            "content": plain_text(turn.answer, assistant.index),
-            **_structured(turn),
-        }
-        return {
-            "id": cid,
-            "object": "chat.completion",
-            "created": created,
-            "model": model,
-            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-        }
+        return _complete(assistant, body)
 
     return app
+
+
+def _complete(assistant: Assistant, body: Any) -> Any:
+    """``POST /v1/chat/completions`` once its body is read: check it, replay the history, answer."""
+    if not isinstance(body, dict):
+        return _error(400, "the request body must be a JSON object")
+    model = body.get("model") or "planqa"
+    if model not in MODELS:
+        return _error(404, f"model {model!r} does not exist (see /v1/models)", "not_found_error")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return _error(400, "messages: a non-empty list is required")
+    questions = [
+        _text(m.get("content")).strip() for m in messages if isinstance(m, dict) and m.get("role") == "user"
+    ]
+    if not questions or not questions[-1]:
+        return _error(400, "messages: the last user message is empty")
+    doc = body.get("doc") or None
+    collection = body.get("collection") or None
+    for field, value in (("doc", doc), ("collection", collection)):
+        if value is not None and not isinstance(value, str):
+            return _error(400, f"{field}: a string is expected")
+    try:
+        assistant.scope(doc, collection)
+    except PlanQAError as e:
+        return _error(404, f"{'collection' if collection and doc is None else 'doc'}: {e}", "not_found_error")
+    conversation = Conversation(assistant, doc, collection)
+    try:
+        for earlier in questions[:-1]:  # the history gives the follow-up its subject
+            conversation.ask(earlier, mode="extractive")
+    except PlanQAError as e:
+        return _error(400, str(e))
+    mode = MODELS[model]
+    cid = "chatcmpl-" + uuid.uuid4().hex[:24]
+    created = int(time.time())
+    if body.get("stream"):
+        return StreamingResponse(
+            _stream(conversation, questions[-1], mode, cid, created, model, assistant),
+            media_type="text/event-stream",
+        )
+    try:
+        turn = conversation.ask(questions[-1], mode=mode)
+    except PlanQAError as e:
+        return _error(400, str(e))
+    message = {
+        "role": "assistant",
+        "content": plain_text(turn.answer, assistant.index),
+        **_structured(turn),
+    }
+    return {
+        "id": cid,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+    }
 
 
 def _structured(turn: Turn) -> dict[str, Any]:

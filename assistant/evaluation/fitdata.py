@@ -1,0 +1,139 @@
+"""What ``planqa fit`` reads: the question sets of ``evals/`` it fits on (their dev splits), and
+what the answerer sees of each question asked (candidate sentences, their gold labels, traces)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.answering.answer import Trace
+from assistant.answering.fitted import LEXICAL, Fitted, Logistic, load_fitted
+from assistant.answering.intent import across_documents, asks_name, asks_which_document
+from assistant.answering.settings import Settings
+from assistant.evaluation.metrics import LIST_CATEGORIES
+from index.embed import SentenceTransformerEmbedder
+from index.load import doc_id_for
+
+EVALS = Path(__file__).resolve().parents[2] / "evals"
+# (question set, asked of the plan plus the State Council corpus): the dev split of every set
+# (its test split is never read by a fit); the sets written after a round were held out from
+# its fit, and measured as questions it never saw, until the next round
+SETS = (
+    ("questions-public.jsonl", False),
+    ("questions-dezhou.jsonl", False),
+    ("questions-colloquial.jsonl", False),
+    ("questions-newstaff.jsonl", False),
+    ("questions-plan2.jsonl", False),
+    ("questions-plan3.jsonl", False),
+    ("questions-gov.jsonl", True),
+    ("questions-twins.jsonl", True),
+    ("questions-unmentioned.jsonl", True),
+    ("questions-gov2.jsonl", True),
+    ("questions-twins2.jsonl", True),
+    ("questions-twins3.jsonl", True),
+    ("questions-gov3.jsonl", True),
+    ("questions-gov4.jsonl", True),
+    ("questions-gov5.jsonl", True),
+    ("questions-gov6.jsonl", True),
+    ("questions-gov7.jsonl", True),
+    ("questions-gov8.jsonl", True),
+    ("questions-plan4.jsonl", False),
+    ("questions-gov9.jsonl", True),
+)
+CORPUS = EVALS / "corpus" / "gov-policies"
+
+Progress = Callable[[str, int, int], None]
+
+
+# -- collecting what the answerer sees ----------------------------------------------
+
+
+@dataclass
+class Asked:
+    q: dict[str, Any]
+    assistant: Any
+    question: str
+
+
+def _assistants(settings: Settings, tmp: Path, gov: bool, progress: Progress | None) -> dict[bool, Any]:
+    from assistant.answering.session import SAMPLE_PLAN, Assistant
+
+    embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
+    out = {}
+    for with_corpus in (False, True) if gov else (False,):
+        home = tmp / ("corpus" if with_corpus else "plan")
+        a = Assistant(replace(settings, home=home), embedder=embedder, fitted=_open_gate(LEXICAL))
+        a.ingest([SAMPLE_PLAN, *([CORPUS] if with_corpus else [])], progress=progress)
+        out[with_corpus] = a
+    return out
+
+
+def _open_gate(embedder: str, ranker: Logistic | None = None) -> Fitted:
+    """A gate that lets every candidate through (threshold 0) and, unless given, a ranker
+    that prefers nothing (ties keep retrieval order); the scope model in use (which
+    document a question names), so that questions are asked within it as in the product."""
+    flat = Logistic(("lex",), (0.0,), (1.0,), (0.0,), 0.0)
+    gate = Logistic(("rank_best",), (0.0,), (1.0,), (0.0,), 0.0, threshold=0.0)
+    return Fitted(ranker or flat, gate, 0.0, embedder, scope=_scope_in_use(embedder))
+
+
+def _scope_in_use(embedder: str) -> Logistic | None:
+    try:
+        return load_fitted(embedder).scope
+    except (OSError, KeyError, ValueError):
+        return None  # no models yet: every question asked of every document
+
+
+def _answered_by_retrieval(a: Any, q: dict[str, Any]) -> bool:
+    """Questions the ranker and gate decide (not the ledger's lists, the document's name,
+    or the cross-document path)."""
+    question = a.prepare(q["question"])
+    if q["category"] in LIST_CATEGORIES or a.ledger.route(question, None, a.topical) is not None:
+        return False
+    return not asks_name(question) and across_documents(question) is None
+
+
+def _trace(asked: Asked, fitted: Fitted) -> Trace:
+    """What the answerer sees of the question, with the passages it is asked them from:
+    within the document the question names, as ``Assistant.ask`` chooses it (the scope
+    model of ``fitted``), from every document otherwise."""
+    a = asked.assistant
+    a.composer.fitted = fitted
+    everywhere: list[Any] = []
+    named = "" if asks_which_document(asked.question) else a.named_document(asked.question, everywhere)
+    hits = a.hits_within(asked.question, frozenset({named}) if named else None, everywhere)
+    trace = Trace()
+    a.composer.compose(asked.question, hits, trace)
+    return trace
+
+
+def _labels(asked: Asked, trace: Trace) -> np.ndarray:
+    """1 for each candidate sentence overlapping the question's gold evidence."""
+    from assistant.answering.session import SAMPLE_PLAN
+
+    q = asked.q
+    doc = q.get("doc") or doc_id_for(SAMPLE_PLAN)
+    src = asked.assistant.index.source_text(doc) if doc in asked.assistant.index.documents else ""
+    gold = [(i, i + len(ev)) for ev in q.get("evidence", []) for i in _find_all(src, ev)]
+    return np.array(
+        [
+            float(s.chunk.doc_id == doc and any(min(b, s.end) > max(a, s.start) for a, b in gold))
+            for s in trace.sentences
+        ]
+    )
+
+
+def _find_all(text: str, sub: str) -> list[int]:
+    out, at = [], text.find(sub)
+    while at >= 0 and sub:
+        out.append(at)
+        at = text.find(sub, at + 1)
+    return out
+
+
+def _key_fact(q: dict[str, Any], text: str) -> bool:
+    return bool(q["answerable"]) and all(m in text for m in q.get("must_include", []))

@@ -1,0 +1,94 @@
+"""Logistic regression (Newton's method, L2 on the coefficients) and its cross-validation by
+question folds: how ``planqa fit`` fits the ranker, the gate, the intent and the scope models."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from assistant.answering.fitted import Logistic
+
+FOLDS = 5
+L2_GRID = (0.1, 1.0, 10.0, 100.0)
+
+
+# -- logistic regression (Newton's method, L2 on the coefficients) ----------------
+
+
+def fit_logistic(
+    x: np.ndarray,
+    y: np.ndarray,
+    names: tuple[str, ...],
+    l2: float = 1.0,
+    signs: tuple[int, ...] | None = None,
+) -> Logistic:
+    """A logistic regression of ``y`` (0/1) on the standardised columns ``names`` of ``x``.
+
+    ``signs`` (+1, -1 or 0 per column): a coefficient must not go against its sign; a
+    column whose fit does is left out (coefficient 0) and the rest refitted, one at a time."""
+    x = np.asarray(x, dtype=np.float64)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    active = list(range(x.shape[1]))
+    while True:
+        w = _newton(z[:, active], y, l2)
+        wrong = [(signs[j] * w[i], i) for i, j in enumerate(active) if signs and signs[j] * w[i] < 0]
+        if not wrong:
+            break
+        active.pop(min(wrong)[1])
+    coef = np.zeros(x.shape[1])
+    coef[active] = w[:-1]
+    return Logistic(names, tuple(mean), tuple(scale), tuple(coef), float(w[-1]))
+
+
+def _newton(z: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
+    """Coefficients then intercept of an L2-penalised logistic regression (Newton's method)."""
+    z = np.hstack([z, np.ones((len(z), 1))])
+    w = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], l2)
+    penalty[-1] = 0.0  # the intercept is not shrunk
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-(z @ w)))
+        grad = z.T @ (p - y) + penalty * w
+        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
+def fold_of(qid: str) -> int:
+    return int(hashlib.sha256(f"fold:{qid}".encode()).hexdigest(), 16) % FOLDS
+
+
+def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def cross_fit(
+    x: np.ndarray,
+    y: np.ndarray,
+    folds: np.ndarray,
+    names: tuple[str, ...],
+    signs: tuple[int, ...] | None = None,
+) -> tuple[float, list[Logistic], np.ndarray]:
+    """The L2 strength with the best cross-validated log loss, the model of each fold
+    (fitted without it) and each row's out-of-fold probability."""
+    best: tuple[float, float, list[Logistic], np.ndarray] | None = None
+    for l2 in L2_GRID:
+        models, oof = [], np.zeros(len(y))
+        for k in range(FOLDS):
+            train = folds != k
+            m = fit_logistic(x[train], y[train], names, l2, signs)
+            models.append(m)
+            oof[~train] = m.probs(x[~train], names)
+        loss = _log_loss(y, oof)
+        if best is None or loss < best[0]:
+            best = (loss, l2, models, oof)
+    assert best is not None
+    return best[1], best[2], best[3]
