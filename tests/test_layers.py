@@ -89,3 +89,10 @@ def test_a_back_import_is_caught(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert rooms_reached(bad) & FORBIDDEN["answering"] == {"surfaces", "evaluation"}
+
+
+def test_the_assistant_is_the_package_entry_point() -> None:
+    from assistant import Assistant
+    from assistant.answering.session import Assistant as InSession
+
+    assert Assistant is InSession

@@ -10,14 +10,21 @@ from assistant.answering.settings import Settings
 from assistant.surfaces.clioutput import _progress, _status
 
 
-def _api(assistant: Assistant, settings: Settings) -> int:
-    from assistant.surfaces.api import serve_api
+def _ready(assistant: Assistant) -> None:
+    """Before the first request: the index built (the bundled plan, on a first run), the model
+    and the index loaded, and in answer mode llm the chat model loaded and its prompt's head read."""
     from assistant.surfaces.web import ensure_index
 
     if ensure_index(assistant, _progress, announce=_status):
         print("示例方案索引完成。", file=sys.stderr)
-    assistant.ledger  # noqa: B018  (load the model and the index before the first request)
-    assistant.warm()  # answer mode llm: the chat model loaded and its prompt's head read
+    assistant.ledger  # noqa: B018  (load the model and the index)
+    assistant.warm()
+
+
+def _api(assistant: Assistant, settings: Settings) -> int:
+    from assistant.surfaces.api import serve_api
+
+    _ready(assistant)
     url = f"http://{settings.host}:{settings.api_port}/v1"
     print(f"PlanQA API 已启动：{url}  （Ctrl+C 退出）", file=sys.stderr, flush=True)
     serve_api(assistant, settings.host, settings.api_port, settings.api_key)
@@ -25,13 +32,10 @@ def _api(assistant: Assistant, settings: Settings) -> int:
 
 
 def _serve(assistant: Assistant, settings: Settings) -> int:
-    from assistant.surfaces.web import ensure_index, parse_auth, serve
+    from assistant.surfaces.web import parse_auth, serve
 
     parse_auth(settings.auth)  # a malformed login fails before anything is built
-    if ensure_index(assistant, _progress, announce=_status):
-        print("示例方案索引完成。", file=sys.stderr)
-    assistant.ledger  # noqa: B018  (load the model and the index before the first visitor)
-    assistant.warm()  # answer mode llm: the chat model loaded and its prompt's head read
+    _ready(assistant)
     url = f"http://{settings.host}:{settings.port}"
     print(f"PlanQA 网页版已启动：{url}  （Ctrl+C 退出）", file=sys.stderr, flush=True)
     serve(assistant, settings, settings.host, settings.port, settings.auth)
