@@ -323,7 +323,7 @@ def sentence_features(
     ``kinds``: the kinds of value the question asks for (``answertype.asked_kinds``);
     ``who``: the question asks who (is responsible, takes part, holds a post); ``predicate``:
     the content keys of the doing a time or a value is asked of (``answertype.asked_predicate``);
-    ``hinge``: the words the question's interrogatives ask about (``answer.hinges``)."""
+    ``hinge``: the words the question's interrogatives ask about (``gate.hinges``)."""
     sem = np.array(
         [float(s.vector @ qvec) if s.vector is not None and qvec is not None else 0.0 for s in sents]
     )

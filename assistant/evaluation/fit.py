@@ -9,7 +9,7 @@ plan's sets of an index of the bundled plan; the State Council set of the plan p
    whether it overlaps the question's gold evidence → the **ranker**, a logistic
    regression (its L2 strength chosen by cross-validation);
 2. with that ranker (cross-fitted: each question ranked by a ranker that did not see
-   it), the gate's features (``answer.GATE_FEATURES``) of the candidate answer,
+   it), the gate's features (``gate.GATE_FEATURES``) of the candidate answer,
    labelled by whether the question is answerable → the **gate**, learning from the
    candidates that answer their question right and those of unanswerable questions (a
    candidate missing an answerable question's key fact is an example of neither); its
