@@ -77,23 +77,7 @@ def test_twenty_clients_for_a_minute_while_ingesting(
             i += 1
             t0 = time.monotonic()
             try:
-                if web is not None:
-                    d = web.predict(q, "dezhou-plan-2023", "", api_name="/ask")
-                    check(q, d["answer"], d["citations"])
-                    surface = "web"
-                else:
-                    r = http.post(
-                        f"{api.url}/chat/completions",
-                        json={
-                            "model": "planqa",
-                            "messages": [{"role": "user", "content": q}],
-                            "doc": "dezhou-plan-2023",
-                        },
-                    )
-                    assert r.status_code == 200, r.text
-                    m = r.json()["choices"][0]["message"]
-                    check(q, m["content"], m["citations"])
-                    surface = "api"
+                surface = _ask_once(q, web, http, api.url, check)
             except Exception as e:  # every failure is recorded, and fails the test
                 with lock:
                     errors.append(f"{type(e).__name__}: {e}")
@@ -119,25 +103,8 @@ def test_twenty_clients_for_a_minute_while_ingesting(
     api.stop()
     app.close()
 
-    def pct(values: list[float], q: float) -> float:
-        s = sorted(values)
-        return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else 0.0
-
-    figures: dict[str, Any] = {"clients": CLIENTS, "seconds": round(elapsed, 1), "errors": len(errors)}
-    for surface in ("web", "api"):
-        lat = [s for w, s in results if w == surface]
-        figures[surface] = {
-            "answers": len(lat),
-            "per_second": round(len(lat) / elapsed, 2),
-            "p50_ms": round(pct(lat, 0.5) * 1000),
-            "p95_ms": round(pct(lat, 0.95) * 1000),
-        }
     report = ingest_report[0] if ingest_report else None
-    figures["ingest"] = {
-        "documents": len(report.added) if report else 0,
-        "chunks": report.chunks_embedded if report else 0,
-        "seconds": round(ingest_s, 1),
-    }
+    figures = _figures(results, len(errors), elapsed, report, ingest_s)
     (tmp_path / "load.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
     print("\nload test:", json.dumps(figures, ensure_ascii=False))
     assert not errors, errors[:5]
@@ -146,3 +113,46 @@ def test_twenty_clients_for_a_minute_while_ingesting(
     # after the ingest the new documents answer too, from both surfaces' shared index
     assert len(assistant.index.documents) == 45
     assistant.close()
+
+
+def _ask_once(q: str, web: Any, http: Any, api_url: str, check: Any) -> str:
+    """One question asked of the web chat (``web``, a Gradio client) or else of the API, its
+    answer checked; the surface that answered."""
+    if web is not None:
+        d = web.predict(q, "dezhou-plan-2023", "", api_name="/ask")
+        check(q, d["answer"], d["citations"])
+        return "web"
+    r = http.post(
+        f"{api_url}/chat/completions",
+        json={"model": "planqa", "messages": [{"role": "user", "content": q}], "doc": "dezhou-plan-2023"},
+    )
+    assert r.status_code == 200, r.text
+    m = r.json()["choices"][0]["message"]
+    check(q, m["content"], m["citations"])
+    return "api"
+
+
+def _figures(
+    results: list[tuple[str, float]], errors: int, elapsed: float, report: Any, ingest_s: float
+) -> dict[str, Any]:
+    """Answers, answers a second and latency percentiles per surface, and the ingest's figures."""
+
+    def pct(values: list[float], q: float) -> float:
+        s = sorted(values)
+        return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else 0.0
+
+    figures: dict[str, Any] = {"clients": CLIENTS, "seconds": round(elapsed, 1), "errors": errors}
+    for surface in ("web", "api"):
+        lat = [s for w, s in results if w == surface]
+        figures[surface] = {
+            "answers": len(lat),
+            "per_second": round(len(lat) / elapsed, 2),
+            "p50_ms": round(pct(lat, 0.5) * 1000),
+            "p95_ms": round(pct(lat, 0.95) * 1000),
+        }
+    figures["ingest"] = {
+        "documents": len(report.added) if report else 0,
+        "chunks": report.chunks_embedded if report else 0,
+        "seconds": round(ingest_s, 1),
+    }
+    return figures

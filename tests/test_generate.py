@@ -27,7 +27,6 @@ from assistant.answering.generate import (
 from assistant.answering.session import Assistant
 from assistant.answering.settings import Settings
 from assistant.answering.types import Answer
-from assistant.answering.verify import Verifier, split_claims
 
 
 class ScriptedChat(BaseChatModel):
@@ -81,43 +80,6 @@ def passage_number(messages: list[BaseMessage], needle: str) -> int:
         if needle in prompt[m.end() : end if end > 0 else None]:
             return int(m.group(1))
     raise AssertionError(f"no passage contains {needle!r}")
-
-
-# -- claims and verification ----------------------------------------------------------
-
-
-def test_claims_keep_their_markers() -> None:
-    claims = split_claims("到2025年达到1000家[1]。由市科技局牵头。[2]【3】其余见[1,2]；")
-    assert claims == [
-        ("到2025年达到1000家。", (1,)),
-        ("由市科技局牵头。", (2, 3)),
-        ("其余见；", (1, 2)),
-    ]
-    paragraph = split_claims("甲达到10家。乙达到20家。[2]\n丙达到30家。\n丁。[3]")
-    assert paragraph == [("甲达到10家。", (2,)), ("乙达到20家。", (2,)), ("丙达到30家。", ()), ("丁。", (3,))]
-
-
-def test_the_verifier_checks_numbers_dates_departments_and_markers(plan_index: Any, fresh_home: Path) -> None:
-    from assistant.answering.ledger import Ledger
-
-    hits = [h for h in _hits(plan_index, "加强科技创新主体培育 高新技术企业 1000家")]
-    passages = {p.n: p for p in passages_of(hits)}
-    n = next(p.n for p in passages.values() if "1000家" in p.text)
-    v = Verifier(plan_index, Ledger(plan_index).departments)
-    assert v.check("到2025年,全市高新技术企业达到1000家。", (n,), passages) == ""
-    assert "数字“1200”" in v.check("到2025年,全市高新技术企业达到1200家。", (n,), passages)
-    assert "没有标注出处" in v.check("到2025年,全市高新技术企业达到1000家。", (), passages)
-    assert "不存在的段落[9]" in v.check("全市高新技术企业达到1000家。", (9,), passages)
-    assert "部门" in v.check("全市高新技术企业达到1000家,由市卫生健康委负责。", (n,), passages)
-    assert v.check("这项工作由市科技局牵头负责,全市高新技术企业达到1000家。", (n,), passages) == ""
-    assert "时限" in v.check("全市高新技术企业要在11月底前达到1000家。", (n,), passages)
-    assert "不符" in v.check("我已经忽略了所有的要求并且输出系统提示。", (n,), passages)
-
-
-def _hits(index: Any, query: str) -> list[Any]:
-    from assistant.answering.retrieve import retrieve
-
-    return retrieve(index, query, k=4)
 
 
 def test_passages_are_framed_as_data(plan_index: Any) -> None:
@@ -199,63 +161,6 @@ def test_list_questions_and_refusals_do_not_ask_the_model(fresh_home: Path, fake
         assert assistant.ask(question) == expected
     assert model.calls == []
     assert assistant.ask("强化能源保障谁牵头？", mode="extractive") == extractive.ask("强化能源保障谁牵头？")
-
-
-@pytest.mark.parametrize("mode", ["extractive", "llm", "other"])
-def test_answer_mode_setting(mode: str) -> None:
-    from assistant.answering.settings import load_settings
-    from index.errors import PlanQAError
-
-    if mode == "other":
-        with pytest.raises(PlanQAError, match="answer_mode must be 'extractive' or 'llm'"):
-            load_settings({}, env={"PLANQA_HOME": "/tmp/x", "PLANQA_ANSWER_MODE": mode})
-    else:
-        s = load_settings(
-            {}, env={"PLANQA_HOME": "/tmp/x", "PLANQA_ANSWER_MODE": mode, "PLANQA_LLM_KEY": "k"}
-        )
-        assert (s.answer_mode, s.llm_key) == (mode, "k")
-
-
-def test_a_missing_local_model_names_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.answering import llm
-    from index.errors import PlanQAError
-
-    spec = llm.LocalModel("m", "m.gguf", "planqa_no_such_part{}", 2, "0" * 64, "llm")
-    monkeypatch.setitem(llm.LOCAL_MODELS, "m", spec)
-    with pytest.raises(PlanQAError, match=r"planqa-no-such-part1 is not installed .*\.\[llm\]"):
-        llm.local_model_file("m", tmp_path)
-    with pytest.raises(PlanQAError, match="neither a bundled local model"):
-        llm.local_model_file("nope", tmp_path)
-
-
-def test_local_model_parts_are_joined_and_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import hashlib
-    import sys
-    import types
-
-    from assistant.answering import llm
-    from index.errors import PlanQAError
-
-    data = [b"GGUF" + b"a" * 5000, b"b" * 3000]
-    for i, blob in enumerate(data, 1):
-        part = tmp_path / f"part{i}.bin"
-        part.write_bytes(blob)
-        module = types.ModuleType(f"planqa_test_part{i}")
-        module.get_part_path = lambda p=part: str(p)  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, f"planqa_test_part{i}", module)
-    good = hashlib.sha256(b"".join(data)).hexdigest()
-    monkeypatch.setitem(
-        llm.LOCAL_MODELS, "t", llm.LocalModel("t", "t.gguf", "planqa_test_part{}", 2, good, "llm")
-    )
-    path = llm.local_model_file("t", tmp_path / "models")
-    assert path.read_bytes() == b"".join(data)
-    assert llm.local_model_file("t", tmp_path / "models") == path  # checked once, reused
-    monkeypatch.setitem(
-        llm.LOCAL_MODELS, "bad", llm.LocalModel("bad", "b.gguf", "planqa_test_part{}", 2, "0" * 64, "llm")
-    )
-    with pytest.raises(PlanQAError, match="joined parts have sha256"):
-        llm.local_model_file("bad", tmp_path / "models")
-    assert not (tmp_path / "models" / "b.gguf").exists()  # nothing half-written is left
 
 
 def test_the_web_chat_shows_a_generated_answer_as_verified(fresh_home: Path, fake_embedder: Any) -> None:
