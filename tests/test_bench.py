@@ -72,7 +72,7 @@ def test_llm_bench_breaks_an_answer_down(
             )
 
     model = Timed(reply=echo_draft, calls=[])
-    monkeypatch.setattr(assistant.llm, "chat_model_for", lambda settings: model)
+    monkeypatch.setattr(assistant.answering.llm, "chat_model_for", lambda settings: model)
     settings = replace(Settings(home=ROOT / ".cache"), answer_mode="llm")
     questions = ["到2025年全市高新技术企业要达到多少家？", "市科技局牵头哪些工作？"]
     assert run_llm_bench(settings, questions, str(tmp_path)) == 0
