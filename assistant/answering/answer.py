@@ -17,9 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.answering.answertype import (
-    asked_kinds,
-)
+from assistant.answering.answertype import asked_kinds
 from assistant.answering.evidence import (
     SELF_REFERENCE,
     SENTENCE_FEATURES,

@@ -6,7 +6,7 @@ splits of the team's question sets (``assistant.evaluation.fit``; nothing here f
 - ``ranker``: how likely a candidate sentence is evidence for the question (features of
   ``assistant.answering.evidence.sentence_features``);
 - ``gate``: how likely the question is answered by the candidate answer at all — below
-  its threshold, PlanQA says "文中未提及" (features of ``assistant.answering.answer``).
+  its threshold, PlanQA says "文中未提及" (features of ``assistant.answering.gate``).
 
 A model is its feature names, standardisation (mean, scale), coefficients, intercept and
 threshold: a dot product at run time, no library.

@@ -34,11 +34,11 @@ from assistant.answering.evidence import sentences_of
 from assistant.answering.phrases import pattern
 from assistant.answering.types import Answer
 from assistant.answering.verify import Builder, Claim, Passage, Verifier, bigrams, norm_text, split_claims
+from assistant.answering.wording import REFUSAL
 from index.plan_index import PlanIndex
 from index.types import Hit
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
-REFUSAL = "文中未提及"
 NOTE_TRIMMED = "已删去 {n} 处无法在所引段落中核实的内容。"
 NOTE_RECITED = "已将 {n} 处引用改为实际支持该句的段落。"
 NOTE_INCOMPLETE = "生成的回答遗漏了原文中的要点，以下为原文摘录的回答。"

@@ -13,15 +13,10 @@ from assistant.answering.phrases import pattern, table
 from index.tokenize import normalize
 
 _SUPPORT = pattern("listquestion.support")
-
 _LEAD = pattern("listquestion.lead")
-
 MONTH = re.compile(r"(?:(20\d\d)年)?(1[0-2]|[1-9]|[一二三四五六七八九十]|十一|十二)月(底|末|份)?(前|之前)?")
-
 _DATE_BEFORE = re.compile(r"(?:(20\d\d)年)?(1[0-2]|[1-9])月([1-3]?\d)日(前|之前|以前)")
-
 _RELATIVE = table("listquestion.relative")
-
 _CN_MONTH = {
     "一": 1,
     "二": 2,

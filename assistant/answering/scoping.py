@@ -20,6 +20,7 @@ from assistant.answering.retrieve import SENTENCE_HITS, retrieve, with_preamble
 from assistant.answering.scope import ScopeGuess, Scoper, names_title, scope_of, title_word, with_hits
 from assistant.answering.settings import Settings
 from assistant.answering.types import Answer
+from assistant.answering.wording import REFUSAL
 from index.errors import PlanQAError
 from index.metadata import check_collection
 from index.plan_index import PlanIndex
@@ -76,9 +77,8 @@ class Scoping:
         if not named:
             return answer
         where = f"《{self.index.doc_title(named)}》"
-        refusal = "文中未提及"
-        if answer.refused and answer.text.startswith(refusal):  # a refusal still begins as one
-            text = f"{refusal}（在{where}中）{answer.text[len(refusal) :]}"
+        if answer.refused and answer.text.startswith(REFUSAL):  # a refusal still begins as one
+            text = f"{REFUSAL}（在{where}中）{answer.text[len(REFUSAL) :]}"
         else:
             text = f"在{where}中：{answer.text}"
         return replace(answer, text=text, scope=named)

@@ -16,23 +16,16 @@ from index.plan_index import PlanIndex
 from index.types import Hit
 
 _MARKERS = re.compile(r"\[(\d+(?:\s*[,，、]\s*\d+)*)\]")
-
 _LEADING_MARKERS = re.compile(r"^\s*((?:\[\d+(?:\s*[,，、]\s*\d+)*\]\s*)+)")
-
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\d)")
-
 _BRACKETS = str.maketrans(
     {"【": "[", "】": "]", "［": "[", "］": "]", **{chr(0xFF10 + i): str(i) for i in range(10)}}
 )
 
 _ASKS_MEASURE = pattern("verify.asks_measure")
-
 _PUNCT = re.compile(r"[^\w]")
-
 MIN_OVERLAP = 0.5  # share of a claim's character pairs that must occur in what it cites
-
 _ORG = re.compile(r"[\u4e00-\u9fff]{2,10}?(?:委员会|办公室|局|委|厅|署|公司|集团|海关)")
-
 _DATE = re.compile(r"\d{1,2}月(?:底|末|上旬|中旬|下旬)?前?|年底前?")
 
 
@@ -48,7 +41,7 @@ def norm_text(text: str) -> str:
 class Passage:
     n: int
     hit: Hit
-    text: str  # the chunk as the model sees it (``_data``)
+    text: str  # the chunk as the model sees it (``generate._data``)
 
 
 @dataclass(frozen=True)

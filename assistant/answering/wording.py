@@ -21,9 +21,7 @@ from assistant.answering.gate import (
     Candidate,
     asks_who,
 )
-from assistant.answering.intent import (
-    Intent,
-)
+from assistant.answering.intent import Intent
 from assistant.answering.structured import TRAIL
 from assistant.answering.types import Answer, Citation, cite
 from index.plan_index import PlanIndex
