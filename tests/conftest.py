@@ -21,6 +21,11 @@ SAMPLE = ROOT / "index" / "samples" / "dezhou-plan-2023.txt"
 DATA = Path(__file__).resolve().parent / "data"
 PUBLIC_QUESTIONS = ROOT / "evals" / "questions-public.jsonl"
 MODELS = ROOT / ".cache" / "models"  # the converted e5 model: once per checkout, reused across runs
+# the formats tier's converters (test_formats.py, test_table_plans.py)
+needs_tools = pytest.mark.skipif(
+    not (shutil.which("soffice") and shutil.which("chromium")),
+    reason="LibreOffice and Chromium come with `make formats` and `make browser`",
+)
 
 
 class FakeEmbedder:

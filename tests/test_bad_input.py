@@ -16,7 +16,7 @@ from assistant.answering.settings import Settings
 from assistant.surfaces import cli
 from index import store
 from tests.conftest import SAMPLE, FakeEmbedder
-from tests.test_load import make_docx, make_pdf, png_bytes
+from tests.loadfiles import make_docx, make_pdf, png_bytes
 
 PLAN = SAMPLE.read_text(encoding="utf-8")
 MEASURE = "（一）推进银发驿站建设。到2025年，银发驿站覆盖率达到90%。（牵头单位：市民政局）\n"

@@ -1,6 +1,7 @@
-"""Files as offices have them: PDF layout rebuilt into paragraphs, OFD, .doc/.wps, scans.
+"""Files as offices have them: OFD, .doc/.wps, scans, the plan in every format, pages cited.
 
-Unit tests build pages from lines or write files themselves; the ``formats`` tier converts
+How a PDF's lines become paragraphs is test_pdf_layout.py; appendix task tables are
+test_table_plans.py. Unit tests write files themselves; the ``formats`` tier converts
 the bundled plan with LibreOffice and Chromium (installed by ``make formats`` and ``make
 browser``; ``make test`` does both) and reads a scan of it with RapidOCR."""
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -19,8 +19,7 @@ from assistant.evaluation import formatfiles as build
 from index.errors import LoadError
 from index.load import load_document
 from index.ofd import load_ofd
-from index.pdflines import _FIRST_UNIT, _RADICALS, Line, Page, ideograph, join_lines
-from index.pdfparagraphs import assemble, drop_furniture
+from tests.conftest import needs_tools
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "index" / "samples" / "dezhou-plan-2023.txt"
@@ -28,101 +27,6 @@ PLAN = ROOT / "index" / "samples" / "dezhou-plan-2023.txt"
 
 def paragraphs(text: str) -> list[str]:
     return [re.sub(r"\s+", " ", p).strip() for p in text.splitlines() if p.strip()]
-
-
-# ---------------------------------------------------------------- glyphs and joins
-
-
-def test_radicals_a_pdf_maps_read_as_the_ideograph_drawn():
-    # as Chromium's PDFs map them: 鲁⻄ 山东省人⺠政府 ⻩河 增⻓ ⻬河 实施⽅案 (Kangxi, by NFKC)
-    assert "".join(map(ideograph, "鲁⻄⺠⻩⻓⻬⽅⾼⻋")) == "鲁西民黄长齐方高车"
-    for radical, han in _RADICALS.items():
-        assert unicodedata.name(radical).startswith("CJK RADICAL")
-        assert unicodedata.name(han).startswith("CJK UNIFIED IDEOGRAPH")
-    assert ideograph("，") == "，" and ideograph("a") == "a"  # punctuation and Latin untouched
-
-
-def test_printed_lines_join_without_spaces_between_chinese_or_digits():
-    assert (
-        join_lines(["到2025年，全市高新技术企", "业达到1000家。"]) == "到2025年，全市高新技术企业达到1000家。"
-    )
-    assert join_lines(["成交额5", "0亿元"]) == "成交额50亿元"  # a number broken at a line end
-    assert join_lines(["Dezhou", "plan"]) == "Dezhou plan"
-
-
-@pytest.mark.parametrize(
-    ("line", "unit"),
-    [
-        ("主”企业", "主”企"),
-        ("成“六纵", "成“六"),
-        ("革,2023年年", "革,2023"),
-        ("2025年", "2025"),
-        ("（市科技局", "（市"),
-        ("。其他", "。"),
-    ],
-)
-def test_what_a_line_start_needs_on_the_line_above(line, unit):
-    assert _FIRST_UNIT.match(line).group(0) == unit
-
-
-# ---------------------------------------------------------------- paragraphs from geometry
-
-
-def _line(text: str, x0: float, top: float, size: float = 12.0) -> Line:
-    return Line(text, x0, x0 + size * len(text), top, top + size, size, head=size)
-
-
-def _page(rows: list[tuple[str, float]], top: float = 100.0) -> Page:
-    """Rows of (text, x0) on a 500-point page, one line every 20 points."""
-    return Page([_line(t, x, top + 20 * i) for i, (t, x) in enumerate(rows)], 500.0, 800.0)
-
-
-def test_paragraphs_rebuilt_from_indents_and_short_last_lines():
-    full = "一" * 30  # a line that reaches the right margin (50 + 360)
-    page = _page(
-        [
-            ("　　" + full[:28], 50),
-            (full, 50),
-            ("到2025年。", 50),  # short: the paragraph ends here
-            (full[:28], 74),  # indented: a new one
-            (full, 50),
-            (full, 50),
-        ]
-    )
-    text, starts = assemble([page])
-    lines = text.split("\n")
-    assert len(lines) == 2 and lines[0].endswith("到2025年。") and lines[1].startswith(full[:28] + full)
-    assert starts == [0]
-
-
-def test_a_paragraph_runs_on_over_a_page_break_and_the_page_offsets_say_where():
-    full = "二" * 30
-    one = _page([(full[:28], 74), (full, 50), (full, 50), (full, 50)])
-    two = _page([("三" * 30, 50), ("完。", 50), ("四" * 28, 74), ("四" * 10, 50)])
-    text, starts = assemble([one, two])
-    paras = text.split("\n")
-    assert len(paras) == 2 and paras[0] == full[:28] + full * 3 + "三" * 30 + "完。"
-    assert text[starts[1] :].startswith("三" * 30)  # page 2 starts mid-paragraph
-
-
-def test_running_headers_footers_and_page_numbers_are_dropped():
-    pages = []
-    for n in range(1, 4):
-        lines = [
-            _line("德州市人民政府文件", 50, 20),  # header, every page
-            _line(f"第{n}段正文内容，足够长的一行文字在这里。", 74, 100),
-            _line(f"- {n} -", 240, 760),  # page number
-        ]
-        pages.append(Page(lines, 500.0, 800.0))
-    text, _ = assemble(drop_furniture(pages))
-    assert "德州市人民政府文件" not in text and "- 2 -" not in text
-    assert text.count("正文内容") == 3
-
-
-def test_a_title_on_the_first_page_only_is_kept():
-    pages = [Page([_line("关于印发某方案的通知", 150, 30), _line("正文" * 10, 74, 100)], 500.0, 800.0)]
-    pages += [Page([_line("正文" * 10, 74, 100)], 500.0, 800.0) for _ in range(3)]
-    assert "关于印发某方案的通知" in assemble(drop_furniture(pages))[0]
 
 
 # ---------------------------------------------------------------- OFD
@@ -273,11 +177,6 @@ def test_a_scan_without_the_ocr_engine_names_what_to_install(tmp_path, monkeypat
 
 # ---------------------------------------------------------------- the plan in every format
 
-needs_tools = pytest.mark.skipif(
-    not (shutil.which("soffice") and shutil.which("chromium")),
-    reason="LibreOffice and Chromium come with `make formats` and `make browser`",
-)
-
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
@@ -375,103 +274,3 @@ def test_a_printed_table_reads_back_row_by_row_as_in_the_docx(tmp_path):
     assert pdf is not None
     assert load_document(pdf).text == load_document(tmp_path / "tasks.docx").text
     assert "2\t强化能源保障\t市发展改革委、市能源局\t长期坚持" in load_document(pdf).text.splitlines()
-
-
-# ---------------------------------------------------------------- 任务分工表 into the ledger
-
-DATA = ROOT / "tests" / "data"
-
-
-@pytest.mark.parametrize("kind", ["docx", "ofd"])
-@pytest.mark.parametrize("source", [PLAN, DATA / "05.html", DATA / "15.html"], ids=lambda p: p.name)
-def test_a_task_division_table_becomes_the_ledger_row_for_row(tmp_path, source, kind):
-    """Real documents' division of labour moved from their notes into an appendix table
-    (a Word table; an OFD's ruled table, strokes and text placed in cells): the ledger read
-    from the table is the table, row for row (task, lead, support, deadline)."""
-    from index.ingest import prepare
-
-    rows = build.write_task_table_plan(source, tmp_path / f"tasks.{kind}")
-    doc = load_document(tmp_path / f"tasks.{kind}")
-    assert "牵头负责" not in doc.text.split("附件：重点任务分工表")[0]  # the notes are gone from the body
-    measures = [m for m in prepare(doc).measures if m.lead or m.support]
-    table_at = doc.text.index("附件：重点任务分工表")
-    got = [
-        (
-            m.title,
-            "、".join(m.lead),
-            "、".join(m.support),
-            "；".join(doc.text[s.start : s.end] for s in m.deadline_spans if s.start > table_at),
-        )
-        for m in measures
-    ]
-    assert got == rows and len(rows) >= 18
-    for m in measures:  # each cited to its row: the row's words, numbered as in the table
-        row = doc.text[m.resp_span.start : m.resp_span.end]
-        assert row.split("\t")[1].startswith(m.title) and "\n" not in row and m.resp_span.start > table_at
-    # a measure of the text and its row are one ledger entry: no task is listed twice
-    titles = [m.title for m in prepare(doc).measures]
-    assert len(titles) == len(set(titles))
-
-
-def test_the_table_plan_is_listed_by_department_like_the_notes(tmp_path, fake_embedder):
-    from assistant.answering.export import select
-    from assistant.answering.session import Assistant
-    from assistant.answering.settings import Settings
-
-    build.write_task_table_plan(PLAN, tmp_path / "tasks.docx")
-    notes = Assistant(Settings(home=tmp_path / "notes"), embedder=fake_embedder)
-    notes.ingest([PLAN])
-    table = Assistant(Settings(home=tmp_path / "table"), embedder=fake_embedder)
-    table.ingest([tmp_path / "tasks.docx"])
-    for dept, role in [("财政局", "support"), ("市科技局", "lead"), ("城管局", "any")]:
-        want = [r.task.measure.title for r in select(notes.ledger, dept=dept, role=role)]
-        got = [r.task.measure.title for r in select(table.ledger, dept=dept, role=role)]
-        assert got == want and want
-    who = table.ask("强化能源保障谁牵头？")  # answered from the measure's row, cited to it
-    assert not who.refused and "市发展改革委" in who.text
-    assert any(c.quote.startswith(("2", "1", "3")) and "\t" in c.quote for c in who.citations)
-    answer = table.ask("市科技局牵头哪些工作？")
-    assert not answer.refused and all(
-        t in answer.text for t in ("加强科技创新主体培育", "促进科技成果落地转化")
-    )
-    notes.close()
-    table.close()
-
-
-@pytest.mark.formats
-@needs_tools
-@pytest.mark.parametrize("to", ["pdf:writer_pdf_Export", "doc:MS Word 97"], ids=["pdf", "doc"])
-@pytest.mark.parametrize("source", [PLAN, DATA / "15.html"], ids=lambda p: p.name)
-def test_the_table_plan_printed_to_pdf_or_saved_as_doc_gives_the_same_ledger(tmp_path, source, to):
-    """Rows a page break cuts in two (the second part under an empty number) are one row."""
-    from index.ingest import prepare
-
-    rows = build.write_task_table_plan(source, tmp_path / "tasks.docx")
-    pdf = build.soffice_convert(tmp_path / "tasks.docx", to, tmp_path / f"tasks.{to.split(':')[0]}")
-    assert pdf is not None
-    got = [
-        (m.title, "、".join(m.lead), "、".join(m.support))
-        for m in prepare(load_document(pdf)).measures
-        if m.lead or m.support
-    ]
-    assert got == [r[:3] for r in rows]
-
-
-def test_an_html_task_table_gives_the_same_ledger(tmp_path):
-    """The same appendix as a web page's <table> (how portals publish it)."""
-    from html import escape
-
-    from index.ingest import prepare
-
-    text, rows = build.task_table_rows(DATA / "05.html")
-    body = "".join(f"<p>{escape(p)}</p>" for p in build.paragraphs(text))
-    cells = lambda values, tag: "".join(f"<{tag}>{escape(v)}</{tag}>" for v in values)  # noqa: E731
-    table = f"<table><tr>{cells(build.TABLE_HEADER, 'th')}</tr>"
-    table += "".join(f"<tr>{cells((str(i), *r), 'td')}</tr>" for i, r in enumerate(rows, 1)) + "</table>"
-    (tmp_path / "tasks.html").write_text(
-        f"<html><body>{body}<p>附件：重点任务分工表</p>{table}</body></html>", "utf-8"
-    )
-    measures = prepare(load_document(tmp_path / "tasks.html")).measures
-    assert [(m.title, "、".join(m.lead), "、".join(m.support)) for m in measures if m.lead or m.support] == [
-        r[:3] for r in rows
-    ]
