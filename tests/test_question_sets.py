@@ -38,6 +38,8 @@ GOV8_SET = ROOT / "evals" / "questions-gov8.jsonl"
 PLAN3_SET = ROOT / "evals" / "questions-plan3.jsonl"
 GOV9_SET = ROOT / "evals" / "questions-gov9.jsonl"
 PLAN4_SET = ROOT / "evals" / "questions-plan4.jsonl"
+GOV10_SET = ROOT / "evals" / "questions-gov10.jsonl"
+PLAN5_SET = ROOT / "evals" / "questions-plan5.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -103,6 +105,8 @@ SETS = [
     pytest.param(PLAN3_SET, id="plan3"),
     pytest.param(GOV9_SET, id="gov9"),
     pytest.param(PLAN4_SET, id="plan4"),
+    pytest.param(GOV10_SET, id="gov10"),
+    pytest.param(PLAN5_SET, id="plan5"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
@@ -360,17 +364,19 @@ WRITTEN = (
     PLAN3_SET,
     GOV9_SET,
     PLAN4_SET,
+    GOV10_SET,
+    PLAN5_SET,
 )
 
 
 @pytest.mark.parametrize(
     "later",
-    [PLAN2_SET, GOV6_SET, GOV7_SET, GOV8_SET, PLAN3_SET, GOV9_SET, PLAN4_SET],
-    ids=["plan2", "gov6", "gov7", "gov8", "plan3", "gov9", "plan4"],
+    [PLAN2_SET, GOV6_SET, GOV7_SET, GOV8_SET, PLAN3_SET, GOV9_SET, PLAN4_SET, GOV10_SET, PLAN5_SET],
+    ids=["plan2", "gov6", "gov7", "gov8", "plan3", "gov9", "plan4", "gov10", "plan5"],
 )
 def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
-    for the ninth, gov9 and plan4 for the tenth: none of their questions is word for word one of
+    for the ninth, gov9 and plan4 for the tenth, gov10 and plan5 for the eleventh: none of their questions is word for word one of
     a set written before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
@@ -386,3 +392,17 @@ def test_tenth_round_sets_ask_mostly_what_looks_answerable_but_is_not() -> None:
     assert sum("no_doc_named" in r["style"] for r in gov9) >= 90
     assert len(plan4) >= 60 and not any(r.get("doc") for r in plan4)
     assert sum(not r["answerable"] for r in plan4) >= 18
+
+
+def test_eleventh_round_sets_ask_of_short_documents_and_of_the_plan() -> None:
+    """gov10: twelve short State Council replies, decisions and notices (only twins2, twins3
+    and gov2 asked of them before), a third unanswerable, with document and which-document
+    questions; plan5: the plan, with 15 unanswerable questions about things it discusses (two
+    questions that repeated earlier sets word for word were left out)."""
+    gov10, plan5 = _load(GOV10_SET), _load(PLAN5_SET)
+    assert len(gov10) >= 100 and len({r["doc"] for r in gov10}) == 12
+    assert sum(not r["answerable"] for r in gov10) >= 36
+    assert sum(r["category"] in ("document", "which_document") for r in gov10) >= 30
+    assert sum("no_doc_named" in r["style"] for r in gov10) >= 90
+    assert len(plan5) >= 58 and not any(r.get("doc") for r in plan5)
+    assert sum(not r["answerable"] for r in plan5) >= 15
