@@ -98,6 +98,7 @@ class Trace:
 
     sentences: list[Sentence] = field(default_factory=list)
     rows: np.ndarray | None = None
+    qvec: np.ndarray | None = None  # the question's vector the sentences were weighed against
     decisions: list[Decision] = field(default_factory=list)
 
 
@@ -172,6 +173,12 @@ class Composer(GateFeatures, MeasureAnswers, Wording):
             return None
         return np.asarray(self.index.query_vector(question), dtype=np.float32)
 
+    def _relation(self, sents: list[Sentence], qvec: np.ndarray | None) -> np.ndarray | None:
+        relation = self.fitted.relation
+        if relation is None or qvec is None:
+            return None
+        return relation.scores(qvec, [s.vector for s in sents])
+
     def _rank(
         self,
         question: str,
@@ -193,9 +200,10 @@ class Composer(GateFeatures, MeasureAnswers, Wording):
             who=asks_who(question, intent),
             predicate=asked_doing(question, intent),
             hinge=tuple(h for h in hinges(question) if self.weights.present(h)),
+            relation=self._relation(sents, qvec),
         )
         if trace is not None and trace.rows is None:
-            trace.sentences, trace.rows = sents, rows
+            trace.sentences, trace.rows, trace.qvec = sents, rows, qvec
         return self.fitted.ranker.probs(rows, SENTENCE_FEATURES)
 
     def _decide(

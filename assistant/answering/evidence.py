@@ -303,6 +303,8 @@ SENTENCE_FEATURES = (
     "doer",  # the question asks who; the sentence puts a body or a post in charge of something
     "no_doer",  # … and the sentence names no one in charge
     "hinge",  # the sentence holds the word the question's interrogative asks about ("受什么处罚")
+    "rel",  # the fitted relation's score of question and sentence (``fitted.Relation``; 0 without one)
+    "rel_z",  # … standardised over the candidates
 )
 
 
@@ -317,13 +319,17 @@ def sentence_features(
     who: bool = False,
     predicate: tuple[str, ...] = (),
     hinge: tuple[str, ...] = (),
+    relation: np.ndarray | None = None,
 ) -> np.ndarray:
     """One row of ``SENTENCE_FEATURES`` per candidate sentence. ``plan_year``: the year a
     document's "今年" refers to, by document id (candidates come from several documents).
     ``kinds``: the kinds of value the question asks for (``answertype.asked_kinds``);
     ``who``: the question asks who (is responsible, takes part, holds a post); ``predicate``:
     the content keys of the doing a time or a value is asked of (``answertype.asked_predicate``);
-    ``hinge``: the words the question's interrogatives ask about (``gate.hinges``)."""
+    ``hinge``: the words the question's interrogatives ask about (``gate.hinges``);
+    ``relation``: the fitted relation's score of each sentence (``fitted.Relation.scores``)."""
+    rel = np.zeros(len(sents)) if relation is None else np.asarray(relation, dtype=np.float64)
+    rel_z = standardised(rel)
     sem = np.array(
         [float(s.vector @ qvec) if s.vector is not None and qvec is not None else 0.0 for s in sents]
     )
@@ -333,7 +339,7 @@ def sentence_features(
     local = LocalWeights(intent.keys, owns, weights)
     target, deadline = intent.kind == "target", intent.kind == "deadline"
     rows = []
-    for s, own, cos, cz in zip(sents, owns, sem, z):
+    for s, own, cos, cz, r, rz in zip(sents, owns, sem, z, rel, rel_z):
         year = plan_year(s.chunk.doc_id)
         wanted = set(intent.years) | ({year} if intent.this_year and year else set())
         figure = bool(_FIGURE.search(s.text))
@@ -372,6 +378,8 @@ def sentence_features(
                 float(doer),
                 float(who and not doer),
                 float(any(key_found(h, own) for h in hinge)),
+                r,
+                rz,
             )
         )
     return np.array(rows, dtype=np.float64).reshape(len(sents), len(SENTENCE_FEATURES))

@@ -1,8 +1,11 @@
 """Small models fitted on labelled questions, read from ``fitted.json`` beside this module.
 
-Two logistic regressions over named features, both fitted by ``planqa fit`` on the dev
-splits of the team's question sets (``assistant.evaluation.fit``; nothing here fits anything):
+Models fitted by ``planqa fit`` on the dev splits of the team's question sets
+(``assistant.evaluation.fit``; nothing here fits anything):
 
+- ``relation``: how well a sentence's vector answers the question's beyond their cosine (a
+  low-rank bilinear form over the embedding model's vectors); its score is one of the ranker's
+  features;
 - ``ranker``: how likely a candidate sentence is evidence for the question (features of
   ``assistant.answering.evidence.sentence_features``);
 - ``gate``: how likely the question is answered by the candidate answer at all — below
@@ -74,6 +77,42 @@ class Logistic:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class Relation:
+    """A sentence's fitness to answer a question, from their vectors: ``cos_weight`` times
+    their cosine plus qᵀ U Vᵀ s, a bilinear form of low rank that learns which directions of
+    the question's vector a sentence answers with which of its own (a paraphrase: "在网上看病"
+    and "互联网+医疗服务"). Fitted on dev questions' gold sentences against the other candidates
+    (``assistant.evaluation.fitrelation``)."""
+
+    cos_weight: float
+    u: np.ndarray  # (dimensions, rank)
+    v: np.ndarray  # (dimensions, rank)
+
+    def scores(self, qvec: np.ndarray, vectors: list[np.ndarray | None]) -> np.ndarray:
+        """One score per sentence vector; 0 for a sentence without one."""
+        out = np.zeros(len(vectors))
+        have = [i for i, v in enumerate(vectors) if v is not None and len(v) == len(qvec)]
+        if have:
+            s = np.asarray([vectors[i] for i in have], dtype=np.float64)
+            q = np.asarray(qvec, dtype=np.float64)
+            out[have] = self.cos_weight * (s @ q) + (s @ self.v) @ (self.u.T @ q)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cos_weight": round(self.cos_weight, 6),
+            "u": [[round(float(x), 6) for x in row] for row in self.u],
+            "v": [[round(float(x), 6) for x in row] for row in self.v],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Relation:
+        return cls(
+            float(d["cos_weight"]), np.asarray(d["u"], dtype=np.float64), np.asarray(d["v"], dtype=np.float64)
+        )
+
+
 @dataclass(frozen=True)
 class Fitted:
     ranker: Logistic
@@ -84,6 +123,8 @@ class Fitted:
     keep: float = 0.5
     # which document a question names by its title words (``assistant.answering.scope``); None: not fitted
     scope: Logistic | None = None
+    # the sentence-question relation whose scores the ranker reads (None: not fitted, or words only)
+    relation: Relation | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +133,7 @@ class Fitted:
             "llm_floor": self.llm_floor,
             "keep": self.keep,
             **({"scope": self.scope.to_dict()} if self.scope is not None else {}),
+            **({"relation": self.relation.to_dict()} if self.relation is not None else {}),
         }
 
 
@@ -118,6 +160,7 @@ def load_fitted(embedder: str, path: Path = FITTED) -> Fitted:
         max(float(d.get("llm_floor", gate.threshold)), MIN_LLM_FLOOR),
         name,
         scope=scope,
+        relation=Relation.from_dict(d["relation"]) if "relation" in d else None,
     )
 
 

@@ -6,8 +6,10 @@ plan's sets of an index of the bundled plan; the State Council set of the plan p
 60 documents of ``evals/corpus``), and records what the answerer saw:
 
 1. every candidate sentence's features (``evidence.SENTENCE_FEATURES``), labelled by
-   whether it overlaps the question's gold evidence → the **ranker**, a logistic
-   regression (its L2 strength chosen by cross-validation);
+   whether it overlaps the question's gold evidence → the **relation** of question and
+   sentence vectors (``fitrelation``: its rank chosen by cross-validation, its out-of-fold
+   scores two of the features), then the **ranker**, a logistic regression (its L2 strength
+   chosen by cross-validation);
 2. with that ranker (cross-fitted: each question ranked by a ranker that did not see
    it), the gate's features (``gate.GATE_FEATURES``) of the candidate answer,
    labelled by whether the question is answerable → the **gate**, learning from the
@@ -36,8 +38,9 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answering.answer import Trace
 from assistant.answering.evidence import SENTENCE_FEATURES
-from assistant.answering.fitted import FITTED, LEXICAL, MIN_LLM_FLOOR, Fitted, Logistic
+from assistant.answering.fitted import FITTED, LEXICAL, MIN_LLM_FLOOR, Fitted, Logistic, Relation
 from assistant.answering.gate import GATE_FEATURES, GATE_FEATURES_SIGNED
 from assistant.answering.settings import Settings
 from assistant.evaluation.evaluate import load_questions
@@ -55,6 +58,7 @@ from assistant.evaluation.fitdata import (
 )
 from assistant.evaluation.fitintent import fit_intent, intent_path
 from assistant.evaluation.fitlogistic import FOLDS, cross_fit, fit_logistic, fold_of
+from assistant.evaluation.fitrelation import Candidates, choose_relation
 from assistant.evaluation.fitreport import write_fit_report
 from assistant.evaluation.fitscope import fit_scope, put_scopes, scope_rows
 from index.errors import PlanQAError
@@ -62,7 +66,7 @@ from index.errors import PlanQAError
 # the share of answerable questions the gate may refuse (the product's promise: say "文中未提及"
 # to a question the documents answer at most this often)
 MAX_ANSWERABLE_REFUSED = 0.05
-_SEMANTIC = ("sem", "sem_gap", "sem_z", "sem_best", "sem_chosen", "sem_z_chosen")
+_SEMANTIC = ("sem", "sem_gap", "sem_z", "sem_best", "sem_chosen", "sem_z_chosen", "rel", "rel_z")
 
 
 # -- the fit ---------------------------------------------------------------------------
@@ -95,16 +99,23 @@ def run_fit(
             if _answered_by_retrieval(assistants[gov], q)
         ]
         # 1. candidate sentences (the ranker's features do not depend on any ranker)
-        rows, labels, qfold = _candidate_sentences(asked, embedder_name, progress)
+        rows, labels, qfold, items = _candidate_sentences(asked, embedder_name, progress)
+        # 2. the relation of question and sentence vectors: its out-of-fold scores fill the rows
+        relation, fold_relations, rows, shares = choose_relation(items, rows, SENTENCE_FEATURES, _top1)
         sx, sy, sf = np.vstack(rows), np.concatenate(labels), np.concatenate(qfold)
         result: dict[str, Any] = {
             "questions": len(questions),
             "decided_by_gate": len(asked),
             "intent": intent,
+            "relation_top1_by_rank": shares,
         }
         models: dict[str, Any] = {}
         for variant in (embedder_name, LEXICAL):
-            models[variant], curve = _fit_variant(variant, embedder_name, asked, rows, sx, sy, sf, progress)
+            none: list[Relation | None] = [None] * FOLDS
+            relations = (relation, fold_relations) if variant else (None, none)
+            models[variant], curve = _fit_variant(
+                variant, embedder_name, asked, rows, sx, sy, sf, relations, progress
+            )
             result[variant or "lexical"] = {"curve": curve, **models[variant]["dev"]}
         if True in assistants:  # which document a question names: asked of the 61-document index
             put_scopes(models, fit_scope(scope_rows(assistants[True], sets, EVALS), embedder_name))
@@ -118,10 +129,11 @@ def run_fit(
 
 def _candidate_sentences(
     asked: list[Asked], embedder_name: str, progress: Progress | None
-) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[Candidates]]:
     """Step 1: each answerable question's candidate sentences whose retrieval found its
-    evidence: their features, their labels (gold evidence or not) and the question's fold."""
-    rows, labels, qfold = [], [], []
+    evidence: their features, their labels (gold evidence or not), the question's fold, and
+    the vectors the relation is fitted on."""
+    rows, labels, qfold, items = [], [], [], []
     for i, x in enumerate(asked):
         if progress:
             progress("fit", i, 2 * len(asked))
@@ -135,7 +147,20 @@ def _candidate_sentences(
             rows.append(trace.rows)
             labels.append(y)
             qfold.append(np.full(len(y), fold_of(x.q["id"])))
-    return rows, labels, qfold
+            items.append(_candidates(trace, y, fold_of(x.q["id"])))
+    return rows, labels, qfold, items
+
+
+def _candidates(trace: Trace, y: np.ndarray, fold: int) -> Candidates:
+    qvec = np.asarray(trace.qvec if trace.qvec is not None else np.zeros(1), dtype=np.float64)
+    vectors = np.array(
+        [
+            s.vector if s.vector is not None and len(s.vector) == len(qvec) else np.zeros(len(qvec))
+            for s in trace.sentences
+        ],
+        dtype=np.float64,
+    )
+    return Candidates(qvec, vectors, y, fold)
 
 
 def _fit_variant(
@@ -146,19 +171,24 @@ def _fit_variant(
     sx: np.ndarray,
     sy: np.ndarray,
     sf: np.ndarray,
+    relations: tuple[Relation | None, list[Relation | None]],
     progress: Progress | None,
 ) -> tuple[dict[str, Any], list[dict[str, float]]]:
     """The ranker, the gate and the answer's ``keep`` of one variant (``variant``'s cosines,
-    or words only): its models and dev figures as written, and the gate's refusal curve."""
+    or words only): its models and dev figures as written, and the gate's refusal curve.
+    ``relations``: the relation, and that of each fold (None for words only)."""
     names = tuple(f for f in SENTENCE_FEATURES if variant or f not in _SEMANTIC)
     vx = sx[:, [SENTENCE_FEATURES.index(f) for f in names]]
     l2, fold_rankers, oof = cross_fit(vx, sy, sf, names)
     ranker = replace(fit_logistic(vx, sy, names, l2), threshold=0.5)
     top1 = _top1(oof, sy, rows)
     # 2. the gate, on candidates ranked by rankers that did not see the question
-    gx, gy, ok, gids, ans, ruled = _gate_decisions(asked, variant, embedder_name, fold_rankers, progress)
+    relation, fold_relations = relations
+    gx, gy, ok, gids, ans, ruled = _gate_decisions(
+        asked, variant, embedder_name, fold_rankers, fold_relations, progress
+    )
     gate, gl2, curve, point, floor = _fit_gate(variant, gx, gy, ok, gids, ans, ruled)
-    fitted = Fitted(ranker, gate, floor, variant)
+    fitted = Fitted(ranker, gate, floor, variant, relation=relation)
     keep, keep_scores = _choose_keep(asked, fitted)
     fitted = replace(fitted, keep=keep)
     model = {
@@ -183,6 +213,7 @@ def _gate_decisions(
     variant: str,
     embedder_name: str,
     fold_rankers: list[Logistic],
+    fold_relations: list[Relation | None],
     progress: Progress | None,
 ) -> tuple[list[list[float]], list[float], list[bool], list[str], list[float], list[bool]]:
     """Each question's gate decisions, its candidates ranked by the ranker of the folds
@@ -192,7 +223,8 @@ def _gate_decisions(
     for i, x in enumerate(asked):
         if progress and variant == embedder_name:
             progress("fit", len(asked) + i, 2 * len(asked))
-        trace = _trace(x, _open_gate(variant, fold_rankers[fold_of(x.q["id"])]))
+        k = fold_of(x.q["id"])
+        trace = _trace(x, _open_gate(variant, fold_rankers[k], fold_relations[k]))
         for d in trace.decisions:
             gx.append([d.features[f] for f in GATE_FEATURES])
             gy.append(float(x.q["answerable"]))

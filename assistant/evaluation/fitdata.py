@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.answer import Trace
-from assistant.answering.fitted import LEXICAL, Fitted, Logistic, load_fitted
+from assistant.answering.fitted import LEXICAL, Fitted, Logistic, Relation, load_fitted
 from assistant.answering.intent import across_documents, asks_name, asks_which_document
 from assistant.answering.settings import Settings
 from assistant.evaluation.metrics import LIST_CATEGORIES
@@ -72,13 +72,13 @@ def _assistants(settings: Settings, tmp: Path, gov: bool, progress: Progress | N
     return out
 
 
-def _open_gate(embedder: str, ranker: Logistic | None = None) -> Fitted:
+def _open_gate(embedder: str, ranker: Logistic | None = None, relation: Relation | None = None) -> Fitted:
     """A gate that lets every candidate through (threshold 0) and, unless given, a ranker
-    that prefers nothing (ties keep retrieval order); the scope model in use (which
-    document a question names), so that questions are asked within it as in the product."""
+    that prefers nothing (ties keep retrieval order) and no relation; the scope model in use
+    (which document a question names), so that questions are asked within it as in the product."""
     flat = Logistic(("lex",), (0.0,), (1.0,), (0.0,), 0.0)
     gate = Logistic(("rank_best",), (0.0,), (1.0,), (0.0,), 0.0, threshold=0.0)
-    return Fitted(ranker or flat, gate, 0.0, embedder, scope=_scope_in_use(embedder))
+    return Fitted(ranker or flat, gate, 0.0, embedder, scope=_scope_in_use(embedder), relation=relation)
 
 
 def _scope_in_use(embedder: str) -> Logistic | None:

@@ -22,6 +22,17 @@ def write_fit_report(result: dict[str, Any], out: Path) -> None:
             f"(the word rules alone: {intent['agreement_rules']})",
             "",
         ]
+    shares = result.get("relation_top1_by_rank")
+    if shares:
+        lines += [
+            "## The relation of question and sentence vectors",
+            "",
+            "- the ranker's best sentence is gold evidence (cross-validated, the relation's scores out of "
+            "fold) by the relation's rank (0: none): "
+            + ", ".join(f"{k}: {v}" for k, v in shares.items())
+            + f"; kept: {max(shares, key=lambda k: (shares[k], -int(k)))}",
+            "",
+        ]
     models = {v: r for v, r in result.items() if isinstance(r, dict) and "operating_point" in r}
     for variant, r in models.items():
         pt = r["operating_point"]
