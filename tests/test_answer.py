@@ -246,3 +246,28 @@ def test_an_ask_answered_by_passages_already_quoted_is_not_repeated() -> None:
     assert both.text == "甲[1]；乙[2]。" and len(both.citations) == 2
     more = joined("q", [part("甲[1]。", (0, 5)), part("丙[1]。", (20, 30))], [], "target")
     assert more.text == "甲[1]；丙[2]。" and [c.n for c in more.citations] == [1, 2]
+    # an ask answered by a sentence quoted already and a new one: only the new one is added,
+    # after the measure's title the ask's answer began with
+    first = part("“医疗”：甲[1]。", (0, 5))
+    again = part("“医疗”：甲[1]；丙[2]。", (0, 5), (20, 30))
+    once = joined("q", [first, again], [], "target")
+    assert once.text == "“医疗”：甲[1]；“医疗”：丙[2]。"
+    assert [(c.n, c.start) for c in once.citations] == [(1, 0), (2, 20)]
+
+
+def test_a_sentence_found_in_two_passages_is_quoted_once(assistant: Assistant) -> None:
+    """The same sentence reached twice (two retrieved passages holding it, or chosen for two
+    asks of one question) is quoted and cited once."""
+    from dataclasses import replace
+
+    from assistant.answering.answer import Trace
+    from assistant.answering.intent import detect_intent
+    from assistant.answering.structured import TRAIL
+
+    question = "能源保障方面有哪些工作要求？"
+    trace = Trace()
+    assistant.composer.compose(question, assistant.hits_within(question, None, []), trace)
+    s = trace.sentences[0]
+    twice = [s, replace(s, rank=s.rank + 1)]
+    answer = assistant.composer._quote_answer(question, detect_intent(question), [], twice)
+    assert answer.text.count(s.text.rstrip(TRAIL)) == 1 and len(answer.citations) == 1

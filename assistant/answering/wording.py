@@ -31,21 +31,50 @@ REFUSAL = "文中未提及"
 
 
 def joined(question: str, parts: list[Answer], hits: list[Hit], kind: str) -> Answer:
-    """Answers to the asks of one question, joined, their citations renumbered; an ask
-    answered by passages already quoted for another adds nothing and is left out."""
+    """Answers to the asks of one question, joined, their citations renumbered; a sentence
+    already quoted for another ask is not quoted again (an ask answered by such sentences alone
+    adds nothing and is left out)."""
     texts: list[str] = []
     cites: list[Citation] = []
     for a in parts:
         quoted = {(c.doc, c.start, c.end) for c in cites}
         if a.citations and all((c.doc, c.start, c.end) in quoted for c in a.citations):
             continue
+        text, own = _unquoted(a, quoted)
         offset = len(cites)
-        texts.append(shift_markers(a.text, offset).rstrip("。"))
-        cites.extend(replace(c, n=c.n + offset) for c in a.citations)
+        texts.append(shift_markers(text, offset).rstrip("。"))
+        cites.extend(replace(c, n=c.n + offset) for c in own)
     confidence = min((a.confidence for a in parts if a.confidence is not None), default=None)
     return Answer(
         question, "；".join(texts) + "。", False, tuple(cites), tuple(hits), kind, confidence=confidence
     )
+
+
+_QUOTES = re.compile(r"(?<=\])；")  # a quoted sentence ends with its markers
+_TITLE = re.compile(r"^“[^”]*”：")  # "“measure”：" ahead of the first quote
+
+
+def _unquoted(a: Answer, quoted: set[tuple[str, int, int]]) -> tuple[str, list[Citation]]:
+    """``a``'s text without the quoted sentences whose citations are all in ``quoted`` (a
+    measure's title ahead of them is kept), and its citations left, numbered from 1."""
+    kept: list[str] = []
+    title = ""
+    pieces = _QUOTES.split(a.text.rstrip("。"))
+    for piece in pieces:
+        ns = {int(n) for n in re.findall(r"\[(\d+)\]", piece)}
+        cited = [c for c in a.citations if c.n in ns]
+        if cited and all((c.doc, c.start, c.end) in quoted for c in cited):
+            head = _TITLE.match(piece)
+            title = title or (head.group(0) if head and not kept else "")
+            continue
+        kept.append(title + piece if title and not kept and not _TITLE.match(piece) else piece)
+    if len(kept) == len(pieces):
+        return a.text, list(a.citations)
+    used = sorted({int(n) for piece in kept for n in re.findall(r"\[(\d+)\]", piece)})
+    renumber = {n: i for i, n in enumerate(used, 1)}
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), 0)}]", "；".join(kept))
+    own = [replace(c, n=renumber[c.n]) for c in a.citations if c.n in renumber]
+    return text + "。", own
 
 
 def shift_markers(text: str, offset: int) -> str:
@@ -66,7 +95,11 @@ class Wording:
             chosen = self._with_context(chosen, "dated_by", lambda s: not states_time(s.text))
         if asks_who(question, intent):
             chosen = self._with_context(chosen, "said_by")
+        quoted: set[tuple[str, int, int]] = set()
         for s in chosen:
+            if (s.chunk.doc_id, s.start, s.end) in quoted:
+                continue  # the same sentence found in two passages (or chosen for two asks): once
+            quoted.add((s.chunk.doc_id, s.start, s.end))
             title = s.chunk.measure_title
             c = cite(self.index, len(cites) + 1, s.chunk.doc_id, title, s.start, s.end)
             cites.append(c)
