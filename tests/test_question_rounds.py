@@ -1,0 +1,100 @@
+"""The question sets as the rounds wrote them: no set copies a question of one written before it,
+and each round's sets have the size and spread they were written for (the sets' shared checks are
+test_question_sets.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_question_sets import (
+    COLLOQUIAL_SET,
+    GOV2_SET,
+    GOV3_SET,
+    GOV4_SET,
+    GOV5_SET,
+    GOV6_SET,
+    GOV7_SET,
+    GOV8_SET,
+    GOV9_SET,
+    GOV10_SET,
+    GOV_SET,
+    NEWSTAFF_SET,
+    PLAN2_SET,
+    PLAN3_SET,
+    PLAN4_SET,
+    PLAN5_SET,
+    PUBLIC_SET,
+    TEAM_SET,
+    TWINS2_SET,
+    TWINS3_SET,
+    TWINS_SET,
+    UNMENTIONED_SET,
+    _load,
+)
+
+# the sets in the order they were written (twins2 and twins3 together)
+WRITTEN = (
+    PUBLIC_SET,
+    TEAM_SET,
+    COLLOQUIAL_SET,
+    GOV_SET,
+    TWINS_SET,
+    UNMENTIONED_SET,
+    GOV2_SET,
+    TWINS2_SET,
+    TWINS3_SET,
+    GOV3_SET,
+    NEWSTAFF_SET,
+    GOV4_SET,
+    GOV5_SET,
+    PLAN2_SET,
+    GOV6_SET,
+    GOV7_SET,
+    GOV8_SET,
+    PLAN3_SET,
+    GOV9_SET,
+    PLAN4_SET,
+    GOV10_SET,
+    PLAN5_SET,
+)
+
+
+@pytest.mark.parametrize(
+    "later",
+    [PLAN2_SET, GOV6_SET, GOV7_SET, GOV8_SET, PLAN3_SET, GOV9_SET, PLAN4_SET, GOV10_SET, PLAN5_SET],
+    ids=["plan2", "gov6", "gov7", "gov8", "plan3", "gov9", "plan4", "gov10", "plan5"],
+)
+def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
+    """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
+    for the ninth, gov9 and plan4 for the tenth, gov10 and plan5 for the eleventh: none of their questions is word for word one of
+    a set written before them."""
+    earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
+    copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
+    assert not copied, copied
+
+
+def test_tenth_round_sets_ask_mostly_what_looks_answerable_but_is_not() -> None:
+    """gov9: ten State Council documents, a third of the questions unanswerable, most naming no
+    document; plan4: the plan alone, with 18 unanswerable questions about things it discusses."""
+    gov9, plan4 = _load(GOV9_SET), _load(PLAN4_SET)
+    assert len(gov9) >= 120 and len({r["doc"] for r in gov9}) == 10
+    assert sum(not r["answerable"] for r in gov9) >= 40
+    assert sum("no_doc_named" in r["style"] for r in gov9) >= 90
+    assert len(plan4) >= 60 and not any(r.get("doc") for r in plan4)
+    assert sum(not r["answerable"] for r in plan4) >= 18
+
+
+def test_eleventh_round_sets_ask_of_short_documents_and_of_the_plan() -> None:
+    """gov10: twelve short State Council replies, decisions and notices (only twins2, twins3
+    and gov2 asked of them before), a third unanswerable, with document and which-document
+    questions; plan5: the plan, with 15 unanswerable questions about things it discusses (two
+    questions that repeated earlier sets word for word were left out)."""
+    gov10, plan5 = _load(GOV10_SET), _load(PLAN5_SET)
+    assert len(gov10) >= 100 and len({r["doc"] for r in gov10}) == 12
+    assert sum(not r["answerable"] for r in gov10) >= 36
+    assert sum(r["category"] in ("document", "which_document") for r in gov10) >= 30
+    assert sum("no_doc_named" in r["style"] for r in gov10) >= 90
+    assert len(plan5) >= 58 and not any(r.get("doc") for r in plan5)
+    assert sum(not r["answerable"] for r in plan5) >= 15
