@@ -26,7 +26,11 @@ from assistant.answering.evidence import SENTENCE_FEATURES, standardised
 from assistant.answering.fitted import Relation
 from assistant.evaluation.fitlogistic import FOLDS, cross_fit
 
-RANKS = (0, 8, 16, 32)  # 0: no relation (the ranker reads no scores of one)
+# the ranks `planqa fit` chooses from; 0: no relation (the ranker reads no scores of one). Only 0
+# until a choice that holds documents out says a relation helps: chosen from (0, 8, 16, 32) by
+# question folds, rank 16 raised dev and left the test splits flat, and failed the integration
+# test's paraphrase (README, the eleventh round)
+RANKS: tuple[int, ...] = (0,)
 WEIGHT_DECAY = 1e-3  # on the bilinear term's two factors (a sum of squares)
 EPOCHS = 60  # full-batch Adam steps
 LEARNING_RATE = 0.01
