@@ -19,12 +19,14 @@ from tests.test_question_sets import (
     GOV8_SET,
     GOV9_SET,
     GOV10_SET,
+    GOV11_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
     PLAN3_SET,
     PLAN4_SET,
     PLAN5_SET,
+    PLAN6_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -58,17 +60,31 @@ WRITTEN = (
     PLAN4_SET,
     GOV10_SET,
     PLAN5_SET,
+    GOV11_SET,
+    PLAN6_SET,
 )
 
 
 @pytest.mark.parametrize(
     "later",
-    [PLAN2_SET, GOV6_SET, GOV7_SET, GOV8_SET, PLAN3_SET, GOV9_SET, PLAN4_SET, GOV10_SET, PLAN5_SET],
-    ids=["plan2", "gov6", "gov7", "gov8", "plan3", "gov9", "plan4", "gov10", "plan5"],
+    [
+        PLAN2_SET,
+        GOV6_SET,
+        GOV7_SET,
+        GOV8_SET,
+        PLAN3_SET,
+        GOV9_SET,
+        PLAN4_SET,
+        GOV10_SET,
+        PLAN5_SET,
+        GOV11_SET,
+        PLAN6_SET,
+    ],
+    ids=["plan2", "gov6", "gov7", "gov8", "plan3", "gov9", "plan4", "gov10", "plan5", "gov11", "plan6"],
 )
 def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
-    for the ninth, gov9 and plan4 for the tenth, gov10 and plan5 for the eleventh: none of their questions is word for word one of
+    for the ninth, gov9 and plan4 for the tenth, gov10 and plan5 for the eleventh, gov11 and plan6 for the twelfth: none of their questions is word for word one of
     a set written before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
@@ -98,3 +114,17 @@ def test_eleventh_round_sets_ask_of_short_documents_and_of_the_plan() -> None:
     assert sum("no_doc_named" in r["style"] for r in gov10) >= 90
     assert len(plan5) >= 58 and not any(r.get("doc") for r in plan5)
     assert sum(not r["answerable"] for r in plan5) >= 15
+
+
+def test_twelfth_round_sets_ask_of_the_least_asked_documents_and_of_the_plan() -> None:
+    """gov11: the ten State Council documents the earlier sets asked least of (short decisions,
+    replies, notices and a plan's approval), nearly a third unanswerable, with document and
+    which-document questions; plan6: the plan, with 16 unanswerable questions about things it
+    discusses."""
+    gov11, plan6 = _load(GOV11_SET), _load(PLAN6_SET)
+    assert len(gov11) >= 110 and len({r["doc"] for r in gov11}) == 10
+    assert sum(not r["answerable"] for r in gov11) >= 34
+    assert sum(r["category"] in ("document", "which_document") for r in gov11) >= 30
+    assert sum("no_doc_named" in r["style"] for r in gov11) >= 90
+    assert len(plan6) >= 56 and not any(r.get("doc") for r in plan6)
+    assert sum(not r["answerable"] for r in plan6) >= 16

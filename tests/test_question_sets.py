@@ -40,6 +40,8 @@ GOV9_SET = ROOT / "evals" / "questions-gov9.jsonl"
 PLAN4_SET = ROOT / "evals" / "questions-plan4.jsonl"
 GOV10_SET = ROOT / "evals" / "questions-gov10.jsonl"
 PLAN5_SET = ROOT / "evals" / "questions-plan5.jsonl"
+GOV11_SET = ROOT / "evals" / "questions-gov11.jsonl"
+PLAN6_SET = ROOT / "evals" / "questions-plan6.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -107,6 +109,8 @@ SETS = [
     pytest.param(PLAN4_SET, id="plan4"),
     pytest.param(GOV10_SET, id="gov10"),
     pytest.param(PLAN5_SET, id="plan5"),
+    pytest.param(GOV11_SET, id="gov11"),
+    pytest.param(PLAN6_SET, id="plan6"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
