@@ -11,6 +11,9 @@ Models fitted by ``planqa fit`` on the dev splits of the team's question sets
 - ``gate``: how likely the question is answered by the candidate answer at all — below
   its threshold, PlanQA says "文中未提及" (features of ``assistant.answering.gate``).
 
+Beside them, in ``intent.json``: what a question asks (``IntentModel``) and whether it asks which
+document says something (``DocumentSort``).
+
 A model is its feature names, standardisation (mean, scale), coefficients, intercept and
 threshold: a dot product at run time, no library.
 """
@@ -226,3 +229,45 @@ def load_intent(path: Path = INTENT) -> IntentModel | None:
     if not path.exists():
         return None
     return IntentModel.from_dict(json.loads(path.read_text(encoding="utf-8"))["model"])
+
+
+# how a learned sort is joined to its word rule: the rule alone, or either. A learned sort may
+# find what the rule's words miss, never overrule them: joined by "and", or alone, it dropped
+# questions no set had taught it ("本方案贯彻落实的是哪个文件？")
+JOINS = ("rule", "or")
+
+
+@dataclass(frozen=True)
+class DocumentSort:
+    """Whether a question asks which document says something ("which_document"; a sort
+    "document", about the document itself, may be held too but is not fitted: see
+    ``assistant.evaluation.fitintent.SORT_OF``): one logistic regression per sort over the
+    question's character grams, fitted by ``planqa fit`` on the labelled dev questions, and
+    for each sort how it is joined to the word rule (``JOINS``) at which probability — the
+    join, the threshold and the L2 strength that agree most with the labels, cross-validated.
+    A sort it does not hold is the word rule's alone."""
+
+    model: IntentModel  # its kinds are the sorts; its own threshold is unused
+    joins: dict[str, str]
+    thresholds: dict[str, float]
+
+    def says(self, sort: str, text: str, rule: bool) -> bool:
+        if rule or self.joins.get(sort, "rule") == "rule":
+            return rule
+        return self.model.probs(text)[sort] >= self.thresholds[sort]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"joins": self.joins, "thresholds": self.thresholds, "model": self.model.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DocumentSort:
+        return cls(IntentModel.from_dict(d["model"]), dict(d["joins"]), dict(d["thresholds"]))
+
+
+@lru_cache(maxsize=2)
+def load_document_sort(path: Path = INTENT) -> DocumentSort | None:
+    """The fitted document sort (beside the intent model); None when none has been fitted."""
+    if not path.exists():
+        return None
+    d = json.loads(path.read_text(encoding="utf-8")).get("document_sort")
+    return DocumentSort.from_dict(d) if d else None

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.answering.fitted import load_intent
+from assistant.answering.fitted import load_document_sort, load_intent
 from assistant.answering.phrases import pattern, table, words
 from index.departments import ORG_SUFFIX
 from index.tokenize import get_jieba, normalize, tokenize
@@ -278,17 +278,42 @@ WHICH_DOCUMENT = pattern("intent.which_document")
 _BASIS = pattern("intent.basis")
 
 
-def asks_which_document(question: str) -> bool:
-    """The question asks which document says something (not what this one is based on)."""
+def sort_rule(sort: str, q: str) -> tuple[bool, bool]:
+    """A document sort's word rule on a normalised question: (its words are there, it is
+    ruled out). "which_document" is ruled out by a question about what this document is
+    based on ("本方案贯彻落实的是哪个文件？"), "document" by one asking which document."""
+    if sort == "which_document":
+        return bool(WHICH_DOCUMENT.search(q)), bool(_BASIS.search(q))
+    return bool(_META.search(q) or DOC_NUMBER.search(q)), asks_which_document(q, learned=False)
+
+
+def asks_which_document(question: str, learned: bool = True) -> bool:
+    """The question asks which document says something (not what this one is based on): the
+    word rule, joined as fitted to what the fitted sort reads in the question
+    (``fitted.DocumentSort``; ``learned=False``: the rule alone)."""
     q = normalize(question)
-    return bool(WHICH_DOCUMENT.search(q)) and not _BASIS.search(q)
+    said, out = sort_rule("which_document", q)
+    return (_sorted_as("which_document", q, said) if learned else said) and not out
 
 
-def is_meta(question: str) -> bool:
+def is_meta(question: str, learned: bool = True) -> bool:
     """A question about the document itself (its basis, number, issuer); not one asking
-    which document says a thing."""
+    which document says a thing. The word rule, joined as fitted to the fitted sort."""
     q = normalize(question)
-    return bool(_META.search(q) or DOC_NUMBER.search(q)) and not asks_which_document(q)
+    said, _ = sort_rule("document", q)
+    return (_sorted_as("document", q, said) if learned else said) and not asks_which_document(q, learned)
+
+
+@lru_cache(maxsize=4096)
+def _sorted_as(sort: str, q: str, rule: bool) -> bool:
+    model = load_document_sort()
+    return rule if model is None else model.says(sort, q, rule)
+
+
+def clear_learned() -> None:
+    """Forget what the fitted question models said (after a refit)."""
+    learned_kind.cache_clear()
+    _sorted_as.cache_clear()
 
 
 _EACH_DOCUMENT = pattern("intent.each_document")

@@ -66,6 +66,12 @@ def _fit(settings: Settings, args: argparse.Namespace) -> int:
             f"{dev['threshold']}: kinds right {dev['agreement_cv']} (cross-validated; word rules alone "
             f"{dev['agreement_rules']})"
         )
+        for sort, d in dev.get("document_sort", {}).items():
+            print(
+                f"{sort}: {d['labelled']} of {d['questions']} dev questions; joined to the words by "
+                f"{d['join']!r} at {d['threshold']}: {d['errors_cv']} wrong (cross-validated; words alone "
+                f"{d['errors_rule']})"
+            )
         print(f"wrote {intent_out}", file=sys.stderr)
         return 0
     if args.scope_only:
