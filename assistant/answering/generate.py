@@ -32,7 +32,7 @@ from typing import Any
 
 from assistant.answering.evidence import sentences_of
 from assistant.answering.phrases import pattern
-from assistant.answering.types import Answer
+from assistant.answering.types import MARKER, Answer
 from assistant.answering.verify import Builder, Claim, Passage, Verifier, bigrams, norm_text, split_claims
 from assistant.answering.wording import REFUSAL
 from index.plan_index import PlanIndex
@@ -132,7 +132,7 @@ def draft_of(extractive: Answer, passages: list[Passage]) -> str:
         n = where.get(int(m.group(1)))
         return f"[{n}]" if n else ""
 
-    return _data(re.sub(r"\[(\d+)\]", renumber, extractive.text))
+    return _data(MARKER.sub(renumber, extractive.text))
 
 
 def messages_for(question: str, passages: list[Passage], index: PlanIndex, draft: str = "") -> list[Any]:

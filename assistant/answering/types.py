@@ -4,11 +4,15 @@ answer at the end of an answer stream."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from index.types import Chunk, Hit
+
+# a citation's marker in an answer's text: [n]
+MARKER = re.compile(r"\[(\d+)\]")
 
 if TYPE_CHECKING:
     from index.plan_index import PlanIndex

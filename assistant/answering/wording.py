@@ -23,7 +23,7 @@ from assistant.answering.gate import (
 )
 from assistant.answering.intent import Intent
 from assistant.answering.structured import TRAIL
-from assistant.answering.types import Answer, Citation, cite
+from assistant.answering.types import MARKER, Answer, Citation, cite
 from index.plan_index import PlanIndex
 from index.types import Hit
 
@@ -61,7 +61,7 @@ def _unquoted(a: Answer, quoted: set[tuple[str, int, int]]) -> tuple[str, list[C
     title = ""
     pieces = _QUOTES.split(a.text.rstrip("。"))
     for piece in pieces:
-        ns = {int(n) for n in re.findall(r"\[(\d+)\]", piece)}
+        ns = {int(n) for n in MARKER.findall(piece)}
         cited = [c for c in a.citations if c.n in ns]
         if cited and all((c.doc, c.start, c.end) in quoted for c in cited):
             head = _TITLE.match(piece)
@@ -70,16 +70,16 @@ def _unquoted(a: Answer, quoted: set[tuple[str, int, int]]) -> tuple[str, list[C
         kept.append(title + piece if title and not kept and not _TITLE.match(piece) else piece)
     if len(kept) == len(pieces):
         return a.text, list(a.citations)
-    used = sorted({int(n) for piece in kept for n in re.findall(r"\[(\d+)\]", piece)})
+    used = sorted({int(n) for piece in kept for n in MARKER.findall(piece)})
     renumber = {n: i for i, n in enumerate(used, 1)}
-    text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), 0)}]", "；".join(kept))
+    text = MARKER.sub(lambda m: f"[{renumber[int(m.group(1))]}]", "；".join(kept))
     own = [replace(c, n=renumber[c.n]) for c in a.citations if c.n in renumber]
     return text + "。", own
 
 
 def shift_markers(text: str, offset: int) -> str:
     """Renumber [n] markers by ``offset``."""
-    return re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", text)
+    return MARKER.sub(lambda m: f"[{int(m.group(1)) + offset}]", text)
 
 
 class Wording:

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from assistant.answering.types import MARKER
 from assistant.evaluation.scale import p95
 from index.errors import PlanQAError
 
@@ -119,10 +120,9 @@ def refusal_curve(rows: list[dict[str, Any]], step: float = 0.05) -> list[dict[s
 def unverifiable(result: dict[str, Any], source_text: Callable[[str], str]) -> int:
     """Citations that do not hold: a [n] in the text with no citation n, or a quote that
     is not ``source[start:end]`` (0 for every sound answer)."""
-    import re
 
     numbers = {c["n"] for c in result["citations"]}
-    bad = sum(1 for n in set(re.findall(r"\[(\d+)\]", result.get("answer") or "")) if int(n) not in numbers)
+    bad = sum(1 for n in set(MARKER.findall(result.get("answer") or "")) if int(n) not in numbers)
     for c in result["citations"]:
         if source_text(c["doc"])[c["start"] : c["end"]] != c["quote"]:
             bad += 1

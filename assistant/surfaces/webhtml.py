@@ -8,12 +8,11 @@ rendering is tested without a browser. Links to a source span go to the app's
 from __future__ import annotations
 
 import html
-import re
 from urllib.parse import urlencode
 
 from assistant.answering.conversation import Turn
 from assistant.answering.overview import DocOverview, Ref, TargetRow
-from assistant.answering.types import Answer
+from assistant.answering.types import MARKER, Answer
 from index.plan_index import PlanIndex
 
 CONTEXT = 160  # characters of the paragraph shown on each side of a quote
@@ -138,7 +137,7 @@ def answer_html(turn: Turn, index: PlanIndex, show_rewrite: bool = False, neares
     parts: list[str] = []
     if show_rewrite and turn.rewritten:
         parts.append(f'<div class="pq-rewrite">理解为：{esc(turn.resolved)}</div>')
-    text = re.sub(r"\[(\d+)\]", r'<span class="pq-marker">[\1]</span>', esc(ans.text)).replace("\n", "<br>")
+    text = MARKER.sub(r'<span class="pq-marker">[\1]</span>', esc(ans.text)).replace("\n", "<br>")
     if ans.refused:
         near = []
         for h in ans.hits[:nearest]:
