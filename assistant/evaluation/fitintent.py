@@ -1,6 +1,6 @@
 """``planqa fit``'s question models: what a question asks (who, when, how much, or none of
-those), and whether it asks about the document itself or which document says something —
-learned from the character grams of the dev questions whose category says it."""
+those), and whether it asks which document says something — learned from the character grams
+of the dev questions whose category says it."""
 
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ INTENT_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 # Not "the document itself": learned from the document and meta categories it made fewer
 # mistakes than the words (31 against 35 of 1,167 dev questions) and worse answers — plan
 # questions of the meta category ("工作推进中发现问题怎么处理？") were then weighed as asking
-# about the document, its preamble first (twelfth round: 4 dev answers lost, none gained)
+# about the document, its preamble first (twelfth round: in the refit that tried it, 4 dev
+# answers were lost that way)
 SORT_OF = {"which_document": ("which_document",)}
 SORT_THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
@@ -67,15 +68,17 @@ def intent_path(fitted: Path) -> Path:
 
 def fit_intent(sets: tuple[str, ...] = INTENT_SETS, out: Path = INTENT) -> dict[str, Any]:
     """The intent model (``assistant.answering.fitted.IntentModel``), fitted on the dev questions of
-    ``sets`` whose category says what they ask, written to ``out``. The L2 strength and the
-    threshold are those whose cross-validated kinds, the model overriding the word rules'
-    "general", agree most with the labels."""
-    rows = [
-        (q["id"], normalize(q["question"]), KIND_OF[q["category"]])
+    ``sets`` whose category says what they ask, written to ``out`` with the document sort
+    (``fit_sorts``, on every dev question of ``sets``). The L2 strength and the threshold are
+    those whose cross-validated kinds, the model overriding the word rules' "general", agree
+    most with the labels."""
+    questions = [
+        (q["id"], normalize(q["question"]), q["category"])
         for name in sets
         for q in load_questions(EVALS / name, "dev")
-        if q.get("question") and q["category"] in KIND_OF
+        if q.get("question")
     ]
+    rows = [(i, text, KIND_OF[cat]) for i, text, cat in questions if cat in KIND_OF]
     x, vocab = _grams([text for _, text, _ in rows])
     y = np.array([INTENT_KINDS.index(k) for _, _, k in rows])
     folds = np.array([fold_of(i) for i, _, _ in rows])
@@ -110,7 +113,7 @@ def fit_intent(sets: tuple[str, ...] = INTENT_SETS, out: Path = INTENT) -> dict[
         "agreement_cv": round(agree, 4),
         "agreement_rules": round(float((rule == y).mean()), 4),
     }
-    sort, dev["document_sort"] = fit_document_sort(sets)
+    sort, dev["document_sort"] = fit_sorts(questions)
     about = "fitted by `planqa fit` on the dev splits of evals/ (assistant/evaluation/fit.py: fit_intent)"
     out.write_text(
         json.dumps(
@@ -142,21 +145,10 @@ def _grams(texts: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
     return x, vocab
 
 
-def fit_document_sort(sets: tuple[str, ...]) -> tuple[DocumentSort, dict[str, Any]]:
-    """``fitted.DocumentSort`` from the dev questions of ``sets``: per sort, the L2 strength, the
-    threshold and the join with the word rule whose cross-validated decisions agree with the
-    labels most often (on a tie, the rule alone)."""
-    rows = [
-        (q["id"], normalize(q["question"]), q["category"])
-        for name in sets
-        for q in load_questions(EVALS / name, "dev")
-        if q.get("question")
-    ]
-    return fit_sorts(rows)
-
-
 def fit_sorts(rows: list[tuple[str, str, str]]) -> tuple[DocumentSort, dict[str, Any]]:
-    """``fitted.DocumentSort`` from (id, normalised question, category) rows; the folds are by id."""
+    """``fitted.DocumentSort`` from (id, normalised question, category) rows (the folds are by
+    id): per sort, the L2 strength, the threshold and the join with the word rule whose
+    cross-validated decisions agree with the labels most often (on a tie, the rule alone)."""
     x, vocab = _grams([text for _, text, _ in rows])
     folds = np.array([fold_of(i) for i, _, _ in rows])
     sorts = tuple(SORT_OF)
