@@ -20,6 +20,7 @@ from tests.test_question_sets import (
     GOV9_SET,
     GOV10_SET,
     GOV11_SET,
+    GOV12_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -27,6 +28,7 @@ from tests.test_question_sets import (
     PLAN4_SET,
     PLAN5_SET,
     PLAN6_SET,
+    PLAN7_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -62,6 +64,8 @@ WRITTEN = (
     PLAN5_SET,
     GOV11_SET,
     PLAN6_SET,
+    GOV12_SET,
+    PLAN7_SET,
 )
 
 
@@ -73,7 +77,7 @@ LATER = WRITTEN[WRITTEN.index(PLAN2_SET) :]
 def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
     for the ninth, gov9 and plan4 for the tenth, gov10 and plan5 for the eleventh, gov11 and
-    plan6 for the twelfth: none of their questions is word for word one of a set written
+    plan6 for the twelfth, gov12 and plan7 for the thirteenth: none of their questions is word for word one of a set written
     before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
@@ -117,3 +121,17 @@ def test_twelfth_round_sets_ask_of_the_least_asked_documents_and_of_the_plan() -
     assert sum("no_doc_named" in r["style"] for r in gov11) >= 90
     assert len(plan6) >= 56 and not any(r.get("doc") for r in plan6)
     assert sum(not r["answerable"] for r in plan6) >= 16
+
+
+def test_thirteenth_round_sets_ask_of_sixteen_documents_and_of_the_plan() -> None:
+    """gov12: sixteen State Council documents asked little before (replies, rosters of leading
+    bodies, a plan for bonded zones, rewards for local governments), under a third
+    unanswerable, with document and which-document questions; plan7: the plan, with 16
+    unanswerable questions about things it discusses."""
+    gov12, plan7 = _load(GOV12_SET), _load(PLAN7_SET)
+    assert len(gov12) >= 115 and len({r["doc"] for r in gov12}) == 16
+    assert sum(not r["answerable"] for r in gov12) >= 35
+    assert sum(r["category"] in ("document", "which_document") for r in gov12) >= 30
+    assert sum("no_doc_named" in r["style"] for r in gov12) >= 90
+    assert len(plan7) >= 58 and not any(r.get("doc") for r in plan7)
+    assert sum(not r["answerable"] for r in plan7) >= 16

@@ -42,6 +42,8 @@ GOV10_SET = ROOT / "evals" / "questions-gov10.jsonl"
 PLAN5_SET = ROOT / "evals" / "questions-plan5.jsonl"
 GOV11_SET = ROOT / "evals" / "questions-gov11.jsonl"
 PLAN6_SET = ROOT / "evals" / "questions-plan6.jsonl"
+GOV12_SET = ROOT / "evals" / "questions-gov12.jsonl"
+PLAN7_SET = ROOT / "evals" / "questions-plan7.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -111,6 +113,8 @@ SETS = [
     pytest.param(PLAN5_SET, id="plan5"),
     pytest.param(GOV11_SET, id="gov11"),
     pytest.param(PLAN6_SET, id="plan6"),
+    pytest.param(GOV12_SET, id="gov12"),
+    pytest.param(PLAN7_SET, id="plan7"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
