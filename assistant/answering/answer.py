@@ -49,12 +49,14 @@ from assistant.answering.intent import (
     sub_questions,
 )
 from assistant.answering.phrases import pattern
+from assistant.answering.roster import RosterAnswers
 from assistant.answering.structured import MeasureAnswers
 from assistant.answering.types import Answer
 from assistant.answering.wording import Wording, joined
 from index.headings import heading_level
 from index.metadata import date_of_line, is_number_line
 from index.plan_index import PlanIndex
+from index.roster import Post
 from index.types import Hit
 
 MAX_SENTENCES = 3
@@ -102,7 +104,7 @@ class Trace:
     decisions: list[Decision] = field(default_factory=list)
 
 
-class Composer(GateFeatures, MeasureAnswers, Wording):
+class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
     """Turns (question, hits) into an ``Answer``; holds per-index statistics."""
 
     def __init__(self, index: PlanIndex, fitted: Fitted | None = None) -> None:
@@ -110,6 +112,7 @@ class Composer(GateFeatures, MeasureAnswers, Wording):
         self.weights = KeyWeights(index)
         self.fitted = fitted or load_fitted(getattr(index.embedder, "name", ""))
         self._plan_year: dict[str, str] = {}
+        self._rosters: dict[str, list[Post]] = {}
 
     def compose(
         self,
@@ -259,6 +262,9 @@ class Composer(GateFeatures, MeasureAnswers, Wording):
         scored: list[tuple[float, Sentence]],
         qvec: np.ndarray | None = None,
     ) -> Candidate:
+        listed = self._roster(question, intent, hits, scored)  # who holds a post, by the list
+        if listed is not None:
+            return listed
         if intent.kind == "target" and not asked_kinds(question):
             named = self._named_measure(intent, hits)
             if named is not None and not (named.targets or named.terms):  # "它有什么目标？", no figure

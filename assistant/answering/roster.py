@@ -1,0 +1,199 @@
+"""Answers read from a document's roster (``index.roster``): who holds a post ("副组长有几个，都谁"),
+which posts a department's people hold ("教育部在教材委里担了哪些角色"), what post a person
+holds. Each person is cited by their own line of the list; the post a line falls under is
+the roster's, not a guess from the line.
+
+A post is matched as the question's own word ("组长" in "领导小组组长是谁", not "委员" in
+"委员会"); a post the document assigns in its prose ("办公室主任由…兼任") is the prose's to
+answer, not the roster's "主任".
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answering.evidence import KeyWeights, Sentence
+from assistant.answering.gate import _WHICH_ONES, Candidate, asks_who
+from assistant.answering.intent import Intent, key_found, match_form
+from assistant.answering.types import Answer, cite
+from index.plan_index import PlanIndex
+from index.roster import Post, roster, unspaced
+from index.tokenize import get_jieba
+from index.types import Hit
+
+# what a roster states by construction: the people (by name or office), how many, who
+STATED = frozenset({"person", "count", "number", "doer", "names"})
+# asks after people or posts, besides who ("谁") and how many ("几位")
+_ASKS_PEOPLE = re.compile(
+    r"哪几位|哪些人|哪位|有谁|都谁|是谁|什么职务|啥职务|什么角色|哪些角色|担任什么|当什么|几位|多少位|多少人|几个"
+)
+
+
+def _group(post: Post) -> str:
+    """The heading's name without its number and remark: "（二）专家委员（…）" → 专家委员."""
+    return re.sub(r"^[（(][一二三四五六七八九十]+[）)]|[（(].*$", "", post.group)
+
+
+def _token_bounds(text: str) -> set[int]:
+    bounds, at = {0}, 0
+    for tok in get_jieba().lcut(text, HMM=False):
+        at += len(tok)
+        bounds.add(at)
+    return bounds
+
+
+def posts_asked(question: str, posts: list[Post]) -> list[Post]:
+    """The posts the question names as words of its own (the longest first: 副主任 before 主任)."""
+    q = unspaced(match_form(question))
+    bounds = _token_bounds(q)
+    taken: list[tuple[int, int]] = []
+    out: list[str] = []
+    for role in sorted({p.role for p in posts}, key=len, reverse=True):
+        for m in re.finditer(re.escape(role), q):
+            inside = any(a <= m.start() and m.end() <= b for a, b in taken)
+            if not inside and m.start() in bounds and m.end() in bounds:
+                taken.append(m.span())
+                if role not in out:
+                    out.append(role)
+    return [p for p in posts if p.role in out]
+
+
+class RosterAnswers:
+    """Candidate answers from the roster of the document in focus (a part of ``Composer``)."""
+
+    index: PlanIndex
+    weights: KeyWeights
+    _rosters: dict[str, list[Post]]
+
+    def _posts(self, doc_id: str) -> list[Post]:
+        posts = self._rosters.get(doc_id)
+        if posts is None:
+            posts = self._rosters[doc_id] = roster(self.index.source_text(doc_id))
+        return posts
+
+    def _roster(
+        self, question: str, intent: Intent, hits: list[Hit], scored: list[tuple[float, Sentence]]
+    ) -> Candidate | None:
+        """The roster's lines that answer a question asking after people or posts, when the
+        document the best sentence is from lists them."""
+        if not (asks_who(question, intent) or _ASKS_PEOPLE.search(question) or _WHICH_ONES.search(question)):
+            return None
+        doc_id = scored[0][1].chunk.doc_id
+        posts = self._posts(doc_id)
+        if not posts:
+            return None
+        picked = self._picked(question, intent, posts, doc_id)
+        if not picked:
+            return None
+        spans = [(p.start, p.end) for p in picked]
+        title = self.index.doc_title(doc_id)
+        cites = [cite(self.index, i, doc_id, title, a, b) for i, (a, b) in enumerate(spans, 1)]
+        text = _wording(picked, question)
+        answer = Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
+        stating = [s for _, s in scored if any(s.start < b and a < s.end for a, b in spans)]
+        found = "\n".join(match_form(f"{p.role}：{p.name}{p.title}{_group(p)}") for p in picked)
+        # the list's own words name what is asked (a person, a post, a department): as sure an
+        # answer as a measure the question names by its title; the gate's rules still apply
+        return Candidate(answer, found, stating or [scored[0][1]], "roster", named=True, stated=STATED)
+
+    def _picked(self, question: str, intent: Intent, posts: list[Post], doc_id: str) -> list[Post]:
+        """The people the question asks after: those it names, else those of the departments it
+        names (within the post it names, if it names one), else those of the post it names."""
+        q = unspaced(match_form(question))
+        named = [p for p in posts if len(p.name) >= 2 and p.name in q]
+        by_post = posts_asked(question, posts)
+        if named:  # a post's holders asked "besides" one of them ("除了陈宝生，还有谁"): all of them
+            return by_post if by_post and set(named) <= set(by_post) else named
+        if by_post and self._post_in_prose(q, by_post, posts, doc_id):
+            return []
+        group = [p for p in by_post if _group(p) and _group(p) in q]
+        by_post = group or by_post
+        titles = {p: unspaced(match_form(p.title)) for p in posts}
+        depts = _departments_named(
+            q, list(titles.values()), unspaced(match_form(self.index.doc_title(doc_id)))
+        )
+        picked = (
+            [p for p in (by_post or posts) if any(key_found(k, titles[p]) for k in depts)]
+            if depts
+            else by_post
+        )
+        # a post the list does not have ("联络员"), or an office that narrows it ("副部长"): only
+        # the people whose office says so, if any
+        for word in _other_posts(q, posts):
+            picked = [p for p in picked if word in titles[p]]
+        return picked
+
+    def _post_in_prose(self, q: str, by_post: list[Post], posts: list[Post], doc_id: str) -> bool:
+        """The question asks the post of a part of the body that the document's prose speaks
+        of ("协调委办公室的副主任", "办公室主任由…兼任"): a word of the question before the post,
+        not of the document's title nor of the list, in a sentence of the prose with the post."""
+        src = self.index.source_text(doc_id)
+        # the body the list is of: the document's title names it, or the heading over the list
+        # ("2.1　国家粮食应急工作指挥部")
+        first = min(p.start for p in posts)
+        heading = src[: src.rfind("\n", 0, first)].rstrip().rsplit("\n", 1)[-1]
+        title = unspaced(match_form(self.index.doc_title(doc_id) + "\n" + heading))
+        listed = "\n".join(unspaced(match_form(p.title + p.name)) for p in posts)
+        text = list(src)
+        for p in posts:  # the prose: the text without the list's lines
+            text[p.start : p.end] = "\n" * (p.end - p.start)
+        prose = [s for s in re.split(r"[。；;\n]", unspaced(match_form("".join(text)))) if s]
+        for role in {p.role for p in by_post}:
+            before = get_jieba().lcut(q[: q.find(role)], HMM=False)
+            parts = [w for w in before if len(w) >= 2 and w not in title and w not in listed]
+            if any(w in s and role in s for w in parts for s in prose):
+                return True
+        return False
+
+
+_ORG_END = "部委局办院署行厅"
+
+
+def _departments_named(q: str, titles: list[str], body: str) -> list[str]:
+    """The departments the question names that the list's offices name, each the longest
+    stretch of the question that ends as a department's name ends and is that name or its
+    abbreviation ("人社部" of 人力资源社会保障部副部长; jieba cuts it "人 / 社部"); not the body the
+    list is of (a word of the document's title)."""
+    out: list[str] = []
+    bounds = _token_bounds(q)
+    for end in sorted(bounds):
+        if end < 2 or q[end - 1] not in _ORG_END:  # a name ends where a word does ("部际" goes on)
+            continue
+        for size in range(min(8, end), 1, -1):
+            word = q[end - size : end]
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", word) or word in body:
+                continue
+            # two characters name a department only as they stand ("教部" abbreviates too much)
+            if any(word in t if size == 2 else key_found(word, t) for t in titles):
+                out.append(word)
+                break
+    return out
+
+
+def _other_posts(q: str, posts: list[Post]) -> list[str]:
+    """Words of the question that end as the list's posts end (长, 任, 员, 人…) but are none
+    of them: another post ("联络员", "局长"), or an office ("副部长")."""
+    roles = {p.role for p in posts}
+    ends = {r[-1] for r in roles}
+    return [
+        w
+        for w in get_jieba().lcut(q, HMM=False)
+        if len(w) >= 2 and w[-1] in ends and w not in roles and not any(w in r for r in roles)
+    ]
+
+
+def _person(p: Post) -> str:
+    return f"{p.name}（{p.title}）" if p.name else p.title
+
+
+def _wording(picked: list[Post], question: str) -> str:
+    """One post's people ("副组长共3位：丁学东（国务院副秘书长）[1]、…"), or each person with
+    their post ("陈宝生（教育部部长），任副主任[1]；…")."""
+    roles = list(dict.fromkeys(p.role for p in picked))
+    if len(roles) == 1:
+        role = roles[0]
+        people = "、".join(f"{_person(p)}[{i}]" for i, p in enumerate(picked, 1))
+        if len(picked) == 1:
+            return f"{role}：{people}。"
+        return f"{role}共{len(picked)}位：{people}。"
+    return "；".join(f"{_person(p)}，任{p.role}[{i}]" for i, p in enumerate(picked, 1)) + "。"
