@@ -175,9 +175,7 @@ class Candidate:
     path: str  # "quote" | "note" | "schedule" | "targets" | "roster"
     intent: Intent | None = None  # what was answered, when not quite what was asked (see _candidate)
     named: bool = False  # about a measure the question names by its title
-    # what the answer states by its construction, not in its quotes' words: a roster's answer
-    # names people and counts them ("副组长共3位") from lines that say neither "负责" nor "3"
-    stated: frozenset[str] = frozenset()
+    stated: frozenset[str] = frozenset()  # stated by construction: a roster's people, their count
 
 
 class GateFeatures:
@@ -289,6 +287,9 @@ class GateFeatures:
         said = "\n".join([*(s.text for s in cand.chosen), *(c.quote for c in cand.answer.citations)])
         dated = any(s.year for s in cand.chosen)  # "2023年，…" paragraphs date their sentences
 
+        counted, doer = "count" in cand.stated, cand.path == "note" or "doer" in cand.stated
+        listed = "names" in cand.stated or bool(_NAMED_LIST.search(said))
+
         def stated(kind: str, text: str) -> bool:
             return kind in cand.stated or states(kind, text, intent.keys) or (kind == "date" and dated)
 
@@ -303,26 +304,13 @@ class GateFeatures:
                 and any(s.year for s in cand.chosen)
                 and not any(s.year in wanted for s in cand.chosen)
             ),
-            "unit_missing": float(
-                unit is not None and "count" not in cand.stated and not states_unit(unit, said)
-            ),
-            "figure_missing": float(target and "count" not in cand.stated and not states_figure(evidence)),
-            "figure_not_in_focus": float(
-                target and "count" not in cand.stated and not _own_number(focus, intent.keys)
-            ),
+            "unit_missing": float(unit is not None and not counted and not states_unit(unit, said)),
+            "figure_missing": float(target and not counted and not states_figure(evidence)),
+            "figure_not_in_focus": float(target and not counted and not _own_number(focus, intent.keys)),
             "predicate_missing": 1.0 - coverage(pred, match_form(said), self.weights) if pred else 0.0,
-            "doer_missing": float(
-                asks_who(question, intent)
-                and cand.path != "note"
-                and "doer" not in cand.stated
-                and not puts_in_charge(said)
-            ),
+            "doer_missing": float(asks_who(question, intent) and not doer and not puts_in_charge(said)),
             "hinge_missing": self._hinge_missing(question, said),
-            "names_missing": float(
-                bool(_WHICH_ONES.search(question))
-                and "names" not in cand.stated
-                and not _NAMED_LIST.search(said)
-            ),
+            "names_missing": float(bool(_WHICH_ONES.search(question)) and not listed),
             "asks_value": float(bool(kinds)),
             "value_missing": float(any(not stated(k, said) for k in kinds)),
             "value_not_in_focus": float(any(not stated(k, focus) for k in kinds)),
