@@ -126,6 +126,9 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         ("现在主要卡在哪些地方？", ()),  # which points, not where
         ("组长是哪位领导？", ("person",)),
         ("强化能源保障谁牵头？", ()),
+        ("进一趟门就把好几样事一起查了，是哪个文件提的？", ()),  # 好几: several, asked of none
+        ("那个函的文号是多少来着？", ()),  # a document's number names it, counts nothing
+        ("文号多少，共几条？", ("count",)),  # … and a count beside it is still asked
     ],
 )
 def test_the_kind_of_value_a_question_asks_for(question: str, kinds: tuple[str, ...]) -> None:
