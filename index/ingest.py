@@ -33,7 +33,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 # Bumped when cleaning, parsing, chunking or extraction change what is stored for a
 # file: documents ingested by another version are processed again on the next ingest.
-PIPELINE = "8"
+PIPELINE = "9"
 
 
 @dataclass

@@ -101,6 +101,12 @@ def doc_meta(text: str, title: str = "") -> DocMeta:
     t = _TITLE_ISSUER.match(re.sub(r"\s+", "", title or (head[0] if head else "")))
     if t:
         issuer = t.group(1)
+        # the date it signs with, where attachments signed by others follow it (a report it
+        # forwards, an expert group's opinion): their dates are theirs, not the document's
+        signed = next(
+            (d for a, b in pairwise(lines) if re.sub(r"\s+", "", a) == issuer and (d := date_of_line(b))), ""
+        )
+        date = signed or date
     return DocMeta(issuer, number, date)
 
 

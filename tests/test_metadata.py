@@ -10,7 +10,7 @@ import pytest
 from index.ingest import ingest
 from index.load import load_document
 from index.metadata import DocMeta, doc_meta
-from tests.conftest import DATA, SAMPLE, FakeEmbedder
+from tests.conftest import DATA, ROOT, SAMPLE, FakeEmbedder
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,22 @@ def test_a_decree_and_a_signature_block() -> None:
     assert doc_meta(decree, "专利代理条例") == DocMeta("国务院", "国令第706号", "2018-11-06")
     signed = "某某实施方案\n\n一、总体要求\n正文。\n\n德州市人民政府\n2023年3月8日\n"
     assert doc_meta(signed, "某某实施方案") == DocMeta("德州市人民政府", "", "2023-03-08")
+
+
+def test_the_date_is_the_documents_own_not_an_attachments() -> None:
+    """A reply or a forwarding notice signs before the reports it attaches, each signed and
+    dated by its own author: the document's date is the one under the issuer its title names."""
+    reply = (
+        "国务院办公厅关于某县地质灾害险情有关问题的复函\n国办函〔2004〕80号\n\n某省人民政府：\n正文。\n"
+        "附件：专家组意见\n国务院办公厅\n二〇〇四年十一月四日\n\n附件\n\n专家组意见\n意见正文。\n"
+        "国土资源部\n二〇〇四年十月十日\n\n地质险情调查专家组\n二〇〇四年九月二十三日\n"
+    )
+    title = "国务院办公厅关于某县地质灾害险情有关问题的复函"
+    assert doc_meta(reply, title) == DocMeta("国务院办公厅", "国办函〔2004〕80号", "2004-11-04")
+    corpus = ROOT / "evals" / "corpus" / "gov-policies"
+    for name, date in (("20.html", "1996-02-05"), ("23.html", "2004-11-04"), ("51.html", "1997-02-04")):
+        doc = load_document(corpus / name)
+        assert doc_meta(doc.text, doc.title).date == date
 
 
 def test_ingest_keeps_them_in_the_document_record(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
