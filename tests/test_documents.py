@@ -380,3 +380,27 @@ def test_a_body_named_only_in_sentences_is_asked_what_it_does(
         assert a.ask("国办什么时候组织验收？", doc_id="60").intent != "ledger"
     finally:
         a.close()
+
+
+@pytest.fixture(scope="module")
+def replies(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
+    """Replies to proposals (26, 28, 29): each addressed to the deputies or members who made it."""
+    home = tmp_path_factory.mktemp("documents-replies")
+    ingest([SAMPLE, *(CORPUS / f"{d}.html" for d in ("26", "28", "29"))], home, fake_embedder)
+    a = Assistant(Settings(home=home), embedder=fake_embedder)
+    yield a
+    a.close()
+
+
+def test_a_documents_number_in_the_question_is_that_document(replies: Assistant) -> None:
+    # two replies to proposals of the same session: the number says which, as --doc would
+    a = replies.ask("第2996号建议是哪位代表提的？国办是哪天答复的？")
+    assert a.citations and {c.doc for c in a.citations} == {"28"}
+    assert "石英代表" in a.text and "二〇〇六年九月七日" in a.text
+    b = replies.ask("第7264号建议是哪位代表提的？")
+    assert "邓明义代表" in b.text and "石英" not in b.text
+
+
+def test_a_reply_is_addressed_to_who_made_the_proposal(replies: Assistant) -> None:
+    a = replies.ask("总理热线电话那个提案是哪位委员提的？")
+    assert "王超斌委员" in a.text and a.citations[0].quote == "王超斌委员"

@@ -42,6 +42,8 @@ SCOPE_FEATURES = (
 _NAMES_DOCUMENT = pattern("scope.names_document")
 
 _TITLE_WORDS = pattern("scope.title_words")
+# a document's number: its 文号's "〔2006〕70号", a proposal's "第2996号" (normalised: 〔〕 as they are)
+_DOCUMENT_NUMBER = re.compile(r"[〔\[(（]\d{4}[〕\])）]\d+号|第\d+号")
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,17 @@ class Scoper:
             v = np.asarray(embedder.embed_documents(self.titles), dtype=np.float32)
             self._vectors = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
         return self._vectors
+
+    def numbered(self, question: str) -> str:
+        """The one document whose number the question gives ("第2996号建议", "国办函〔2006〕70号"):
+        in its title or as its 文号; "" when none or several."""
+        docs = {
+            d
+            for n in _DOCUMENT_NUMBER.findall(normalize(question))
+            for d, t in zip(self.ids, self.titles)
+            if n in t or n in normalize(str(self.index.documents[d].get("number", "")))
+        }
+        return next(iter(docs)) if len(docs) == 1 else ""
 
     def guess(self, question: str, qvec: Any = None) -> ScopeGuess | None:
         """The best-matching title's document and the features its title gives; those of the

@@ -46,6 +46,12 @@ class Scoping:
         when the fitted scope model is sure; "" otherwise (and with one document).
         ``hits``: the passages retrieved across all documents to weigh it, filled in when
         they are (when the question says some title word)."""
+        if len(self.index.documents) > 1:
+            if self._scoper is None or self._scoper.index is not self.index:
+                self._scoper = Scoper(self.index)
+            numbered = self._scoper.numbered(question)
+            if numbered:  # the question gives its number: that document, as surely as --doc
+                return numbered
         guess = self.scope_guess(question, hits)
         return guess.doc_id if guess is not None and guess.chosen else ""
 
