@@ -67,23 +67,22 @@ def roster(text: str) -> list[Post]:
     """Every post of every roster in ``text``, in order (none in most documents)."""
     posts: list[Post] = []
     role, group = "", ""  # the post the lines below fall under, while its list runs on
-    by_office: list[Post] = []
+    run: list[Post] = []  # the lines of the list being read (named, or named by office)
     for at, line in _lines(text):
         office = None if role else _BY_OFFICE.match(line)
-        if office:
+        if office and all(not p.name for p in run):
             a, b = _span(at, line)
-            by_office.append(
-                Post(unspaced(office.group("label")), "", office.group("title").strip(), "", a, b)
-            )
+            run.append(Post(unspaced(office.group("label")), "", office.group("title").strip(), "", a, b))
             continue
-        posts += _run(by_office)
-        by_office = []
+        if not role:  # a list of people named by office ended, if one was read
+            posts += _run(run)
+            run = []
         head = _POST_LINE.match(line)
         if head:
             role, group = unspaced(head.group("label")), ""
             if head.group("name"):  # else its people are listed below it ("委　员：")
                 a, b = _span(at, line)
-                posts.append(Post(role, unspaced(head.group("name")), head.group("title").strip(), "", a, b))
+                run.append(Post(role, unspaced(head.group("name")), head.group("title").strip(), "", a, b))
             continue
         if role and (g := _GROUP.match(line)):
             group = g.group(0).strip(" \u3000\xa0")
@@ -91,13 +90,15 @@ def roster(text: str) -> list[Post]:
         more = _MORE.match(line) if role else None
         if more:
             a, b = _span(at, line)
-            posts.append(Post(role, unspaced(more.group("name")), more.group("title").strip(), group, a, b))
+            run.append(Post(role, unspaced(more.group("name")), more.group("title").strip(), group, a, b))
             continue
         role = ""
-    return posts + _run(by_office)
+        posts += _run(run)
+        run = []
+    return posts + _run(run)
 
 
 def _run(lines: list[Post]) -> list[Post]:
-    """Posts named by office are a roster when two lines or more run together ("总指挥：…"
-    then "副总指挥：…"); one such line alone is any label ("负责人：…")."""
+    """Lines are a roster when two or more run together ("总指挥：…" then "副总指挥：…"; "组　长：…"
+    then "副组长：…"); one such line alone is any label ("负责人：…", "联系人：王　明　　电话")."""
     return lines if len(lines) >= 2 else []

@@ -59,6 +59,7 @@ def test_posts_named_by_office_are_a_roster_only_when_they_run_together() -> Non
     ]
     # one labelled line is any label, and a holiday or a heading no post
     assert roster("联系人：市政府办公室。\n国庆节：10月1日至7日放假调休，共7天。\n") == []
+    assert roster("联系人：王　明　　010-12345678\n正文。\n") == []  # one person's line is no list
     assert roster(load_document(SAMPLE).text) == []
 
 
@@ -116,7 +117,21 @@ def test_a_department_is_found_among_the_offices(assistant: Assistant) -> None:
 def test_posts_the_list_does_not_hold_are_not_read_from_it(assistant: Assistant) -> None:
     # the office's director is named in the prose, not the committee's chair
     a = assistant.ask("协调委办公室主任是谁？")
-    assert "尤" not in a.text
+    assert "尤" not in a.text and not a.refused and "杨国庆" in a.text
+    assert all("主\u3000任：" not in c.quote for c in a.citations)
+    # what a department does is no question of who of it is on the list: the sentences naming
+    # it answer ("联席会议办公室设在教育部…"), not its people's posts ("陈宝生（教育部部长），任副召集人")
+    c = assistant.ask("职教联席会议里，教育部负责哪些工作？")
+    assert "办公室设在教育部" in c.text and "，任" not in c.text
+    composer = assistant._composer
+    assert composer is not None
+    posts, prose = composer._roster_of("55")
+    picked = composer._picked
+    assert picked("职教联席会议里，教育部负责哪些工作？", list(posts), prose, "55") == []
+    assert [p.name for p in picked("教育部是谁参加了职教联席会议？", list(posts), prose, "55")] == [
+        "陈宝生",
+        "孙尧",
+    ]
     # a post the list does not have: the ministry's people on the list do not answer it
     b = assistant.ask("职教联席会议里教育部的联络员是谁？")
     assert "孙尧" not in b.text and "副召集人" not in b.text

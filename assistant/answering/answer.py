@@ -112,7 +112,7 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         self.weights = KeyWeights(index)
         self.fitted = fitted or load_fitted(getattr(index.embedder, "name", ""))
         self._plan_year: dict[str, str] = {}
-        self._rosters: dict[str, list[Post]] = {}
+        self._rosters: dict[str, tuple[tuple[Post, ...], tuple[str, ...]]] = {}
 
     def compose(
         self,

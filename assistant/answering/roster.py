@@ -21,12 +21,13 @@ from index.roster import Post, roster, unspaced
 from index.tokenize import get_jieba
 from index.types import Hit
 
-# what a roster states by construction: the people (by name or office), how many, who
-STATED = frozenset({"person", "count", "number", "doer", "names"})
 # asks after people or posts, besides who ("谁") and how many ("几位")
 _ASKS_PEOPLE = re.compile(
     r"哪几位|哪些人|哪位|有谁|都谁|是谁|什么职务|啥职务|什么角色|哪些角色|担任什么|当什么|几位|多少位|多少人|几个"
 )
+# asks for a person: a department's people are read from the list only then ("公安部是谁参加"),
+# not for what it does ("教育部负责哪些工作")
+_ASKS_PERSON = re.compile(r"谁|哪位|哪些人|什么人|名字|叫什么")
 
 
 def _group(post: Post) -> str:
@@ -63,13 +64,21 @@ class RosterAnswers:
 
     index: PlanIndex
     weights: KeyWeights
-    _rosters: dict[str, list[Post]]
+    _rosters: dict[str, tuple[tuple[Post, ...], tuple[str, ...]]]
 
-    def _posts(self, doc_id: str) -> list[Post]:
-        posts = self._rosters.get(doc_id)
-        if posts is None:
-            posts = self._rosters[doc_id] = roster(self.index.source_text(doc_id))
-        return posts
+    def _roster_of(self, doc_id: str) -> tuple[tuple[Post, ...], tuple[str, ...]]:
+        """The document's posts, and its prose (its sentences in matching form, the list's lines
+        left out), read once per document."""
+        cached = self._rosters.get(doc_id)
+        if cached is None:
+            src = self.index.source_text(doc_id)
+            posts = tuple(roster(src))
+            text = list(src)
+            for p in posts:
+                text[p.start : p.end] = "\n" * (p.end - p.start)
+            prose = tuple(s for s in re.split(r"[。；;\n]", unspaced(match_form("".join(text)))) if s)
+            cached = self._rosters[doc_id] = (posts, prose if posts else ())
+        return cached
 
     def _roster(
         self, question: str, intent: Intent, hits: list[Hit], scored: list[tuple[float, Sentence]]
@@ -79,24 +88,30 @@ class RosterAnswers:
         if not (asks_who(question, intent) or _ASKS_PEOPLE.search(question) or _WHICH_ONES.search(question)):
             return None
         doc_id = scored[0][1].chunk.doc_id
-        posts = self._posts(doc_id)
+        posts, prose = self._roster_of(doc_id)
         if not posts:
             return None
-        picked = self._picked(question, intent, posts, doc_id)
+        picked = self._picked(question, list(posts), prose, doc_id)
         if not picked:
             return None
         spans = [(p.start, p.end) for p in picked]
         title = self.index.doc_title(doc_id)
         cites = [cite(self.index, i, doc_id, title, a, b) for i, (a, b) in enumerate(spans, 1)]
-        text = _wording(picked, question)
+        text = _wording(picked)
         answer = Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
-        stating = [s for _, s in scored if any(s.start < b and a < s.end for a, b in spans)]
+        stating = [
+            s
+            for _, s in scored
+            if s.chunk.doc_id == doc_id and any(s.start < b and a < s.end for a, b in spans)
+        ]
         found = "\n".join(match_form(f"{p.role}：{p.name}{p.title}{_group(p)}") for p in picked)
         # the list's own words name what is asked (a person, a post, a department): as sure an
-        # answer as a measure the question names by its title; the gate's rules still apply
-        return Candidate(answer, found, stating or [scored[0][1]], "roster", named=True, stated=STATED)
+        # answer as a measure the question names by its title, weighed by the gate's rules only
+        return Candidate(
+            answer, found, stating or [scored[0][1]], "roster", named=True, stated=_stated(picked)
+        )
 
-    def _picked(self, question: str, intent: Intent, posts: list[Post], doc_id: str) -> list[Post]:
+    def _picked(self, question: str, posts: list[Post], prose: tuple[str, ...], doc_id: str) -> list[Post]:
         """The people the question asks after: those it names, else those of the departments it
         names (within the post it names, if it names one), else those of the post it names."""
         q = unspaced(match_form(question))
@@ -104,7 +119,7 @@ class RosterAnswers:
         by_post = posts_asked(question, posts)
         if named:  # a post's holders asked "besides" one of them ("除了陈宝生，还有谁"): all of them
             return by_post if by_post and set(named) <= set(by_post) else named
-        if by_post and self._post_in_prose(q, by_post, posts, doc_id):
+        if by_post and self._post_in_prose(q, by_post, posts, prose, doc_id):
             return []
         group = [p for p in by_post if _group(p) and _group(p) in q]
         by_post = group or by_post
@@ -112,6 +127,8 @@ class RosterAnswers:
         depts = _departments_named(
             q, list(titles.values()), unspaced(match_form(self.index.doc_title(doc_id)))
         )
+        if depts and not by_post and not _ASKS_PERSON.search(question):
+            return []  # what a department does, not who of it is on the list
         picked = (
             [p for p in (by_post or posts) if any(key_found(k, titles[p]) for k in depts)]
             if depts
@@ -123,7 +140,9 @@ class RosterAnswers:
             picked = [p for p in picked if word in titles[p]]
         return picked
 
-    def _post_in_prose(self, q: str, by_post: list[Post], posts: list[Post], doc_id: str) -> bool:
+    def _post_in_prose(
+        self, q: str, by_post: list[Post], posts: list[Post], prose: tuple[str, ...], doc_id: str
+    ) -> bool:
         """The question asks the post of a part of the body that the document's prose speaks
         of ("协调委办公室的副主任", "办公室主任由…兼任"): a word of the question before the post,
         not of the document's title nor of the list, in a sentence of the prose with the post."""
@@ -131,19 +150,27 @@ class RosterAnswers:
         # the body the list is of: the document's title names it, or the heading over the list
         # ("2.1　国家粮食应急工作指挥部")
         first = min(p.start for p in posts)
-        heading = src[: src.rfind("\n", 0, first)].rstrip().rsplit("\n", 1)[-1]
+        heading = src[:first].rstrip().rsplit("\n", 1)[-1]
         title = unspaced(match_form(self.index.doc_title(doc_id) + "\n" + heading))
         listed = "\n".join(unspaced(match_form(p.title + p.name)) for p in posts)
-        text = list(src)
-        for p in posts:  # the prose: the text without the list's lines
-            text[p.start : p.end] = "\n" * (p.end - p.start)
-        prose = [s for s in re.split(r"[。；;\n]", unspaced(match_form("".join(text)))) if s]
         for role in {p.role for p in by_post}:
             before = get_jieba().lcut(q[: q.find(role)], HMM=False)
             parts = [w for w in before if len(w) >= 2 and w not in title and w not in listed]
             if any(w in s and role in s for w in parts for s in prose):
                 return True
         return False
+
+
+def _stated(picked: list[Post]) -> frozenset[str]:
+    """What a roster's answer states by construction: who (a doer, named ones); each person by
+    name, unless a post is filled by office ("总指挥：国家发展改革委主要负责人" names no one);
+    how many, where it counts the holders of one post ("副组长共3位")."""
+    stated = {"doer", "names"}
+    if all(p.name for p in picked):
+        stated.add("person")
+    if len(picked) > 1 and len({p.role for p in picked}) == 1:
+        stated |= {"count", "number"}
+    return frozenset(stated)
 
 
 _ORG_END = "部委局办院署行厅"
@@ -186,7 +213,7 @@ def _person(p: Post) -> str:
     return f"{p.name}（{p.title}）" if p.name else p.title
 
 
-def _wording(picked: list[Post], question: str) -> str:
+def _wording(picked: list[Post]) -> str:
     """One post's people ("副组长共3位：丁学东（国务院副秘书长）[1]、…"), or each person with
     their post ("陈宝生（教育部部长），任副主任[1]；…")."""
     roles = list(dict.fromkeys(p.role for p in picked))
