@@ -129,6 +129,8 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         ("进一趟门就把好几样事一起查了，是哪个文件提的？", ()),  # 好几: several, asked of none
         ("那个函的文号是多少来着？", ()),  # a document's number names it, counts nothing
         ("文号多少，共几条？", ("count",)),  # … and a count beside it is still asked
+        ("文号是多少？能减免多少？", ("number",)),
+        ("效果比去年好多少？", ("number",)),  # 好多少 asks how much better
     ],
 )
 def test_the_kind_of_value_a_question_asks_for(question: str, kinds: tuple[str, ...]) -> None:

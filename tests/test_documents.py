@@ -404,3 +404,11 @@ def test_a_documents_number_in_the_question_is_that_document(replies: Assistant)
 def test_a_reply_is_addressed_to_who_made_the_proposal(replies: Assistant) -> None:
     a = replies.ask("总理热线电话那个提案是哪位委员提的？")
     assert "王超斌委员" in a.text and a.citations[0].quote == "王超斌委员"
+    # who proposed a target, or when something recovered, asks nothing of the document
+    assert asked_facts("这个目标是谁提的？") == () and asked_facts("灾区生产什么时候恢复的？") == ()
+
+
+def test_a_number_with_another_issuers_prefix_names_no_document(replies: Assistant) -> None:
+    assert replies.named_document("国办函（2006）70号是哪位代表的建议？") == "28"  # brackets as written
+    numbered = replies._scoper_for(replies.index).numbered
+    assert numbered("国发〔2006〕70号是哪位代表的建议？") == ""  # the titles' words may still say which

@@ -60,7 +60,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "duration",  # a period: 多长时间, 几天内, 几年
         re.compile(
-            r"多长时间|多久|(?<![哪那这好])(?:几|多少)(?:个月|个工作日|年|天|日|小时|工作日|周|星期)(?:内|以内|之内)?|期限是|有效期"
+            r"多长时间|多久|(?<![哪那这])(?:(?<!好)几|多少)(?:个月|个工作日|年|天|日|小时|工作日|周|星期)(?:内|以内|之内)?|期限是|有效期"
         ),
         # "每半年召开一次": half a year is a period too
         re.compile(
@@ -91,7 +91,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "count",  # how many things: 几个, 多少家, 几次
-        re.compile(r"(?<![哪那这好])(?:多少|几)\s*" + _CLASSIFIER),  # 哪几项 asks which, 那几个 points
+        re.compile(r"(?<![哪那这])(?:多少|(?<!好)几)\s*" + _CLASSIFIER),  # 哪几项 asks which, 那几个 points
         # "15万左右" (people): a number with its magnitude counts without a classifier
         re.compile(_NUM + r"\s*" + _CLASSIFIER + r"|\d[\d.]*\s*[万亿](?:左右|多|余)?(?!元)"),
     ),
@@ -108,7 +108,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         # any number: "能减免多少？", "几年一届？" ask one whatever its unit ("哪几项" asks which,
         # "那几个四字词" points, "好几样事" says several); only where no kind above is asked
         "number",
-        re.compile(r"(?<![哪那这好])(?:多少|几)(?!乎)"),
+        re.compile(r"(?<![哪那这])(?:多少|(?<!好)几)(?!乎)"),
         FIGURE,
     ),
     (
@@ -125,13 +125,12 @@ _ASKS_A_NUMBER_LINE = re.compile(r"(?:文号|发文字号|编号)[^，,。；;�
 def asked_kinds(question: str, any_number: bool = True) -> tuple[str, ...]:
     """The kinds of value the question asks for (often none: "谁牵头", "有什么安排").
     ``any_number``: count a number asked of no kind of its own ("能减免多少？") as one."""
+    # "文号是多少" asks a document's number, which names it and counts nothing
+    unnumbered = _ASKS_A_NUMBER_LINE.sub("　", question)
     kinds = tuple(
         kind
         for kind, ask, _ in KINDS
-        if ask.search(question)
-        and (any_number or kind != _ANY_NUMBER)
-        # "文号是多少" asks a document's number, which names it and counts nothing
-        and not (kind == _ANY_NUMBER and _ASKS_A_NUMBER_LINE.search(question))
+        if ask.search(unnumbered if kind == _ANY_NUMBER else question) and (any_number or kind != _ANY_NUMBER)
     )
     # a number asked in a kind of its own (an amount, a date…) is asked as that kind
     numeric = set(kinds) - {_ANY_NUMBER, "place", "person"}

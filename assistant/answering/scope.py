@@ -42,8 +42,16 @@ SCOPE_FEATURES = (
 _NAMES_DOCUMENT = pattern("scope.names_document")
 
 _TITLE_WORDS = pattern("scope.title_words")
-# a document's number: its 文号's "〔2006〕70号", a proposal's "第2996号" (normalised: 〔〕 as they are)
-_DOCUMENT_NUMBER = re.compile(r"[〔\[(（]\d{4}[〕\])）]\d+号|第\d+号")
+# a document's number: its 文号 ("国办函〔2006〕70号", the issuer's prefix if written), or a
+# proposal's "第2996号" (brackets made one kind first, ``_brackets``)
+_DOCUMENT_NUMBER = re.compile(
+    r"(?P<prefix>[\u4e00-\u9fff]{0,8})(?P<number>〔\d{4}〕\s*\d+\s*号)|(?P<number2>第\d+号)"
+)
+
+
+def _brackets(text: str) -> str:
+    """A year's brackets as one kind: "(2006)", "[2006]", "【2006】" written as "〔2006〕"."""
+    return re.sub(r"[\[(（【〔](\d{4})[\])）】〕]", r"〔\1〕", text)
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,11 @@ class Scoper:
         self.index = index
         self.ids = sorted(index.documents)
         self.titles = [normalize(index.doc_title(d)) for d in self.ids]
+        # what a document's number is found in: its title and its 文号
+        self._numbered = [
+            _brackets(t + "\n" + normalize(str(index.documents[d].get("number", ""))))
+            for d, t in zip(self.ids, self.titles)
+        ]
         self._vectors: np.ndarray | None = None
 
     def _weight(self, found: np.ndarray) -> float:
@@ -101,13 +114,21 @@ class Scoper:
 
     def numbered(self, question: str) -> str:
         """The one document whose number the question gives ("第2996号建议", "国办函〔2006〕70号"):
-        in its title or as its 文号; "" when none or several."""
-        docs = {
-            d
-            for n in _DOCUMENT_NUMBER.findall(normalize(question))
-            for d, t in zip(self.ids, self.titles)
-            if n in t or n in normalize(str(self.index.documents[d].get("number", "")))
-        }
+        in its title or as its 文号, with the issuer's prefix where the question writes one
+        ("国发〔2006〕70号" is not "国办函〔2006〕70号"); "" when none or several."""
+        docs: set[str] = set()
+        for m in _DOCUMENT_NUMBER.finditer(_brackets(normalize(question))):
+            prefix = m.group("prefix") or ""
+            number = re.sub(r"\s+", "", m.group("number") or m.group("number2"))
+            found = [d for d, t in zip(self.ids, self._numbered) if number in t]
+            for k in range(len(prefix), 1, -1):  # the longest end of the prefix a document writes
+                with_prefix = [d for d, t in zip(self.ids, self._numbered) if prefix[-k:] + number in t]
+                if with_prefix:
+                    found = with_prefix
+                    break
+            else:
+                found = found if len(prefix) < 2 else []  # an issuer no document's number has
+            docs.update(found)
         return next(iter(docs)) if len(docs) == 1 else ""
 
     def guess(self, question: str, qvec: Any = None) -> ScopeGuess | None:

@@ -46,14 +46,19 @@ class Scoping:
         when the fitted scope model is sure; "" otherwise (and with one document).
         ``hits``: the passages retrieved across all documents to weigh it, filled in when
         they are (when the question says some title word)."""
-        if len(self.index.documents) > 1:
-            if self._scoper is None or self._scoper.index is not self.index:
-                self._scoper = Scoper(self.index)
-            numbered = self._scoper.numbered(question)
+        index = self.index
+        if len(index.documents) > 1:
+            numbered = self._scoper_for(index).numbered(question)
             if numbered:  # the question gives its number: that document, as surely as --doc
                 return numbered
         guess = self.scope_guess(question, hits)
         return guess.doc_id if guess is not None and guess.chosen else ""
+
+    def _scoper_for(self, index: PlanIndex) -> Scoper:
+        """The titles' statistics of this index (made again when the index is refreshed)."""
+        if self._scoper is None or self._scoper.index is not index:
+            self._scoper = Scoper(index)
+        return self._scoper
 
     def scope_guess(self, question: str, hits: list[Hit] | None = None) -> ScopeGuess | None:
         """The best-matching title's document, its features and (when fitted) the model's
@@ -63,13 +68,12 @@ class Scoping:
         assert self._composer is not None and self._ledger is not None
         if len(index.documents) < 2:
             return None
-        if self._scoper is None or self._scoper.index is not index:
-            self._scoper = Scoper(index)
+        scoper = self._scoper_for(index)
         q = normalize(question)
         found = self._ledger.departments.find_in(q)
         topic = "".join(ch for i, ch in enumerate(q) if not any(a <= i < b for _, a, b in found))
         qvec = index.query_vector(question)
-        guess = self._scoper.guess(topic, qvec)
+        guess = scoper.guess(topic, qvec)
         if guess is None or not names_title(guess.features):
             return guess  # no word of any title: no scope, whatever retrieval would say
         if hits is None:
