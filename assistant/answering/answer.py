@@ -49,14 +49,13 @@ from assistant.answering.intent import (
     sub_questions,
 )
 from assistant.answering.phrases import pattern
-from assistant.answering.roster import RosterAnswers
+from assistant.answering.roster import Listing, RosterAnswers
 from assistant.answering.structured import MeasureAnswers
 from assistant.answering.types import Answer
 from assistant.answering.wording import Wording, joined
 from index.headings import heading_level
 from index.metadata import date_of_line, is_number_line
 from index.plan_index import PlanIndex
-from index.roster import Post
 from index.types import Hit
 
 MAX_SENTENCES = 3
@@ -112,7 +111,7 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         self.weights = KeyWeights(index)
         self.fitted = fitted or load_fitted(getattr(index.embedder, "name", ""))
         self._plan_year: dict[str, str] = {}
-        self._rosters: dict[str, tuple[tuple[Post, ...], tuple[str, ...]]] = {}
+        self._rosters: dict[str, Listing] = {}
 
     def compose(
         self,

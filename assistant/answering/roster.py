@@ -11,6 +11,8 @@ answer, not the roster's "主任".
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.answering.evidence import KeyWeights, Sentence
 from assistant.answering.gate import _WHICH_ONES, Candidate, asks_who
@@ -35,12 +37,52 @@ def _group(post: Post) -> str:
     return re.sub(r"^[（(][一二三四五六七八九十]+[）)]|[（(].*$", "", post.group)
 
 
+@lru_cache(maxsize=1024)
+def _words(text: str) -> tuple[str, ...]:
+    """jieba's words of ``text`` (a question in matching form is cut once for all readers)."""
+    return tuple(get_jieba().lcut(text, HMM=False))
+
+
 def _token_bounds(text: str) -> set[int]:
     bounds, at = {0}, 0
-    for tok in get_jieba().lcut(text, HMM=False):
+    for tok in _words(text):
         at += len(tok)
         bounds.add(at)
     return bounds
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A document's posts and what each question reads beside them, in matching form: the
+    offices (``titles``, aligned with ``posts``), the prose (its sentences, the list's lines left
+    out), the document's title, the body the list is of (the title and the heading over the list:
+    "2.1　国家粮食应急工作指挥部"), and the list's offices and names."""
+
+    posts: tuple[Post, ...]
+    titles: tuple[str, ...]
+    prose: tuple[str, ...]
+    title: str
+    body: str
+    listed: str
+
+
+def _read(src: str, doc_title: str) -> Listing:
+    posts = tuple(roster(src))
+    if not posts:
+        return Listing((), (), (), "", "", "")
+    text = list(src)
+    for p in posts:
+        text[p.start : p.end] = "\n" * (p.end - p.start)
+    prose = tuple(s for s in re.split(r"[。；;\n]", unspaced(match_form("".join(text)))) if s)
+    heading = src[: min(p.start for p in posts)].rstrip().rsplit("\n", 1)[-1]
+    return Listing(
+        posts,
+        tuple(unspaced(match_form(p.title)) for p in posts),
+        prose,
+        unspaced(match_form(doc_title)),
+        unspaced(match_form(doc_title + "\n" + heading)),
+        "\n".join(unspaced(match_form(p.title + p.name)) for p in posts),
+    )
 
 
 def posts_asked(question: str, posts: list[Post]) -> list[Post]:
@@ -64,20 +106,15 @@ class RosterAnswers:
 
     index: PlanIndex
     weights: KeyWeights
-    _rosters: dict[str, tuple[tuple[Post, ...], tuple[str, ...]]]
+    _rosters: dict[str, Listing]
 
-    def _roster_of(self, doc_id: str) -> tuple[tuple[Post, ...], tuple[str, ...]]:
-        """The document's posts, and its prose (its sentences in matching form, the list's lines
-        left out), read once per document."""
+    def _roster_of(self, doc_id: str) -> Listing:
+        """The document's roster and what is read beside it, once per document."""
         cached = self._rosters.get(doc_id)
         if cached is None:
-            src = self.index.source_text(doc_id)
-            posts = tuple(roster(src))
-            text = list(src)
-            for p in posts:
-                text[p.start : p.end] = "\n" * (p.end - p.start)
-            prose = tuple(s for s in re.split(r"[。；;\n]", unspaced(match_form("".join(text)))) if s)
-            cached = self._rosters[doc_id] = (posts, prose if posts else ())
+            cached = self._rosters[doc_id] = _read(
+                self.index.source_text(doc_id), self.index.doc_title(doc_id)
+            )
         return cached
 
     def _roster(
@@ -88,10 +125,10 @@ class RosterAnswers:
         if not (asks_who(question, intent) or _ASKS_PEOPLE.search(question) or _WHICH_ONES.search(question)):
             return None
         doc_id = scored[0][1].chunk.doc_id
-        posts, prose = self._roster_of(doc_id)
-        if not posts:
+        listing = self._roster_of(doc_id)
+        if not listing.posts:
             return None
-        picked = self._picked(question, list(posts), prose, doc_id)
+        picked = people_asked(question, listing)
         if not picked:
             return None
         spans = [(p.start, p.end) for p in picked]
@@ -111,54 +148,44 @@ class RosterAnswers:
             answer, found, stating or [scored[0][1]], "roster", named=True, stated=_stated(picked)
         )
 
-    def _picked(self, question: str, posts: list[Post], prose: tuple[str, ...], doc_id: str) -> list[Post]:
-        """The people the question asks after: those it names, else those of the departments it
-        names (within the post it names, if it names one), else those of the post it names."""
-        q = unspaced(match_form(question))
-        named = [p for p in posts if len(p.name) >= 2 and p.name in q]
-        by_post = posts_asked(question, posts)
-        if named:  # a post's holders asked "besides" one of them ("除了陈宝生，还有谁"): all of them
-            return by_post if by_post and set(named) <= set(by_post) else named
-        if by_post and self._post_in_prose(q, by_post, posts, prose, doc_id):
-            return []
-        group = [p for p in by_post if _group(p) and _group(p) in q]
-        by_post = group or by_post
-        titles = {p: unspaced(match_form(p.title)) for p in posts}
-        depts = _departments_named(
-            q, list(titles.values()), unspaced(match_form(self.index.doc_title(doc_id)))
-        )
-        if depts and not by_post and not _ASKS_PERSON.search(question):
-            return []  # what a department does, not who of it is on the list
-        picked = (
-            [p for p in (by_post or posts) if any(key_found(k, titles[p]) for k in depts)]
-            if depts
-            else by_post
-        )
-        # a post the list does not have ("联络员"), or an office that narrows it ("副部长"): only
-        # the people whose office says so, if any
-        for word in _other_posts(q, posts):
-            picked = [p for p in picked if word in titles[p]]
-        return picked
 
-    def _post_in_prose(
-        self, q: str, by_post: list[Post], posts: list[Post], prose: tuple[str, ...], doc_id: str
-    ) -> bool:
-        """The question asks the post of a part of the body that the document's prose speaks
-        of ("协调委办公室的副主任", "办公室主任由…兼任"): a word of the question before the post,
-        not of the document's title nor of the list, in a sentence of the prose with the post."""
-        src = self.index.source_text(doc_id)
-        # the body the list is of: the document's title names it, or the heading over the list
-        # ("2.1　国家粮食应急工作指挥部")
-        first = min(p.start for p in posts)
-        heading = src[:first].rstrip().rsplit("\n", 1)[-1]
-        title = unspaced(match_form(self.index.doc_title(doc_id) + "\n" + heading))
-        listed = "\n".join(unspaced(match_form(p.title + p.name)) for p in posts)
-        for role in {p.role for p in by_post}:
-            before = get_jieba().lcut(q[: q.find(role)], HMM=False)
-            parts = [w for w in before if len(w) >= 2 and w not in title and w not in listed]
-            if any(w in s and role in s for w in parts for s in prose):
-                return True
-        return False
+def people_asked(question: str, listing: Listing) -> list[Post]:
+    """The people the question asks after: those it names, else those of the departments it
+    names (within the post it names, if it names one), else those of the post it names."""
+    posts = list(listing.posts)
+    q = unspaced(match_form(question))
+    named = [p for p in posts if len(p.name) >= 2 and p.name in q]
+    by_post = posts_asked(question, posts)
+    if named:  # a post's holders asked "besides" one of them ("除了陈宝生，还有谁"): all of them
+        return by_post if by_post and set(named) <= set(by_post) else named
+    if by_post and _post_in_prose(q, by_post, listing):
+        return []
+    group = [p for p in by_post if _group(p) and _group(p) in q]
+    by_post = group or by_post
+    titles = dict(zip(listing.posts, listing.titles))
+    depts = _departments_named(q, listing.titles, listing.title)
+    if depts and not by_post and not _ASKS_PERSON.search(question):
+        return []  # what a department does, not who of it is on the list
+    picked = (
+        [p for p in (by_post or posts) if any(key_found(k, titles[p]) for k in depts)] if depts else by_post
+    )
+    # a post the list does not have ("联络员"), or an office that narrows it ("副部长"): only
+    # the people whose office says so, if any
+    for word in _other_posts(q, posts):
+        picked = [p for p in picked if word in titles[p]]
+    return picked
+
+
+def _post_in_prose(q: str, by_post: list[Post], listing: Listing) -> bool:
+    """The question asks the post of a part of the body that the document's prose speaks
+    of ("协调委办公室的副主任", "办公室主任由…兼任"): a word of the question before the post,
+    not of the body's name nor of the list, in a sentence of the prose with the post."""
+    for role in {p.role for p in by_post}:
+        before = _words(q[: q.find(role)])
+        parts = [w for w in before if len(w) >= 2 and w not in listing.body and w not in listing.listed]
+        if any(w in s and role in s for w in parts for s in listing.prose):
+            return True
+    return False
 
 
 def _stated(picked: list[Post]) -> frozenset[str]:
@@ -176,7 +203,7 @@ def _stated(picked: list[Post]) -> frozenset[str]:
 _ORG_END = "部委局办院署行厅"
 
 
-def _departments_named(q: str, titles: list[str], body: str) -> list[str]:
+def _departments_named(q: str, titles: tuple[str, ...], body: str) -> list[str]:
     """The departments the question names that the list's offices name, each the longest
     stretch of the question that ends as a department's name ends and is that name or its
     abbreviation ("人社部" of 人力资源社会保障部副部长; jieba cuts it "人 / 社部"); not the body the
@@ -204,7 +231,7 @@ def _other_posts(q: str, posts: list[Post]) -> list[str]:
     ends = {r[-1] for r in roles}
     return [
         w
-        for w in get_jieba().lcut(q, HMM=False)
+        for w in _words(q)
         if len(w) >= 2 and w[-1] in ends and w not in roles and not any(w in r for r in roles)
     ]
 
