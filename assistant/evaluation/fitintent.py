@@ -24,7 +24,7 @@ from assistant.answering.fitted import (
 from assistant.answering.intent import clear_learned, detect_intent, sort_rule
 from assistant.evaluation.evaluate import load_questions
 from assistant.evaluation.fitdata import EVALS, SETS
-from assistant.evaluation.fitlogistic import FOLDS, L2_GRID, fit_logistic, fold_of
+from assistant.evaluation.fitlogistic import L2_GRID, fit_logistic, fold_of, out_of_fold
 from index.tokenize import normalize
 
 # what a question asks, learned from the dev questions of every set (questions only, no index)
@@ -85,12 +85,10 @@ def fit_intent(sets: tuple[str, ...] = INTENT_SETS, out: Path = INTENT) -> dict[
     rule = np.array([INTENT_KINDS.index(detect_intent(text, learned=False).kind) for _, text, _ in rows])
     best: tuple[float, float, float] | None = None  # (agreement, l2, threshold)
     for l2 in L2_GRID:
-        oof = np.zeros((len(rows), len(INTENT_KINDS)))
-        for k in range(FOLDS):
-            train = folds != k
-            for c in range(len(INTENT_KINDS)):
-                m = fit_logistic(x[train], (y[train] == c).astype(float), vocab, l2)
-                oof[~train, c] = m.probs(x[~train], vocab)
+        oof = np.stack(
+            [out_of_fold(x, (y == c).astype(float), folds, vocab, l2)[1] for c in range(len(INTENT_KINDS))],
+            axis=1,
+        )
         for t in INTENT_THRESHOLDS:
             kinds = np.where(
                 (rule == INTENT_KINDS.index("general")) & (oof.max(axis=1) >= t), oof.argmax(axis=1), rule
@@ -161,12 +159,7 @@ def fit_sorts(rows: list[tuple[str, str, str]]) -> tuple[DocumentSort, dict[str,
         rule = said & ~out
         best = (int((rule != y).sum()), 0, "rule", L2_GRID[0], SORT_THRESHOLDS[0])  # (errors, join order, …)
         for l2 in L2_GRID:
-            oof = np.zeros(len(rows))
-            for k in range(FOLDS):
-                train = folds != k
-                oof[~train] = fit_logistic(x[train], y[train].astype(float), vocab, l2).probs(
-                    x[~train], vocab
-                )
+            _, oof = out_of_fold(x, y.astype(float), folds, vocab, l2)
             for t in SORT_THRESHOLDS:
                 learned = oof >= t
                 joined = (said | learned) & ~out  # JOINS[1]: either

@@ -70,6 +70,25 @@ def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
+def out_of_fold(
+    x: np.ndarray,
+    y: np.ndarray,
+    folds: np.ndarray,
+    names: tuple[str, ...],
+    l2: float,
+    signs: tuple[int, ...] | None = None,
+) -> tuple[list[Logistic], np.ndarray]:
+    """The model of each fold (fitted without it) at one L2 strength, and each row's
+    out-of-fold probability."""
+    models, oof = [], np.zeros(len(y))
+    for k in range(FOLDS):
+        train = folds != k
+        m = fit_logistic(x[train], y[train], names, l2, signs)
+        models.append(m)
+        oof[~train] = m.probs(x[~train], names)
+    return models, oof
+
+
 def cross_fit(
     x: np.ndarray,
     y: np.ndarray,
@@ -81,12 +100,7 @@ def cross_fit(
     (fitted without it) and each row's out-of-fold probability."""
     best: tuple[float, float, list[Logistic], np.ndarray] | None = None
     for l2 in L2_GRID:
-        models, oof = [], np.zeros(len(y))
-        for k in range(FOLDS):
-            train = folds != k
-            m = fit_logistic(x[train], y[train], names, l2, signs)
-            models.append(m)
-            oof[~train] = m.probs(x[~train], names)
+        models, oof = out_of_fold(x, y, folds, names, l2, signs)
         loss = _log_loss(y, oof)
         if best is None or loss < best[0]:
             best = (loss, l2, models, oof)
