@@ -84,15 +84,29 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     assert not copied, copied
 
 
+def _assert_gov_round(
+    rows: list[dict], *, size: int, docs: int, unanswerable: int, about_documents: int = 0
+) -> None:
+    """A round's State Council set: its size, how many documents it asks of, how many of its
+    questions are unanswerable or about the document itself or which document, and that 90 or
+    more name no document."""
+    assert len(rows) >= size and len({r["doc"] for r in rows}) == docs
+    assert sum(not r["answerable"] for r in rows) >= unanswerable
+    assert sum(r["category"] in ("document", "which_document") for r in rows) >= about_documents
+    assert sum("no_doc_named" in r["style"] for r in rows) >= 90
+
+
+def _assert_plan_round(rows: list[dict], *, size: int, unanswerable: int) -> None:
+    """A round's set on the plan: its size, no other document, how many are unanswerable."""
+    assert len(rows) >= size and not any(r.get("doc") for r in rows)
+    assert sum(not r["answerable"] for r in rows) >= unanswerable
+
+
 def test_tenth_round_sets_ask_mostly_what_looks_answerable_but_is_not() -> None:
     """gov9: ten State Council documents, a third of the questions unanswerable, most naming no
     document; plan4: the plan alone, with 18 unanswerable questions about things it discusses."""
-    gov9, plan4 = _load(GOV9_SET), _load(PLAN4_SET)
-    assert len(gov9) >= 120 and len({r["doc"] for r in gov9}) == 10
-    assert sum(not r["answerable"] for r in gov9) >= 40
-    assert sum("no_doc_named" in r["style"] for r in gov9) >= 90
-    assert len(plan4) >= 60 and not any(r.get("doc") for r in plan4)
-    assert sum(not r["answerable"] for r in plan4) >= 18
+    _assert_gov_round(_load(GOV9_SET), size=120, docs=10, unanswerable=40)
+    _assert_plan_round(_load(PLAN4_SET), size=60, unanswerable=18)
 
 
 def test_eleventh_round_sets_ask_of_short_documents_and_of_the_plan() -> None:
@@ -100,13 +114,8 @@ def test_eleventh_round_sets_ask_of_short_documents_and_of_the_plan() -> None:
     and gov2 asked of them before), a third unanswerable, with document and which-document
     questions; plan5: the plan, with 15 unanswerable questions about things it discusses (two
     questions that repeated earlier sets word for word were left out)."""
-    gov10, plan5 = _load(GOV10_SET), _load(PLAN5_SET)
-    assert len(gov10) >= 100 and len({r["doc"] for r in gov10}) == 12
-    assert sum(not r["answerable"] for r in gov10) >= 36
-    assert sum(r["category"] in ("document", "which_document") for r in gov10) >= 30
-    assert sum("no_doc_named" in r["style"] for r in gov10) >= 90
-    assert len(plan5) >= 58 and not any(r.get("doc") for r in plan5)
-    assert sum(not r["answerable"] for r in plan5) >= 15
+    _assert_gov_round(_load(GOV10_SET), size=100, docs=12, unanswerable=36, about_documents=30)
+    _assert_plan_round(_load(PLAN5_SET), size=58, unanswerable=15)
 
 
 def test_twelfth_round_sets_ask_of_the_least_asked_documents_and_of_the_plan() -> None:
@@ -114,13 +123,8 @@ def test_twelfth_round_sets_ask_of_the_least_asked_documents_and_of_the_plan() -
     replies, notices and a plan's approval), nearly a third unanswerable, with document and
     which-document questions; plan6: the plan, with 16 unanswerable questions about things it
     discusses."""
-    gov11, plan6 = _load(GOV11_SET), _load(PLAN6_SET)
-    assert len(gov11) >= 110 and len({r["doc"] for r in gov11}) == 10
-    assert sum(not r["answerable"] for r in gov11) >= 34
-    assert sum(r["category"] in ("document", "which_document") for r in gov11) >= 30
-    assert sum("no_doc_named" in r["style"] for r in gov11) >= 90
-    assert len(plan6) >= 56 and not any(r.get("doc") for r in plan6)
-    assert sum(not r["answerable"] for r in plan6) >= 16
+    _assert_gov_round(_load(GOV11_SET), size=110, docs=10, unanswerable=34, about_documents=30)
+    _assert_plan_round(_load(PLAN6_SET), size=56, unanswerable=16)
 
 
 def test_thirteenth_round_sets_ask_of_sixteen_documents_and_of_the_plan() -> None:
@@ -128,10 +132,5 @@ def test_thirteenth_round_sets_ask_of_sixteen_documents_and_of_the_plan() -> Non
     bodies, a plan for bonded zones, rewards for local governments), under a third
     unanswerable, with document and which-document questions; plan7: the plan, with 16
     unanswerable questions about things it discusses."""
-    gov12, plan7 = _load(GOV12_SET), _load(PLAN7_SET)
-    assert len(gov12) >= 115 and len({r["doc"] for r in gov12}) == 16
-    assert sum(not r["answerable"] for r in gov12) >= 35
-    assert sum(r["category"] in ("document", "which_document") for r in gov12) >= 30
-    assert sum("no_doc_named" in r["style"] for r in gov12) >= 90
-    assert len(plan7) >= 58 and not any(r.get("doc") for r in plan7)
-    assert sum(not r["answerable"] for r in plan7) >= 16
+    _assert_gov_round(_load(GOV12_SET), size=115, docs=16, unanswerable=35, about_documents=30)
+    _assert_plan_round(_load(PLAN7_SET), size=58, unanswerable=16)
