@@ -120,7 +120,6 @@ def refusal_curve(rows: list[dict[str, Any]], step: float = 0.05) -> list[dict[s
 def unverifiable(result: dict[str, Any], source_text: Callable[[str], str]) -> int:
     """Citations that do not hold: a [n] in the text with no citation n, or a quote that
     is not ``source[start:end]`` (0 for every sound answer)."""
-
     numbers = {c["n"] for c in result["citations"]}
     bad = sum(1 for n in set(MARKER.findall(result.get("answer") or "")) if int(n) not in numbers)
     for c in result["citations"]:
