@@ -21,6 +21,7 @@ from tests.test_question_sets import (
     GOV10_SET,
     GOV11_SET,
     GOV12_SET,
+    GOV13_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -29,6 +30,7 @@ from tests.test_question_sets import (
     PLAN5_SET,
     PLAN6_SET,
     PLAN7_SET,
+    PLAN8_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -66,6 +68,8 @@ WRITTEN = (
     PLAN6_SET,
     GOV12_SET,
     PLAN7_SET,
+    GOV13_SET,
+    PLAN8_SET,
 )
 
 
@@ -77,8 +81,8 @@ LATER = WRITTEN[WRITTEN.index(PLAN2_SET) :]
 def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
     for the ninth, gov9 and plan4 for the tenth, gov10 and plan5 for the eleventh, gov11 and
-    plan6 for the twelfth, gov12 and plan7 for the thirteenth: none of their questions is word for word one of a set written
-    before them."""
+    plan6 for the twelfth, gov12 and plan7 for the thirteenth, gov13 and plan8 for the fourteenth:
+    none of their questions is word for word one of a set written before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
     assert not copied, copied
@@ -134,3 +138,15 @@ def test_thirteenth_round_sets_ask_of_sixteen_documents_and_of_the_plan() -> Non
     unanswerable questions about things it discusses."""
     _assert_gov_round(_load(GOV12_SET), size=115, docs=16, unanswerable=35, about_documents=30)
     _assert_plan_round(_load(PLAN7_SET), size=58, unanswerable=16)
+
+
+def test_fourteenth_round_sets_ask_of_twelve_documents_and_of_the_plan() -> None:
+    """gov13: twelve State Council documents none of the four rounds before asked of (the
+    guarantee fund, law-enforcement disclosure, individual income tax, employment, the State
+    Council's working rules, a mine-disaster circular, social organisations, the vocational
+    education conference, praise after an inspection, the free trade zones, patent agencies),
+    under a third unanswerable, with document and which-document questions; plan8: the plan,
+    with 16 unanswerable questions about things it discusses (one question that repeated an
+    earlier set word for word was left out)."""
+    _assert_gov_round(_load(GOV13_SET), size=129, docs=12, unanswerable=39, about_documents=24)
+    _assert_plan_round(_load(PLAN8_SET), size=54, unanswerable=16)

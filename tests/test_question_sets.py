@@ -44,6 +44,8 @@ GOV11_SET = ROOT / "evals" / "questions-gov11.jsonl"
 PLAN6_SET = ROOT / "evals" / "questions-plan6.jsonl"
 GOV12_SET = ROOT / "evals" / "questions-gov12.jsonl"
 PLAN7_SET = ROOT / "evals" / "questions-plan7.jsonl"
+GOV13_SET = ROOT / "evals" / "questions-gov13.jsonl"
+PLAN8_SET = ROOT / "evals" / "questions-plan8.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -115,6 +117,8 @@ SETS = [
     pytest.param(PLAN6_SET, id="plan6"),
     pytest.param(GOV12_SET, id="gov12"),
     pytest.param(PLAN7_SET, id="plan7"),
+    pytest.param(GOV13_SET, id="gov13"),
+    pytest.param(PLAN8_SET, id="plan8"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
