@@ -156,6 +156,13 @@ def test_values_stated_in_other_forms() -> None:
     # a time limit counted from an event answers "啥时候" as a date does
     for limit in ("在代扣税款的次月十五日内报送", "自本意见印发之日起30日内", "收到申请后3个月内"):
         assert states("date", limit) and states_time(limit), limit
+    # a sanction asked is stated by its own word, the question's too ("受了啥处分" — "处分");
+    # how a matter is handled ("怎么处理") asks no sanction
+    assert asked_kinds("违规上“两高”项目会怎么罚？") == ("penalty",)
+    assert asked_kinds("还有多少相关责任人受了处分？") == ("number", "penalty")
+    assert "penalty" not in asked_kinds("气象站选址跟军事设施有冲突怎么处理？")
+    assert states("penalty", "其他16名相关责任人也分别受到了党纪政纪处分。", ("处分", "责任人"))
+    assert not states("penalty", "防止出现新增违规“两高”项目", ("违规", "项目"))
     assert not states_time("第十五条　扣缴义务人应当报送")
 
 
@@ -267,6 +274,24 @@ def test_another_years_figure_is_no_answer_and_the_answer_says_so(assistant: Ass
     assert not assistant.ask("到2025年全市高新技术企业要达到多少家？").refused
 
 
+def test_which_ones_by_name_of_a_set_the_text_only_counts_is_no_answer(assistant: Assistant) -> None:
+    # the plan counts the towns ("10个中心镇") and names none: which ones is not answered
+    for q in ("搞医养结合的那10个中心镇都是哪几个镇？", "建医养结合体的是哪10个中心镇？"):
+        ans = assistant.ask(q)
+        assert ans.refused and "具体名单" in ans.text and "10个中心镇" in ans.text, q
+    assert not assistant.ask("2023年要在多少个中心镇创建医养结合体？").refused
+
+
+def test_who_supports_a_measure_whose_note_lists_none_is_not_answered(assistant: Assistant) -> None:
+    # asked who supports, with the lead said: the note lists none; asked whether any does: "no"
+    ans = assistant.ask("创文明城市那块，宣传部牵头，哪些部门配合？")
+    assert ans.refused and ans.text.startswith("文中未提及配合单位") and "市委宣传部" in ans.text
+    assert ans.citations and "市委宣传部牵头负责" in ans.citations[0].quote
+    for q in ("精神文明建设这一项有没有配合单位？", "精神文明建设谁牵头，谁配合？"):
+        ans = assistant.ask(q)
+        assert not ans.refused and "未列配合单位" in ans.text, q
+
+
 def test_colloquial_forms_are_read_before_typos_are_looked_for(assistant: Assistant) -> None:
     # "年中要" is no typo of "年重要": the colloquial 年中 is the plan's 6月底
     assert "6月底" in assistant.prepare("水旱灾害防御工程年中要完成多少建设任务？")
@@ -345,6 +370,11 @@ def test_the_name_of_the_thing_asked_about_states_no_value_of_it() -> None:
     assert states("place", park) and not states("place", park, ("跨境", "电商", "产业园"))
     office = "领导小组办公室设在生态环境部"
     assert states("place", office, ("办公室", "设在", "领导小组"))  # its own words state no place
+    # a place the question names is not where the thing is asked to be ("德州机场建在哪个县")
+    airport = "开展德州机场规划研究前期工作"
+    assert states("place", airport) and not states("place", airport, ("德州", "机场"))
+    assert states("place", "德州机场选址在陵城区", ("德州", "机场"))
+    assert asked_kinds("德州机场打算建在哪？") == ("place",) and not asked_kinds("写在哪条措施里？")
     assert not states("ratio", "完成县级以上城区10G-PON设备部署", ("10g-pon", "端口"))
     assert states("ratio", "10G-PON端口占比超过45%", ("10g-pon", "端口"))
 

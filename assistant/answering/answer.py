@@ -52,7 +52,7 @@ from assistant.answering.phrases import pattern
 from assistant.answering.roster import Listing, RosterAnswers
 from assistant.answering.structured import MeasureAnswers
 from assistant.answering.types import Answer
-from assistant.answering.wording import Wording, joined
+from assistant.answering.wording import REFUSAL, Wording, joined
 from index.headings import heading_level
 from index.metadata import date_of_line, is_number_line
 from index.plan_index import PlanIndex
@@ -224,8 +224,10 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         rule = ""
         if features["names_other_measure"]:
             rule = "names another measure"  # by its title; the evidence is another measure's
-        elif features["value_missing"] or features["year_missing"]:
-            rule = VALUE_RULE  # 多少钱, 哪天, 在哪里, 2023年的…: the evidence states none
+        elif features["value_missing"] or features["year_missing"] or features["names_missing"]:
+            # 多少钱, 哪天, 在哪里, 2023年的…, 都是哪几个镇: the evidence states none (names asked
+            # and none listed: on the dev splits never an answer that was right)
+            rule = VALUE_RULE
         elif (
             self.fitted.embedder == LEXICAL
             and name_coverage(intent.keys, self._held(cand, scored), self.weights) < 0.7
@@ -244,6 +246,9 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         # a measure the question names by its title, asked for its targets or its schedule,
         # answers it as surely as one pinned by a follow-up
         if not rule and (pinned or cand.named or prob >= self.fitted.gate.threshold):
+            if self._lists_no_support(question, intent, cand):  # "哪些部门配合？" of a note naming none
+                text = f"{REFUSAL}配合单位：{cand.answer.text}"
+                return replace(cand.answer, text=text, refused=True, confidence=round(prob, 4))
             return replace(cand.answer, confidence=round(prob, 4))
         # the confidence of a refusal says whether a generative model might still answer it
         # (answer mode llm): not when the evidence is certainly about another measure

@@ -10,6 +10,7 @@ match (``assistant.answering.answer``), nothing here decides an answer.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.answering.phrases import pattern, words
 from index.tokenize import get_jieba, normalize
@@ -96,9 +97,9 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(_NUM + r"\s*" + _CLASSIFIER + r"|\d[\d.]*\s*[万亿](?:左右|多|余)?(?!元)"),
     ),
     (
-        "place",  # where: 在哪里, 选址, 哪个县 ("在哪年" asks when)
+        "place",  # where: 在哪里, 选址, 哪个县 ("在哪年" asks when, "写在哪条措施里" which item)
         re.compile(
-            r"哪里|哪儿|在哪(?!些|[一个]?(?:年|月|天|日|季度))|什么地方|哪个地方|地点|选址|位置|哪个(?:县|市|区|城市|省|镇|村)|哪些(?:城市|省份|省|县|地区)"
+            r"哪里|哪儿|在哪(?!些|[一个]?(?:年|月|天|日|季度|条|项|款|份|部分))|什么地方|哪个地方|地点|选址|位置|哪个(?:县|市|区|城市|省|镇|村)|哪些(?:城市|省份|省|县|地区)"
         ),
         # a site ("重点监视防御区", "物流园", "青岛港"), or the body something is located at
         # ("办公室设在生态环境部"); a place's own name is read by jieba (``_names_place``)
@@ -115,6 +116,21 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         "person",  # who by name: 哪位, 叫什么名字, 一把手
         re.compile(r"哪位|姓名|名字|叫什么名|一把手|负责人是谁|领导是谁|是哪位|局长是|组长是|主任是"),
         re.compile(r"[\u4e00-\u9fff]{2,4}(?:同志|局长|主任|书记|市长|县长|部长|省长|组长|总理|副总理)"),
+    ),
+    (
+        # a sanction: 会怎么罚, 受什么处分, 被怎么问责 ("怎么处理" asks how a matter is handled, as
+        # often as not stated as a procedure: not asked here)
+        "penalty",
+        re.compile(
+            r"(?:怎么|怎样|如何|咋)(?:罚|处罚|处分|问责|追责)|(?:什么|啥|哪些|何种)(?:样的)?(?:处罚|处分|罚则)"
+            r"|罚多少|受.{0,2}(?:处罚|处分)|被.{0,2}(?:问责|追责|处罚|处分)"
+        ),
+        # the sanctions the documents impose, named by their own words (which the question
+        # uses too: they are not blanked as the thing's name, see ``states``)
+        re.compile(
+            r"罚款|罚金|处罚|处分|追究[^，。；]{0,10}责任|问责|警告|没收|吊销|撤销|停产整顿|责令|免职|撤职|记过|开除"
+            r"|通报批评|约谈|移送司法"
+        ),
     ),
 )
 
@@ -133,7 +149,7 @@ def asked_kinds(question: str, any_number: bool = True) -> tuple[str, ...]:
         if ask.search(unnumbered if kind == _ANY_NUMBER else question) and (any_number or kind != _ANY_NUMBER)
     )
     # a number asked in a kind of its own (an amount, a date…) is asked as that kind
-    numeric = set(kinds) - {_ANY_NUMBER, "place", "person"}
+    numeric = set(kinds) - {_ANY_NUMBER, "place", "person", "penalty"}
     return tuple(k for k in kinds if k != _ANY_NUMBER or not numeric)
 
 
@@ -170,8 +186,13 @@ def states(kind: str, text: str, own: tuple[str, ...] = ()) -> bool:
     to be built, the 10 of "10G-PON" no share of its ports)."""
     for k, _, value in KINDS:
         if k == kind:
-            if own:  # the question's words that state a value of the kind themselves: the thing's name
-                text = blanked(text, tuple(w for w in own if value.search(w)))
+            # the question's words that state a value of the kind themselves: the thing's name (a
+            # place it names, "德州" of "德州机场建在哪", is not where it is asked to be); not a
+            # sanction's word ("受了什么处分" — "受到了党纪政纪处分")
+            if own and kind != "penalty":
+                text = blanked(
+                    text, tuple(w for w in own if value.search(w) or (kind == "place" and _place_word(w)))
+                )
             if kind == "place" and _names_place(text):
                 return True
             return bool(value.search(_NOT_A_QUANTITY.sub("　", text) if kind in _QUANTITIES else text))
@@ -186,6 +207,12 @@ def blanked(text: str, words: tuple[str, ...]) -> str:
         if len(w) >= 2 and not w.isdigit():
             out = out.replace(w, "　")
     return out
+
+
+@lru_cache(maxsize=4096)
+def _place_word(word: str) -> bool:
+    """A word of the question that names a place itself (cached: asked of every candidate)."""
+    return _names_place(word)
 
 
 def _names_place(text: str) -> bool:
@@ -249,4 +276,6 @@ ASKED_LABEL = {
     "number": "具体数字",
     "place": "具体地点",
     "person": "具体人员",
+    "penalty": "具体处罚",
+    "names": "具体名单",  # which ones by name ("都是哪几个镇"), of a set the text only counts
 }

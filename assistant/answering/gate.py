@@ -158,7 +158,7 @@ def hinges(question: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-_WHICH_ONES = pattern("gate.which_ones")
+WHICH_ONES = pattern("gate.which_ones")
 _NAMED_LIST = re.compile(r"[\u4e00-\u9fff）)”]\s*[、；;]\s*[\u4e00-\u9fff（(“]")
 
 
@@ -310,7 +310,7 @@ class GateFeatures:
             "predicate_missing": 1.0 - coverage(pred, match_form(said), self.weights) if pred else 0.0,
             "doer_missing": float(asks_who(question, intent) and not doer and not puts_in_charge(said)),
             "hinge_missing": self._hinge_missing(question, said),
-            "names_missing": float(bool(_WHICH_ONES.search(question)) and not listed),
+            "names_missing": float(bool(WHICH_ONES.search(question)) and not listed),
             "asks_value": float(bool(kinds)),
             "value_missing": float(any(not stated(k, said) for k in kinds)),
             "value_not_in_focus": float(any(not stated(k, focus) for k in kinds)),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.answering.evidence import KeyWeights, Sentence
-from assistant.answering.gate import _WHICH_ONES, Candidate, asks_who
+from assistant.answering.gate import WHICH_ONES, Candidate, asks_who
 from assistant.answering.intent import Intent, key_found, match_form
 from assistant.answering.types import Answer, cite
 from index.plan_index import PlanIndex
@@ -122,7 +122,7 @@ class RosterAnswers:
     ) -> Candidate | None:
         """The roster's lines that answer a question asking after people or posts, when the
         document the best sentence is from lists them."""
-        if not (asks_who(question, intent) or _ASKS_PEOPLE.search(question) or _WHICH_ONES.search(question)):
+        if not (asks_who(question, intent) or _ASKS_PEOPLE.search(question) or WHICH_ONES.search(question)):
             return None
         doc_id = scored[0][1].chunk.doc_id
         listing = self._roster_of(doc_id)

@@ -4,6 +4,8 @@ full title."""
 
 from __future__ import annotations
 
+import re
+
 from assistant.answering.evidence import (
     KeyWeights,
     Sentence,
@@ -19,6 +21,10 @@ from index.plan_index import PlanIndex
 from index.types import Hit, Measure
 
 _WS = " \t\r\n\u3000\xa0\ufeff"
+# a question asking whether, not who or which ("有没有配合单位？", "还有配合的部门吗？")
+_YES_NO = re.compile(r"有没有|有无|是否|有没|吗[？?。]*$")
+_WH = re.compile(r"哪|谁|什么|啥")
+_LEADS = re.compile(r"牵头|负责|主责|挑头|领头")
 TRAIL = "。；;，,、 "
 
 
@@ -206,6 +212,19 @@ class MeasureAnswers:
             if common:
                 text += f"两项共同的牵头单位是{'、'.join(common)}。"
         return Answer(question, text, False, tuple(cites), tuple(hits), intent.kind)
+
+    def _lists_no_support(self, question: str, intent: Intent, cand: Candidate) -> bool:
+        """The question asks who supports ("哪些部门配合？" — the notes' own word for the role),
+        not whether any does ("有没有配合单位？") nor who else takes part ("除了X还有谁参与", co-leads
+        answer that), of measures whose notes list none: nothing answers it (the note says who leads)."""
+        if cand.path != "note" or not intent.wants_support or _YES_NO.search(question) or "除" in question:
+            return False
+        # the clauses that ask ("宣传部牵头，哪些部门配合？": the lead is said, the support asked)
+        asking = [c for c in re.split(r"[，,；;。？?！!]", question) if _WH.search(c)] or [question]
+        if not all("配合" in c and not _LEADS.search(c) for c in asking):
+            return False
+        measures = [self.index.measure_of(s.chunk) for s in cand.chosen]
+        return all(m is not None and not m.support for m in measures)
 
     @staticmethod
     def _who(m: Measure, intent: Intent) -> str:

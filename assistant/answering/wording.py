@@ -18,6 +18,7 @@ from assistant.answering.evidence import (
 )
 from assistant.answering.gate import (
     VALUE_RULE,
+    WHICH_ONES,
     Candidate,
     asks_who,
 )
@@ -143,7 +144,8 @@ class Wording:
     ) -> Answer:
         """The text speaks of the thing asked about but states no value of the kind asked
         (a budget, a date, a place): say so, and say what it does state, cited."""
-        asked = "、".join(dict.fromkeys(ASKED_LABEL[k] for k in asked_kinds(question))) or "具体数值"
+        kinds = asked_kinds(question) or (("names",) if WHICH_ONES.search(question) else ())
+        asked = "、".join(dict.fromkeys(ASKED_LABEL[k] for k in kinds)) or "具体数值"
         s = cand.chosen[0]
         if intent.years and not any(s.year in intent.years for s in cand.chosen):
             asked = "、".join(f"{y}年" for y in intent.years) + "的" + asked  # another year's figure
