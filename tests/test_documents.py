@@ -119,6 +119,9 @@ def test_a_documents_particulars_and_what_else_is_asked_of_it(assistant: Assista
     assert a.text.index("2018年11月16日") < a.text.index("2019年1月1日")  # in the order asked
     assert [c.n for c in a.citations] == list(range(1, len(a.citations) + 1))
     assert all(c.doc == "39" for c in a.citations)
+    # the rest asked in a clause beside a particular ("文号多少，…从哪天起实施？"), not alone
+    a = assistant.ask("促进就业那个若干意见是哪天印发的？文号多少，三年百万青年见习计划从哪天起实施？")
+    assert "2018年11月16日" in a.text and "国发〔2018〕39号" in a.text and "2019年1月1日" in a.text
     # a date asked in another ask is no date of the document's
     from assistant.answering.document import asked_facts
 
@@ -412,3 +415,12 @@ def test_a_number_with_another_issuers_prefix_names_no_document(replies: Assista
     assert replies.named_document("国办函（2006）70号是哪位代表的建议？") == "28"  # brackets as written
     numbered = replies._scoper_for(replies.index).numbered
     assert numbered("国发〔2006〕70号是哪位代表的建议？") == ""  # the titles' words may still say which
+
+
+def test_which_documents_number_is_its_particular_when_no_passage_says_it(replies: Assistant) -> None:
+    # which document, asked by its number: no passage states it, the document the question
+    # describes does (as a question asking its particulars is answered)
+    q = "设总理热线那个提案，是哪份文件答复的，文号是多少？"
+    assert asks_which_document(q)
+    a = replies.ask(q)
+    assert not a.refused and "国办函〔2006〕82号" in a.text and a.citations[0].doc == "26"

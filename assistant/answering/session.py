@@ -243,6 +243,11 @@ class Assistant(Scoping):
         answer = self._composer.compose(question, hits, pinned=measure is not None)
         if which and not answer.refused and answer.citations:
             answer = which_document(index, answer.citations[0].doc, answer)
+        elif which and answer.refused and asked_facts(question):
+            # "有个…提议设总理热线，国办答复的那个函文号是多少？": no passage says it, but the
+            # document the question describes states its particulars
+            facts = self._facts(question, asked_facts(question), scope)
+            answer = facts if facts is not None and facts.intent == "document" else answer
         answer = self._scoped(answer, named)
         if (mode or self.settings.answer_mode) != "llm" or answer.intent in ("ledger", "document"):
             yield answer
@@ -269,9 +274,13 @@ class Assistant(Scoping):
         rest = [q for q in asks if not asked_facts(q)]
         if len(rest) == len(asks):  # the particulars were asked of the whole question only
             rest = []
-        if not rest and len(asks) == 1:  # "…是哪个文号印发的，什么时候开始施行？": its clauses
-            clauses = re.split(r"[，,]", asks[0])
-            rest = [c for c in clauses[1:] if not asked_facts(c) and detect_intent(c).kind != "general"]
+        if not rest:  # "…是哪个文号印发的，什么时候开始施行？", "…哪天印发的？文号多少，从啥时候开始实施？"
+            rest = [
+                c
+                for ask in asks
+                for c in re.split(r"[，,]", ask)[1:]
+                if not asked_facts(c) and detect_intent(c).kind != "general"
+            ]
         if not rest or not facts.citations:
             return facts
         asked = "；".join(rest)
