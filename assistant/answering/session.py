@@ -191,6 +191,7 @@ class Assistant(Scoping):
         assert self._composer is not None and self._ledger is not None
         named = ""  # the document the question names by its title words, when it clearly does
         which = False  # "哪个文件提出…": the answer is the document its evidence is from
+        particulars: tuple[str, ...] = ()  # a document's particulars the question asks for
         if measure is not None:
             hits = self._measure_hits(question, measure)
         else:
@@ -218,7 +219,8 @@ class Assistant(Scoping):
                     listed = self._mentions(question, query.dept, within, not listed.refused) or listed
                 yield self._scoped(listed, named)
                 return
-            fields = () if which else asked_facts(question)
+            particulars = asked_facts(question)
+            fields = () if which else particulars
             facts = self._facts(question, fields, within) if fields else None
             if facts is not None:
                 yield self._and_the_rest(question, facts)
@@ -243,10 +245,10 @@ class Assistant(Scoping):
         answer = self._composer.compose(question, hits, pinned=measure is not None)
         if which and not answer.refused and answer.citations:
             answer = which_document(index, answer.citations[0].doc, answer)
-        elif which and answer.refused and asked_facts(question):
-            # "有个…提议设总理热线，国办答复的那个函文号是多少？": no passage says it, but the
+        elif which and answer.refused and particulars:
+            # "设总理热线那个提案，是哪份文件答复的，文号是多少？": no passage says it, but the
             # document the question describes states its particulars
-            facts = self._facts(question, asked_facts(question), scope)
+            facts = self._facts(question, particulars, scope)
             answer = facts if facts is not None and facts.intent == "document" else answer
         answer = self._scoped(answer, named)
         if (mode or self.settings.answer_mode) != "llm" or answer.intent in ("ledger", "document"):
