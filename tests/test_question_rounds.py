@@ -22,6 +22,7 @@ from tests.test_question_sets import (
     GOV11_SET,
     GOV12_SET,
     GOV13_SET,
+    GOV14_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -31,6 +32,7 @@ from tests.test_question_sets import (
     PLAN6_SET,
     PLAN7_SET,
     PLAN8_SET,
+    PLAN9_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -70,6 +72,8 @@ WRITTEN = (
     PLAN7_SET,
     GOV13_SET,
     PLAN8_SET,
+    GOV14_SET,
+    PLAN9_SET,
 )
 
 
@@ -81,23 +85,30 @@ LATER = WRITTEN[WRITTEN.index(PLAN2_SET) :]
 def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
     for the ninth, gov9 and plan4 for the tenth, gov10 and plan5 for the eleventh, gov11 and
-    plan6 for the twelfth, gov12 and plan7 for the thirteenth, gov13 and plan8 for the fourteenth:
-    none of their questions is word for word one of a set written before them."""
+    plan6 for the twelfth, gov12 and plan7 for the thirteenth, gov13 and plan8 for the fourteenth,
+    gov14 and plan9 for the fifteenth: none of their questions is word for word one of a set
+    written before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
     assert not copied, copied
 
 
 def _assert_gov_round(
-    rows: list[dict], *, size: int, docs: int, unanswerable: int, about_documents: int = 0
+    rows: list[dict],
+    *,
+    size: int,
+    docs: int,
+    unanswerable: int,
+    about_documents: int = 0,
+    no_doc_named: int = 90,
 ) -> None:
     """A round's State Council set: its size, how many documents it asks of, how many of its
-    questions are unanswerable or about the document itself or which document, and that 90 or
-    more name no document."""
+    questions are unanswerable or about the document itself or which document, and how many
+    name no document (90 or more, unless said)."""
     assert len(rows) >= size and len({r["doc"] for r in rows}) == docs
     assert sum(not r["answerable"] for r in rows) >= unanswerable
     assert sum(r["category"] in ("document", "which_document") for r in rows) >= about_documents
-    assert sum("no_doc_named" in r["style"] for r in rows) >= 90
+    assert sum("no_doc_named" in r["style"] for r in rows) >= no_doc_named
 
 
 def _assert_plan_round(rows: list[dict], *, size: int, unanswerable: int) -> None:
@@ -150,3 +161,15 @@ def test_fourteenth_round_sets_ask_of_twelve_documents_and_of_the_plan() -> None
     earlier set word for word was left out)."""
     _assert_gov_round(_load(GOV13_SET), size=129, docs=12, unanswerable=39, about_documents=24)
     _assert_plan_round(_load(PLAN8_SET), size=54, unanswerable=16)
+
+
+def test_fifteenth_round_sets_ask_of_sixteen_short_documents_and_of_the_plan() -> None:
+    """gov14: the sixteen State Council documents the rounds before asked of least (replies to
+    deputies' proposals, approvals, a science award, a holiday notice, a group's members, the
+    Shenzhen Bay port), a third unanswerable, with document and which-document questions; plan9:
+    the plan, with 17 unanswerable questions about things it discusses (one question that
+    repeated an earlier set word for word was left out of gov14)."""
+    _assert_gov_round(
+        _load(GOV14_SET), size=79, docs=16, unanswerable=27, about_documents=18, no_doc_named=70
+    )
+    _assert_plan_round(_load(PLAN9_SET), size=55, unanswerable=17)

@@ -46,6 +46,8 @@ GOV12_SET = ROOT / "evals" / "questions-gov12.jsonl"
 PLAN7_SET = ROOT / "evals" / "questions-plan7.jsonl"
 GOV13_SET = ROOT / "evals" / "questions-gov13.jsonl"
 PLAN8_SET = ROOT / "evals" / "questions-plan8.jsonl"
+GOV14_SET = ROOT / "evals" / "questions-gov14.jsonl"
+PLAN9_SET = ROOT / "evals" / "questions-plan9.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -119,6 +121,8 @@ SETS = [
     pytest.param(PLAN7_SET, id="plan7"),
     pytest.param(GOV13_SET, id="gov13"),
     pytest.param(PLAN8_SET, id="plan8"),
+    pytest.param(GOV14_SET, id="gov14"),
+    pytest.param(PLAN9_SET, id="plan9"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
