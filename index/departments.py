@@ -178,7 +178,7 @@ class Departments:
                 taken |= span
                 found.append((self._alias[alias], m.start(), m.end()))
         if not found:
-            for m in re.finditer(r"[\u4e00-\u9fff]{2,8}?(局|委|办|部|厅|署|海关|中心)", q):
+            for m in re.finditer(r"[\u4e00-\u9fff]{2,8}?(局|委|办|部|厅|署|海关|中心|公司|集团|银行)", q):
                 for canon in self.resolve(m.group(0)):
                     found.append((canon, m.start(), m.end()))
         return sorted(found, key=lambda x: x[1])

@@ -171,6 +171,16 @@ def test_compound_question_of_two_kinds(assistant: Assistant) -> None:
     assert all(f"[{c.n}]" in ans.text for c in ans.citations)
 
 
+def test_compound_question_asking_a_value_the_text_lacks_is_refused(assistant: Assistant) -> None:
+    # the place asked is stated nowhere: the question is not answered, though its other ask is;
+    # the refusal says what is missing, then what the other ask found
+    ans = assistant.ask("德州机场建在哪个县？这项工作归哪个部门牵头？")
+    assert ans.refused and ans.text.startswith("文中未提及具体地点") and "市交通运输局" in ans.text
+    assert [c.n for c in ans.citations] == list(range(1, len(ans.citations) + 1))
+    ans = assistant.ask("德州机场规划研究归谁牵头？预算多少钱？")
+    assert ans.refused and ans.text.startswith("文中未提及具体金额；") and "市交通运输局" in ans.text
+
+
 def test_whole_schedule_of_a_named_measure(assistant: Assistant) -> None:
     ans = assistant.ask("绿色转型发展那一项的完成时限是怎么规定的？")
     assert "9月底前" in ans.text and "12月底前" in ans.text and len(ans.citations) == 2

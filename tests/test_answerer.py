@@ -95,6 +95,11 @@ def test_homophone_typos_are_corrected_against_the_documents_words() -> None:
 def test_colloquial_forms_and_what_is_asked() -> None:
     assert standard_form("4月份有啥要完成的？") == "4月份有什么要完成的？"
     assert standard_form("水利工程年中得干完多少？") == "水利工程6月底得干完多少？"
+    # a year in two digits is the year; a number of years is not
+    assert standard_form("到25年高铁网要到多少公里") == "到2025年高铁网要到多少公里"
+    assert standard_form("98年要招多少人？") == "1998年要招多少人？"
+    for years in ("25年内完成吗", "满15年的", "15年以上", "第25年", "10年一遇", "30年后"):
+        assert standard_form(years) == years
     assert mention_of("有没有提到数字人民币？") == "数字人民币"
     assert mention_of("方案里提到网上看病了吗？") == "网上看病"
     assert mention_of("强化能源保障谁牵头？") == ""
@@ -161,6 +166,7 @@ def test_values_stated_in_other_forms() -> None:
     assert asked_kinds("违规上“两高”项目会怎么罚？") == ("penalty",)
     assert asked_kinds("还有多少相关责任人受了处分？") == ("number", "penalty")
     assert "penalty" not in asked_kinds("气象站选址跟军事设施有冲突怎么处理？")
+    assert asked_kinds("冒领奖售粮的，一般罚多少钱？") == ("money",)  # an amount, which "追究责任" is not
     assert states("penalty", "其他16名相关责任人也分别受到了党纪政纪处分。", ("处分", "责任人"))
     assert not states("penalty", "防止出现新增违规“两高”项目", ("违规", "项目"))
     assert not states_time("第十五条　扣缴义务人应当报送")
@@ -255,6 +261,27 @@ def test_a_measure_named_by_a_departments_part_in_it(assistant: Assistant) -> No
     tasks, rest = assistant.ledger.identify("黄河河务局配合的那项工作，是谁牵头？") or ([], "")
     assert [t.measure.title for t in tasks] == ["推进沿黄生态修复保护"] and rest.rstrip("?？") == "是谁牵头"
     assert assistant.ledger.identify("强化能源保障谁牵头？") is None
+
+
+def test_a_measure_named_by_a_departments_part_is_not_the_departments_list(assistant: Assistant) -> None:
+    # "投促局配合的那项，…多少个": one measure, something asked of it — not 投促局's list
+    ans = assistant.ask("投促局配合的那项，今年要引进京津冀过亿项目多少个？")
+    assert "100个以上" in ans.text and "措施共" not in ans.text
+    # a department named by a short form of a company's name ("供电公司")
+    tasks, rest = assistant.ledger.identify("供电公司配合的那条，2025年可再生能源装机目标是多少？") or (
+        [],
+        "",
+    )
+    assert [t.measure.title for t in tasks] == ["强化能源保障"] and rest.startswith("2025年")
+
+
+def test_a_measure_named_by_the_part_two_departments_share(assistant: Assistant) -> None:
+    # 市财政局 supports fifteen measures, 市教育体育局 four: one has both
+    both = assistant.ledger.identify("市财政局和市教育体育局配合的那个措施，今年要完成多少？")
+    assert both is not None and len(both[0]) == 1
+    assert {"市财政局", "市教育体育局"} <= set(both[0][0].support)
+    for alone in ("市财政局", "市教育体育局"):  # too many to be "that one"
+        assert assistant.ledger.identify(f"{alone}配合的那个措施，今年要完成多少？") is None
 
 
 def test_a_named_measures_targets_are_listed_with_the_sentences_stating_them(assistant: Assistant) -> None:

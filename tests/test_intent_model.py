@@ -64,8 +64,8 @@ def test_fit_intent_writes_a_model_it_can_load(tmp_path: Path) -> None:
 
 
 def _sort(join: str = "or") -> DocumentSort:
-    """A sort that reads "复函" as asking which document and "号文" as asking about one."""
-    grams = ("复函", "号文")
+    """A sort that reads "材料" as asking which document and "号文" as asking about one."""
+    grams = ("材料", "号文")
     models = (
         Logistic(grams, (0.0, 0.0), (1.0, 1.0), (0.0, 4.0), -2.0),  # document
         Logistic(grams, (0.0, 0.0), (1.0, 1.0), (4.0, 0.0), -2.0),  # which_document
@@ -78,10 +78,10 @@ def _sort(join: str = "or") -> DocumentSort:
 
 def test_a_document_sort_finds_what_the_words_miss_and_never_overrules_them() -> None:
     s = _sort()
-    assert s.says("which_document", "哪份复函讲了污水回用", False)
+    assert s.says("which_document", "哪份材料讲了污水回用", False)
     assert not s.says("which_document", "污水回用怎么搞", False)
     assert s.says("which_document", "污水回用怎么搞", True)  # the rule's words stand
-    assert not _sort("rule").says("which_document", "哪份复函讲了污水回用", False)
+    assert not _sort("rule").says("which_document", "哪份材料讲了污水回用", False)
     again = DocumentSort.from_dict(json.loads(json.dumps(s.to_dict())))
     assert again.says("document", "这是几号文", False) and not again.says("document", "污水回用怎么搞", False)
 
@@ -96,9 +96,9 @@ def planted_sort(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_the_sort_decides_which_document_questions_the_words_miss(planted_sort: None) -> None:
-    """ "哪份复函…" has no word of the rule: with the sort it asks which document, and so is no
+    """ "哪份材料…" has no word of the rule: with the sort it asks which document, and so is no
     question about the document itself; the rule alone still says what it said."""
-    q = "哪份复函讲了太钢用反渗透膜回用废水的事？"
+    q = "哪份材料讲了太钢用反渗透膜回用废水的事？"
     assert not asks_which_document(q, learned=False)
     assert asks_which_document(q) and not is_meta(q)
     assert is_meta("这是几号文？") and not is_meta("这是几号文？", learned=False)
@@ -107,15 +107,15 @@ def test_the_sort_decides_which_document_questions_the_words_miss(planted_sort: 
 
 
 def test_fit_sorts_joins_a_sort_the_words_miss() -> None:
-    """Planted: which-document questions asked with "复函" (no word of the rule) among others."""
+    """Planted: which-document questions asked with "材料" (no word of the rule) among others."""
     from assistant.evaluation.fitintent import fit_sorts
 
-    rows = [(f"w{i}", f"哪份复函说了第{i}件事", "which_document") for i in range(30)]
+    rows = [(f"w{i}", f"哪份材料说了第{i}件事", "which_document") for i in range(30)]
     rows += [(f"o{i}", f"第{i}件事谁牵头负责", "lead") for i in range(60)]
     sort, dev = fit_sorts(rows)
     assert dev["which_document"]["errors_rule"] == 30 and dev["which_document"]["errors_cv"] == 0
     assert sort.joins["which_document"] == "or"
-    assert sort.says("which_document", "哪份复函说了那件事", False)
+    assert sort.says("which_document", "哪份材料说了那件事", False)
     assert not sort.says("which_document", "那件事谁牵头负责", False)
     assert set(sort.joins) == {"which_document"}  # the document itself is the words' alone
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.answering.answertype import asked_kinds
+from assistant.answering.answertype import ASKED_LABEL, asked_kinds
 from assistant.answering.evidence import (
     SELF_REFERENCE,
     SENTENCE_FEATURES,
@@ -41,6 +41,8 @@ from assistant.answering.gate import (
 from assistant.answering.intent import (
     Intent,
     asks_name,
+    asks_which_document,
+    content_keys,
     content_nouns,
     detect_intent,
     is_meta,
@@ -126,6 +128,9 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         ``qvec``: the question's vector, when it is known (a part of a compound question is
         compared with the sentences as the whole question is)."""
         intent = detect_intent(question)
+        if intent.kind in ("target", "deadline") and asks_which_document(question):
+            # "…按上一个月最后一天的汇率折算，这是哪个文件规定的？": the figure or time is quoted, not asked
+            intent = replace(intent, kind="general")
         if qvec is None:
             qvec = self._vector(question)
         if not question.strip() or not hits:
@@ -141,7 +146,10 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         if mentioned and any(self._unknown(n, intent) for n in content_nouns(mentioned)):
             # "有没有提到数字人民币？": asked whether the documents say a word they never say
             return self._refuse(question, hits, intent, rule="mentions an unknown word")
-        if any(len(p) >= QUOTED_NAME and not self.weights.present(p) for p in intent.quoted):
+        if any(
+            len(p) >= QUOTED_NAME and not self.weights.present(p) and not self._said_otherwise(p, hits)
+            for p in intent.quoted
+        ):
             # it quotes a name no document contains ("“半岛综合体育官网登录入口”对应哪项工作？");
             # a short quoted word may be the asker's own ("“生态账”"): the gate weighs that
             return self._refuse(question, hits, intent, rule="quotes an unknown name")
@@ -256,6 +264,15 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
             question, hits, intent, prob=0.0 if rule == "names another measure" else prob, rule=rule
         )
 
+    def _said_otherwise(self, quote: str, hits: list[Hit]) -> bool:
+        """A quoted statement the passages say in other words ("“被赡养人是年满60岁的父母”这个说法
+        出自哪个文件？" — "被赡养人是指年满60岁的父母"): most of its content words in one passage,
+        so no name they lack."""
+        keys = content_keys(quote)
+        return len(keys) >= 3 and any(
+            coverage(keys, match_form(h.chunk.text), self.weights) >= 0.8 for h in hits
+        )
+
     # -- candidates -----------------------------------------------------------------
 
     def _candidate(
@@ -363,8 +380,18 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         qvec: np.ndarray | None = None,
     ) -> Answer:
         """Asks of different kinds ("几月开工？归哪个部门牵头？"): each answered on its
-        own, joined, citations renumbered."""
-        parts = [a for a in (self.compose(q, hits, trace, pinned, qvec) for q in subs) if not a.refused]
+        own, joined, citations renumbered. An ask for a value the evidence does not state
+        ("一般罚多少钱？会不会判刑？") leaves the question unanswered, whatever its other asks
+        find: the refusal says what is missing, then what the other asks found."""
+        answers = [(q, self.compose(q, hits, trace, pinned, qvec)) for q in subs]
+        parts = [a for _, a in answers if not a.refused]
         if not parts:
             return self._refuse(question, hits, intent)
+        sub, missing = next(((q, a) for q, a in answers if a.refused and a.rule == VALUE_RULE), ("", None))
+        if missing is not None:
+            if not missing.citations:  # no passage speaks of it: say only what is missing
+                asked = "、".join(dict.fromkeys(ASKED_LABEL[k] for k in asked_kinds(sub))) or "所问的内容"
+                missing = replace(missing, text=f"{REFUSAL}{asked}。")
+            whole = joined(question, [missing, *parts], hits, intent.kind)
+            return replace(whole, refused=True, rule=VALUE_RULE, confidence=missing.confidence)
         return joined(question, parts, hits, intent.kind)

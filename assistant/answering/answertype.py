@@ -123,7 +123,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         "penalty",
         re.compile(
             r"(?:怎么|怎样|如何|咋)(?:罚|处罚|处分|问责|追责)|(?:什么|啥|哪些|何种)(?:样的)?(?:处罚|处分|罚则)"
-            r"|罚多少|受.{0,2}(?:处罚|处分)|被.{0,2}(?:问责|追责|处罚|处分)"
+            r"|受.{0,2}(?:处罚|处分)|被.{0,2}(?:问责|追责|处罚|处分)"  # "罚多少钱" asks an amount
         ),
         # the sanctions the documents impose, named by their own words (which the question
         # uses too: they are not blanked as the thing's name, see ``states``)

@@ -141,12 +141,25 @@ def _strip_noise(q: str) -> str:
 _COLLOQUIAL = table("intent.colloquial")
 
 
+# a year written with two digits ("到25年", "98年要招多少") — not a number of years ("25年内",
+# "满15年", "25年以上", "第25年", "10年一遇")
+_SHORT_YEAR = re.compile(
+    r"(?<![\d.第满近共每连续长达为期限])(\d{2})(?=\s*年(?!\s*(?:内|以内|之内|以上|以下|左右|多|来|间|期|后|一遇|的时间)))"
+)
+
+
+def _full_year(m: re.Match[str]) -> str:
+    n = int(m.group(1))
+    return f"20{n:02d}" if n < 50 else f"19{n}" if n >= 80 else m.group(1)
+
+
 def standard_form(question: str) -> str:
     """The question with colloquial interrogatives in their standard form ("有啥要完成的" →
-    "有什么要完成的"); what it asks is recognised from this form."""
+    "有什么要完成的") and years in four digits ("到25年" → 到2025年); what it asks is
+    recognised from this form."""
     for a, b in _COLLOQUIAL.items():
         question = question.replace(a, b)
-    return question
+    return _SHORT_YEAR.sub(_full_year, question)
 
 
 def retrieval_query(question: str) -> str:

@@ -40,6 +40,15 @@ _LEADING = "。；;，,、 \t\n\r\u3000"
 _CLAUSE = re.compile(r"[^。；;\n]+[。；;]?")  # a sentence, or a clause of tasks
 
 
+def _task_key(t: Task) -> tuple[str, int, str]:
+    """The measure of a document a task is of (its other tasks share it)."""
+    return (t.doc_id, t.measure.index, t.measure.title)
+
+
+# departments named together ("人行和银保监分局", "发改委、财政局")
+_JOINED = re.compile(r"[和、与及]|以及")
+
+
 @dataclass(frozen=True)
 class Task:
     """One ledger row: a measure of a document, departments in canonical form."""
@@ -107,7 +116,7 @@ class Ledger:
             raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
         out, seen = [], set()
         for t in self.tasks:  # a task once, at its first note naming the department
-            key = (t.doc_id, t.measure.index, t.measure.title)
+            key = _task_key(t)
             if t.role_of(dept) and self._has_role(t, dept, role) and key not in seen:
                 seen.add(key)
                 out.append(t)
@@ -212,11 +221,19 @@ class Ledger:
         "城管局一起牵头的那项工作，今年供水管网要新建改造多少公里？" → (the measures 市城管局
         leads, "今年供水管网要新建改造多少公里？"); None when the question names none so."""
         q = normalize(question)
-        for dept, _, end in self.departments.find_in(q):
+        found = self.departments.find_in(q)
+        for i, (dept, _, end) in enumerate(found):
             m = _IDENTIFIED.match(q, end)
             if not m:
                 continue
-            tasks = self.by_department(dept, asked_role(m.group("role")))
+            role = asked_role(m.group("role"))
+            tasks = self.by_department(dept, role)
+            # "人行德州中支和银保监分局配合的那个措施": the measure those named together share
+            j = i
+            while j > 0 and _JOINED.fullmatch(q[found[j - 1][2] : found[j][1]]):
+                j -= 1
+                keys = {_task_key(t) for t in self.by_department(found[j][0], role)}
+                tasks = [t for t in tasks if _task_key(t) in keys]
             rest = q[m.end() :].lstrip("，,、：: 里中")
             if 1 <= len(tasks) <= 3 and len(rest) >= 4:
                 return tasks, rest

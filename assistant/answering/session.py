@@ -201,8 +201,15 @@ class Assistant(Scoping):
             everywhere: list[Hit] = []
             named = "" if which or scope is not None else self.named_document(question, everywhere)
             within = scope if scope is not None else frozenset({named}) if named else None
-            query = self._ledger.route(
-                question, today, self._topical_within(named), within, self._bodies(within)
+            # "投促局配合的那项，今年要引进多少个项目？": one measure, named by a department's part
+            # in it, and something else asked of it — not the department's list
+            identified = self._ledger.identify(question)
+            query = (
+                None
+                if identified is not None
+                else self._ledger.route(
+                    question, today, self._topical_within(named), within, self._bodies(within)
+                )
             )
             if query is not None and query.label:
                 # a body no note names: the sentences naming it answer, or retrieval does
@@ -230,7 +237,6 @@ class Assistant(Scoping):
                 if named_in is not None:
                     yield named_in
                     return
-            identified = self._ledger.identify(question)
             if identified is not None:  # "城管局一起牵头的那项工作，今年…": the rest, of that measure
                 tasks, rest = identified
                 hits = [h for t in tasks for h in self._measure_hits(rest, t.measure)]
