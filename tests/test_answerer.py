@@ -98,7 +98,23 @@ def test_colloquial_forms_and_what_is_asked() -> None:
     # a year in two digits is the year; a number of years is not
     assert standard_form("到25年高铁网要到多少公里") == "到2025年高铁网要到多少公里"
     assert standard_form("98年要招多少人？") == "1998年要招多少人？"
-    for years in ("25年内完成吗", "满15年的", "15年以上", "第25年", "10年一遇", "30年后"):
+    assert standard_form("高铁到25年要修到多少公里？") == "高铁到2025年要修到多少公里？"
+    assert standard_form("23年底要完成多少？") == "2023年底要完成多少？"
+    for years in (
+        "25年内完成吗",
+        "满15年的",
+        "15年以上",
+        "第25年",
+        "10年一遇",
+        "30年后",
+        "贷款期限最长不超过10年吗",
+        "不少于15年",
+        "5至10年",
+        "10-20年",
+        "延长到10年",
+        "今后10年",
+        "用了12年",
+    ):
         assert standard_form(years) == years
     assert mention_of("有没有提到数字人民币？") == "数字人民币"
     assert mention_of("方案里提到网上看病了吗？") == "网上看病"
@@ -273,6 +289,8 @@ def test_a_measure_named_by_a_departments_part_is_not_the_departments_list(assis
         "",
     )
     assert [t.measure.title for t in tasks] == ["强化能源保障"] and rest.startswith("2025年")
+    # of the documents asked only
+    assert assistant.ledger.identify("供电公司配合的那条，2025年目标是多少？", {"another"}) is None
 
 
 def test_a_measure_named_by_the_part_two_departments_share(assistant: Assistant) -> None:

@@ -444,7 +444,9 @@ def test_which_document_is_asked_with_any_kind_of_document() -> None:
         "哪份答复里提到了英文版？",
     ):
         assert asks_which_document(q, learned=False), q
-    assert not asks_which_document("有什么办法能解决？", learned=False)  # a way, not a document
+    for q in ("有什么办法能解决？", "用哪个办法解决？", "哪个办法最有效？", "属于哪个规划范围", "哪个函数"):
+        assert not asks_which_document(q, learned=False), q  # a way, a range, a function
+    assert asks_which_document("哪个办法里规定了补贴？", learned=False)
 
 
 def test_which_document_says_a_statement_the_question_quotes(taxes: Assistant) -> None:

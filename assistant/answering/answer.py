@@ -147,7 +147,9 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
             # "有没有提到数字人民币？": asked whether the documents say a word they never say
             return self._refuse(question, hits, intent, rule="mentions an unknown word")
         if any(
-            len(p) >= QUOTED_NAME and not self.weights.present(p) and not self._said_otherwise(p, hits)
+            len(p) >= QUOTED_NAME
+            and not self.weights.present(p)
+            and not (asks_which_document(question) and self._said_otherwise(p, hits))
             for p in intent.quoted
         ):
             # it quotes a name no document contains ("“半岛综合体育官网登录入口”对应哪项工作？");
@@ -387,11 +389,21 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         parts = [a for _, a in answers if not a.refused]
         if not parts:
             return self._refuse(question, hits, intent)
-        sub, missing = next(((q, a) for q, a in answers if a.refused and a.rule == VALUE_RULE), ("", None))
-        if missing is not None:
-            if not missing.citations:  # no passage speaks of it: say only what is missing
-                asked = "、".join(dict.fromkeys(ASKED_LABEL[k] for k in asked_kinds(sub))) or "所问的内容"
-                missing = replace(missing, text=f"{REFUSAL}{asked}。")
-            whole = joined(question, [missing, *parts], hits, intent.kind)
-            return replace(whole, refused=True, rule=VALUE_RULE, confidence=missing.confidence)
+        missing = [(q, a) for q, a in answers if a.refused and a.rule == VALUE_RULE]
+        if missing:
+            said = [
+                a
+                if a.citations
+                # no passage speaks of it: say only what is missing
+                else replace(
+                    a,
+                    text=REFUSAL
+                    + ("、".join(dict.fromkeys(ASKED_LABEL[k] for k in asked_kinds(q))) or "所问的内容")
+                    + "。",
+                )
+                for q, a in missing
+            ]
+            whole = joined(question, [*said, *parts], hits, intent.kind)
+            confidence = min(a.confidence or 0.0 for _, a in missing)
+            return replace(whole, refused=True, rule=VALUE_RULE, confidence=confidence)
         return joined(question, parts, hits, intent.kind)

@@ -141,16 +141,32 @@ def _strip_noise(q: str) -> str:
 _COLLOQUIAL = table("intent.colloquial")
 
 
-# a year written with two digits ("到25年", "98年要招多少") — not a number of years ("25年内",
-# "满15年", "25年以上", "第25年", "10年一遇")
-_SHORT_YEAR = re.compile(
-    r"(?<![\d.第满近共每连续长达为期限])(\d{2})(?=\s*年(?!\s*(?:内|以内|之内|以上|以下|左右|多|来|间|期|后|一遇|的时间)))"
-)
+# a year written with two digits ("到25年", "98年要招多少", "，25年的目标") — only where it is
+# marked as a point in time: at a clause's start, after a clause-opening "到 / 截至…", before a
+# year's part ("23年底"), or after "到 / 至 / 截至 / 于" with no range before it and not a
+# round period ("延长到10年", "5至10年", "不超过10年", "25年内", "满15年" stay periods)
+_TWO_DIGITS = re.compile(r"(?<![\d.])(\d{2})(?=\s*年)")
+_CLAUSE_START = re.compile(r"(?:^|[，,。？?；;：:！!\s])(?:到|至|截至|截止|在|于|从|自)?$")
+_YEAR_PART = re.compile(r"\s*年(?:底|初|末|度|上半年|下半年|\d{1,2}月)")
+_AFTER_TO = re.compile(r"(?<![\d.～~\-—至到])(?:到|至|截至|截止|于)$")
+_A_PERIOD = re.compile(r"\s*年(?:内|以内|之内|以上|以下|左右|多|来|间|期|后|一遇|的时间)")
+_ROUND_PERIODS = frozenset({10, 15, 20, 30, 40, 50, 60, 70})
 
 
-def _full_year(m: re.Match[str]) -> str:
-    n = int(m.group(1))
-    return f"20{n:02d}" if n < 50 else f"19{n}" if n >= 80 else m.group(1)
+def _full_years(question: str) -> str:
+    def year(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        before, after = question[: m.start()], question[m.end() :]
+        marked = (
+            bool(_CLAUSE_START.search(before))
+            or bool(_YEAR_PART.match(after))
+            or (bool(_AFTER_TO.search(before)) and n not in _ROUND_PERIODS)
+        )
+        if not marked or _A_PERIOD.match(after) or 50 <= n < 80:
+            return m.group(0)
+        return f"{2000 + n if n < 50 else 1900 + n}"
+
+    return _TWO_DIGITS.sub(year, question)
 
 
 def standard_form(question: str) -> str:
@@ -159,7 +175,7 @@ def standard_form(question: str) -> str:
     recognised from this form."""
     for a, b in _COLLOQUIAL.items():
         question = question.replace(a, b)
-    return _SHORT_YEAR.sub(_full_year, question)
+    return _full_years(question)
 
 
 def retrieval_query(question: str) -> str:

@@ -216,10 +216,13 @@ class Ledger:
             return Query("due", first=window[0], last=window[1], when=window[2])
         return None
 
-    def identify(self, question: str) -> tuple[list[Task], str] | None:
+    def identify(
+        self, question: str, doc_ids: Collection[str] | None = None
+    ) -> tuple[list[Task], str] | None:
         """A measure named by what a department does in it, and the rest of the question:
         "城管局一起牵头的那项工作，今年供水管网要新建改造多少公里？" → (the measures 市城管局
-        leads, "今年供水管网要新建改造多少公里？"); None when the question names none so."""
+        leads, "今年供水管网要新建改造多少公里？"); None when the question names none so.
+        ``doc_ids``: of those documents' measures only."""
         q = normalize(question)
         found = self.departments.find_in(q)
         for i, (dept, _, end) in enumerate(found):
@@ -227,7 +230,7 @@ class Ledger:
             if not m:
                 continue
             role = asked_role(m.group("role"))
-            tasks = self.by_department(dept, role)
+            tasks = [t for t in self.by_department(dept, role) if doc_ids is None or t.doc_id in doc_ids]
             # "人行德州中支和银保监分局配合的那个措施": the measure those named together share
             j = i
             while j > 0 and _JOINED.fullmatch(q[found[j - 1][2] : found[j][1]]):

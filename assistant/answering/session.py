@@ -203,7 +203,7 @@ class Assistant(Scoping):
             within = scope if scope is not None else frozenset({named}) if named else None
             # "投促局配合的那项，今年要引进多少个项目？": one measure, named by a department's part
             # in it, and something else asked of it — not the department's list
-            identified = self._ledger.identify(question)
+            identified = self._ledger.identify(question, within)
             query = (
                 None
                 if identified is not None
