@@ -23,6 +23,7 @@ from tests.test_question_sets import (
     GOV12_SET,
     GOV13_SET,
     GOV14_SET,
+    GOV15_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -33,6 +34,7 @@ from tests.test_question_sets import (
     PLAN7_SET,
     PLAN8_SET,
     PLAN9_SET,
+    PLAN10_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -74,6 +76,8 @@ WRITTEN = (
     PLAN8_SET,
     GOV14_SET,
     PLAN9_SET,
+    GOV15_SET,
+    PLAN10_SET,
 )
 
 
@@ -86,8 +90,8 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
     for the ninth, gov9 and plan4 for the tenth, gov10 and plan5 for the eleventh, gov11 and
     plan6 for the twelfth, gov12 and plan7 for the thirteenth, gov13 and plan8 for the fourteenth,
-    gov14 and plan9 for the fifteenth: none of their questions is word for word one of a set
-    written before them."""
+    gov14 and plan9 for the fifteenth, gov15 and plan10 for the sixteenth: none of their questions
+    is word for word one of a set written before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
     assert not copied, copied
@@ -173,3 +177,15 @@ def test_fifteenth_round_sets_ask_of_sixteen_short_documents_and_of_the_plan() -
         _load(GOV14_SET), size=79, docs=16, unanswerable=27, about_documents=18, no_doc_named=70
     )
     _assert_plan_round(_load(PLAN9_SET), size=55, unanswerable=17)
+
+
+def test_sixteenth_round_sets_ask_of_sixteen_documents_about_themselves_and_of_the_plan() -> None:
+    """gov15: sixteen State Council documents of the least asked half (approvals, replies to a
+    province's requests, earthquake reports, a roster, a guiding opinion), weighted to what the
+    bars still miss: unanswerable questions (more than a third) and questions about the document
+    itself or which document says something (a quarter); plan10: the plan, with 17 unanswerable
+    questions about things it discusses."""
+    _assert_gov_round(
+        _load(GOV15_SET), size=80, docs=16, unanswerable=30, about_documents=21, no_doc_named=64
+    )
+    _assert_plan_round(_load(PLAN10_SET), size=55, unanswerable=17)

@@ -48,6 +48,8 @@ GOV13_SET = ROOT / "evals" / "questions-gov13.jsonl"
 PLAN8_SET = ROOT / "evals" / "questions-plan8.jsonl"
 GOV14_SET = ROOT / "evals" / "questions-gov14.jsonl"
 PLAN9_SET = ROOT / "evals" / "questions-plan9.jsonl"
+GOV15_SET = ROOT / "evals" / "questions-gov15.jsonl"
+PLAN10_SET = ROOT / "evals" / "questions-plan10.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -123,6 +125,8 @@ SETS = [
     pytest.param(PLAN8_SET, id="plan8"),
     pytest.param(GOV14_SET, id="gov14"),
     pytest.param(PLAN9_SET, id="plan9"),
+    pytest.param(GOV15_SET, id="gov15"),
+    pytest.param(PLAN10_SET, id="plan10"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
