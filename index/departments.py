@@ -179,6 +179,12 @@ class Departments:
                 found.append((self._alias[alias], m.start(), m.end()))
         if not found:
             for m in re.finditer(r"[\u4e00-\u9fff]{2,8}?(局|委|办|部|厅|署|海关|中心|公司|集团|银行)", q):
-                for canon in self.resolve(m.group(0)):
-                    found.append((canon, m.start(), m.end()))
+                # the match may begin with the question's own words ("请问供电公司"): the
+                # longest tail that names a department is the mention, four characters or more
+                # (a shorter one is as often a word: "去政府办事", "信息办")
+                for at in range(m.start(), max(m.start() + 1, m.end() - 3)):
+                    canons = self.resolve(q[at : m.end()])
+                    if canons:
+                        found.extend((canon, at, m.end()) for canon in canons)
+                        break
         return sorted(found, key=lambda x: x[1])

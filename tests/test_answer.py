@@ -179,10 +179,12 @@ def test_compound_question_asking_a_value_the_text_lacks_is_refused(assistant: A
     assert [c.n for c in ans.citations] == list(range(1, len(ans.citations) + 1))
     ans = assistant.ask("德州机场规划研究归谁牵头？预算多少钱？")
     assert ans.refused and ans.text.startswith("文中未提及具体金额；") and "市交通运输局" in ans.text
-    # two asks for values it lacks: refused (the second's refusal quotes the same sentence, so
-    # only the first is worded)
+    # two asks for values it lacks: refused, each said missing (the second's sentence is quoted
+    # once, for the first)
     ans = assistant.ask("德州机场建在哪个县？德州机场规划研究要花多少钱？德州机场规划研究归谁牵头？")
     assert ans.refused and ans.text.startswith("文中未提及具体地点") and "市交通运输局" in ans.text
+    assert "文中未提及具体金额" in ans.text
+    assert [c.n for c in ans.citations] == list(range(1, len(ans.citations) + 1))
 
 
 def test_whole_schedule_of_a_named_measure(assistant: Assistant) -> None:

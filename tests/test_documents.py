@@ -463,3 +463,30 @@ def test_which_document_says_a_statement_the_question_quotes(taxes: Assistant) -
 def test_which_reply_says_it(replies: Assistant) -> None:
     a = replies.ask("哪份答复里提到省级政府网站有10个开通了英文版？")
     assert a.text.startswith("出自《") and "第2996号建议" in a.text
+
+
+@pytest.fixture(scope="module")
+def attached(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
+    """Documents with attachments: a reply with two (23), a notice with one (36)."""
+    home = tmp_path_factory.mktemp("documents-attached")
+    ingest([SAMPLE, CORPUS / "23.html", CORPUS / "36.html"], home, fake_embedder)
+    a = Assistant(Settings(home=home), embedder=fake_embedder)
+    yield a
+    a.close()
+
+
+def test_a_documents_attachments_are_among_its_particulars(attached: Assistant) -> None:
+    a = attached.ask("巴东马鬃山村地质险情那个复函带了几个附件，都是啥？")
+    assert not a.refused and a.intent == "document" and "附件共2个" in a.text
+    for title in (
+        "国土资源部关于湖北省巴东县官渡口镇马鬃山村地质险情调研情况的报告",
+        "湖北省巴东县官渡口镇马鬃山村地质险情调查专家组意见",
+    ):
+        assert title in a.text
+    c = a.citations[0]
+    assert c.doc == "23" and _source("23")[c.start : c.end] == c.quote and c.quote.startswith("附件")
+    b = attached.ask("给消防车挂应急专用号牌的那个通知，后面附件是啥？")
+    assert "附件为应急救援专用号牌式样和车辆涂装样图" in b.text and b.citations[0].doc == "36"
+    assert asked_facts("那个意见后面带了什么附件？") == ("attachments",)
+    # a thing inside an attachment is asked of its passages, not of the document's particulars
+    assert asked_facts("推广清单附件里技术调查官那条在哪推广？") == ()

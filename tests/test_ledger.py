@@ -222,6 +222,9 @@ def test_bracketed_alias_is_one_department(ledger: Ledger) -> None:
     assert Departments(names).find_in("住建那边呢？") == []  # no text to tell: names only
     assert deps.find_in("发改牵头的有哪些") == [("市发展改革委", 0, 2)]
     assert deps.find_in("交通安全和应急物资谁管？") == [] and deps.find_in("城市监测站建在哪？") == []
+    # a short name found by its letters in order, after the question's own words ("请问…")
+    deps = Departments(["国网德州供电公司", "市发展改革委"])
+    assert deps.find_in("请问供电公司负责什么？") == [("国网德州供电公司", 2, 6)]
 
 
 # -- questions answered from the ledger ---------------------------------------------

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.answering.answertype import ASKED_LABEL, asked_kinds
+from assistant.answering.answertype import asked_kinds, states
 from assistant.answering.evidence import (
     SELF_REFERENCE,
     SENTENCE_FEATURES,
@@ -27,6 +27,7 @@ from assistant.answering.evidence import (
     name_coverage,
     sentence_features,
     sentences_of,
+    states_time,
 )
 from assistant.answering.fitted import LEXICAL, Fitted, load_fitted
 from assistant.answering.gate import (
@@ -54,13 +55,18 @@ from assistant.answering.phrases import pattern
 from assistant.answering.roster import Listing, RosterAnswers
 from assistant.answering.structured import MeasureAnswers
 from assistant.answering.types import Answer
-from assistant.answering.wording import REFUSAL, Wording, joined
+from assistant.answering.wording import REFUSAL, Wording, asked_label, joined
 from index.headings import heading_level
 from index.metadata import date_of_line, is_number_line
 from index.plan_index import PlanIndex
 from index.types import Hit
 
 MAX_SENTENCES = 3
+# how much of a task a sentence stating a time must say to be its time (``Composer._time_of``)
+TASK_SHARE = 0.29  # evals/time_share.py, on the dev splits (10 lines, 3 right)
+# a sentence speaking of the work before it as a whole ("以上工作要在…完成", "上述任务于…前完成")
+_DONE = re.compile(r"(?:以上|上述|前述|该项|此项|这项|各项)(?:工作|任务|事项)?")
+_BETWEEN = " \t，,。；;"
 QUOTED_NAME = 5  # characters: a quoted phrase this long is a name (of a project, a site, a measure)
 
 _WHOLE_SCHEDULE = pattern("answer.whole_schedule")
@@ -103,6 +109,34 @@ class Trace:
     rows: np.ndarray | None = None
     qvec: np.ndarray | None = None  # the question's vector the sentences were weighed against
     decisions: list[Decision] = field(default_factory=list)
+    # for a time asked of a task that states none: each line of its schedule weighed as its
+    # time, (share of the task it says, line, task) — ``TASK_SHARE`` is fitted on these
+    timed: list[tuple[float, Sentence, Sentence]] = field(default_factory=list)
+
+
+_TIMES = frozenset({"date", "month", "day"})
+
+
+def _same_part(a: Sentence, b: Sentence) -> bool:
+    """Two sentences of one passage, or of one measure (its tasks and its 完成时限 may be
+    passages of their own)."""
+    return a.chunk.id == b.chunk.id or (
+        a.chunk.doc_id == b.chunk.doc_id
+        and bool(a.chunk.measure_title)
+        and a.chunk.measure_title == b.chunk.measure_title
+    )
+
+
+def _asks_time(question: str, intent: Intent) -> bool:
+    """The question asks when (a deadline, a date, a month), not how long."""
+    return intent.kind == "deadline" or bool(_TIMES & set(asked_kinds(question)))
+
+
+def _states_asked_time(question: str, text: str) -> bool:
+    """The text states the time the question asks ("几月" a month: not "2022年度"), or any
+    time when it asks no kind of its own ("完成时限是什么")."""
+    kinds = _TIMES & set(asked_kinds(question))
+    return all(states(k, text) for k in kinds) if kinds else states_time(text)
 
 
 class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
@@ -128,7 +162,8 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         ``qvec``: the question's vector, when it is known (a part of a compound question is
         compared with the sentences as the whole question is)."""
         intent = detect_intent(question)
-        if intent.kind in ("target", "deadline") and asks_which_document(question):
+        which = asks_which_document(question)
+        if intent.kind in ("target", "deadline") and which:
             # "…按上一个月最后一天的汇率折算，这是哪个文件规定的？": the figure or time is quoted, not asked
             intent = replace(intent, kind="general")
         if qvec is None:
@@ -149,7 +184,7 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         if any(
             len(p) >= QUOTED_NAME
             and not self.weights.present(p)
-            and not (asks_which_document(question) and self._said_otherwise(p, hits))
+            and not (which and self._said_otherwise(p, hits))
             for p in intent.quoted
         ):
             # it quotes a name no document contains ("“半岛综合体育官网登录入口”对应哪项工作？");
@@ -173,7 +208,7 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
             return self._refuse(question, hits, intent)
         probs = self._rank(question, intent, sents, trace, qvec)
         scored = sorted(zip(probs, sents), key=lambda x: (-x[0], x[1].rank, x[1].start))
-        candidate = self._candidate(question, intent, hits, scored, qvec)
+        candidate = self._candidate(question, intent, hits, scored, qvec, trace)
         return self._decide(
             question, candidate.intent or intent, hits, scored, candidate, trace, pinned, qvec
         )
@@ -284,6 +319,7 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         hits: list[Hit],
         scored: list[tuple[float, Sentence]],
         qvec: np.ndarray | None = None,
+        trace: Trace | None = None,
     ) -> Candidate:
         listed = self._roster(question, intent, hits, scored)  # who holds a post, by the list
         if listed is not None:
@@ -311,7 +347,7 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
             schedule = self._schedule(question, intent, hits, scored[0][1])
             if schedule is not None:
                 return schedule
-        chosen = self._select(question, intent, scored, qvec)
+        chosen = self._select(question, intent, scored, qvec, trace)
         found = (
             "\n".join(match_form(s.text) for s in chosen) + "\n" + match_form(chosen[0].chunk.measure_title)
         )
@@ -320,7 +356,12 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         return Candidate(answer, found, [best, *(s for s in chosen if s is not best)], "quote")
 
     def _select(
-        self, question: str, intent: Intent, scored: list[tuple[float, Sentence]], qvec: np.ndarray | None
+        self,
+        question: str,
+        intent: Intent,
+        scored: list[tuple[float, Sentence]],
+        qvec: np.ndarray | None,
+        trace: Trace | None = None,
     ) -> list[Sentence]:
         """Best sentence; the best for each further ask of a compound question; then
         others that add question content or a wanted year."""
@@ -337,6 +378,11 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
                 pick = next((s for p, s in ranked if s not in chosen and p >= 0.8 * top), None)
                 if pick is not None and len(chosen) < MAX_SENTENCES:
                     chosen.append(pick)
+        if _asks_time(question, intent) and not _states_asked_time(question, best.text):
+            # "…生态产品总值核算，截止到几月？": the task's time, stated apart from it
+            told = self._time_of(best, scored, trace)
+            if told is not None and told not in chosen:
+                chosen.append(told)
         covered = match_form(best.text)
         years = {best.year}
         wanted = set(intent.years) | ({self.plan_year(best.chunk.doc_id)} if intent.this_year else set())
@@ -371,6 +417,28 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
                 years.add(s.year)
         return sorted(chosen, key=lambda s: s.start)
 
+    def _time_of(
+        self, task: Sentence, scored: list[tuple[float, Sentence]], trace: Trace | None = None
+    ) -> Sentence | None:
+        """The time of ``task`` stated in a sentence of its own: the next of its paragraph that
+        speaks of it as done ("以上工作要在2019年2月底前完成"), or the line of its measure's schedule
+        that says most of what it says ("完成时限:9月底前,完成试点县(市)2022年度生态产品总值核算" for
+        "开展乐陵市、齐河县、庆云县3个试点县(市)2022年度生态产品总值核算"), if it says enough."""
+        timed = sorted(
+            (s for _, s in scored if _same_part(s, task) and s is not task and states_time(s.text)),
+            key=lambda s: s.start,
+        )
+        text = self.index.source_text(task.chunk.doc_id)
+        for s in timed:
+            if s.start >= task.end and "\n" not in text[task.end : s.start] and _DONE.match(s.text):
+                return s  # in the task's paragraph
+        keys = tuple(k for k in content_keys(task.text) if not k.isdigit())
+        shares = [(coverage(keys, match_form(s.text), self.weights), s) for s in timed if s.in_deadline_para]
+        if trace is not None:
+            trace.timed.extend((share, s, task) for share, s in shares)
+        share, line = max(shares, key=lambda x: x[0], default=(0.0, None))
+        return line if share >= TASK_SHARE else None
+
     def _compound(
         self,
         question: str,
@@ -391,18 +459,19 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
             return self._refuse(question, hits, intent)
         missing = [(q, a) for q, a in answers if a.refused and a.rule == VALUE_RULE]
         if missing:
-            said = [
-                a
-                if a.citations
-                # no passage speaks of it: say only what is missing
-                else replace(
-                    a,
-                    text=REFUSAL
-                    + ("、".join(dict.fromkeys(ASKED_LABEL[k] for k in asked_kinds(q))) or "所问的内容")
-                    + "。",
+            said: list[Answer] = []
+            quoted: set[tuple[str, int, int]] = set()
+            for q, a in missing:
+                spans = {(c.doc, c.start, c.end) for c in a.citations}
+                # no passage speaks of it, or one already quoted for another ask: say only what
+                # is missing ("一般罚多少钱？要罚几年？" of one sentence: both said missing)
+                short = not spans or spans <= quoted
+                said.append(
+                    replace(a, text=f"{REFUSAL}{asked_label(q, '所问的内容')}。", citations=())
+                    if short
+                    else a
                 )
-                for q, a in missing
-            ]
+                quoted |= spans
             whole = joined(question, [*said, *parts], hits, intent.kind)
             confidence = min(a.confidence or 0.0 for _, a in missing)
             return replace(whole, refused=True, rule=VALUE_RULE, confidence=confidence)

@@ -106,16 +106,30 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"[\u4e00-\u9fff]{1,8}(?:区|港|园|基地|路|街|城市)|设在[\u4e00-\u9fff]{2,}"),
     ),
     (
-        # any number: "能减免多少？", "几年一届？" ask one whatever its unit ("哪几项" asks which,
+        # any number: "能减免多少？", "几年一届？", "占地多大？" ask one whatever its unit ("哪几项" asks which,
         # "那几个四字词" points, "好几样事" says several); only where no kind above is asked
         "number",
-        re.compile(r"(?<![哪那这])(?:多少|(?<!好)几)(?!乎)"),
+        re.compile(
+            r"(?<![哪那这])(?:多少|(?<!好)几)(?!乎)"
+            # a size: "面积有多大", "占地多大", "建多大装机容量" (not "多大比例", a share; "多大作用")
+            r"|(?:面积|规模|容量|占地|尺寸|体量|长度|功率)[^？?，,。]{0,3}多[大长]|多[大长]的?(?:面积|规模|装机|容量|尺寸)"
+        ),
         FIGURE,
     ),
     (
-        "person",  # who by name: 哪位, 叫什么名字, 一把手
-        re.compile(r"哪位|姓名|名字|叫什么名|一把手|负责人是谁|领导是谁|是哪位|局长是|组长是|主任是"),
-        re.compile(r"[\u4e00-\u9fff]{2,4}(?:同志|局长|主任|书记|市长|县长|部长|省长|组长|总理|副总理)"),
+        # who holds a post: 哪位, 一把手, 组长是谁. A person named ("组长：韩正（国务院副总理）", read by
+        # jieba, ``_names_person``) states one, and so does a post filled by an office ("组长由…副秘书长
+        # 担任"); a post's word alone does not ("各试点地区代表作为副主任", "主任人选由试点地区推举确定")
+        "person",
+        re.compile(r"哪位|一把手|负责人是谁|领导是谁|是哪位|局长是|组长是|主任是"),
+        re.compile(r"由[^，。；：]{2,40}?(?:担任|兼任)"),
+    ),
+    (
+        # a person's name (姓名, 叫什么名字): only a name states one, not the office that fills a
+        # post ("由教育部分管职业教育工作的负责同志兼任")
+        "name",
+        re.compile(r"姓名|名字|叫什么名|叫啥"),
+        re.compile(r"(?!)"),
     ),
     (
         # a sanction: 会怎么罚, 受什么处分, 被怎么问责 ("怎么处理" asks how a matter is handled, as
@@ -149,7 +163,7 @@ def asked_kinds(question: str, any_number: bool = True) -> tuple[str, ...]:
         if ask.search(unnumbered if kind == _ANY_NUMBER else question) and (any_number or kind != _ANY_NUMBER)
     )
     # a number asked in a kind of its own (an amount, a date…) is asked as that kind
-    numeric = set(kinds) - {_ANY_NUMBER, "place", "person", "penalty"}
+    numeric = set(kinds) - {_ANY_NUMBER, "place", "person", "name", "penalty"}
     return tuple(k for k in kinds if k != _ANY_NUMBER or not numeric)
 
 
@@ -188,12 +202,22 @@ def states(kind: str, text: str, own: tuple[str, ...] = ()) -> bool:
         if k == kind:
             # the question's words that state a value of the kind themselves: the thing's name (a
             # place it names, "德州" of "德州机场建在哪", is not where it is asked to be); not a
-            # sanction's word ("受了什么处分" — "受到了党纪政纪处分")
+            # sanction's word ("受了什么处分" — "受到了党纪政纪处分"); a person it names is not the
+            # one asked after ("韩正之前的组长是谁")
             if own and kind != "penalty":
                 text = blanked(
-                    text, tuple(w for w in own if value.search(w) or (kind == "place" and _place_word(w)))
+                    text,
+                    tuple(
+                        w
+                        for w in own
+                        if value.search(w)
+                        or (kind == "place" and _place_word(w))
+                        or (kind in ("person", "name") and _is_name(w))
+                    ),
                 )
             if kind == "place" and _names_place(text):
+                return True
+            if kind in ("person", "name") and _names_person(text):
                 return True
             return bool(value.search(_NOT_A_QUANTITY.sub("　", text) if kind in _QUANTITIES else text))
     raise ValueError(kind)
@@ -213,6 +237,42 @@ def blanked(text: str, words: tuple[str, ...]) -> str:
 def _place_word(word: str) -> bool:
     """A word of the question that names a place itself (cached: asked of every candidate)."""
     return _names_place(word)
+
+
+# a person's name stands beside their post or title: "韩正（国务院副总理）", "刘广润院士", "石英代表",
+# "副局长杨国庆"; a word jieba guesses a name ("普惠性政策", "博鳌乐城") does not
+_TITLE_AFTER = re.compile(
+    r"\s*(?:[（(]|[\u4e00-\u9fff]{0,3}(?:长|理|员|士|书记|主任|同志|代表|主席|教授|委员|秘书))"
+)
+_TITLE_BEFORE = re.compile(r"(?:长|主任|书记|委员|理|代表|院士|同志)\s*$")
+
+
+@lru_cache(maxsize=4096)
+def _is_name(word: str) -> bool:
+    """A word of the question jieba reads as a person's name ("韩正")."""
+    import jieba.posseg
+
+    get_jieba()
+    return any(flag == "nr" for _, flag in jieba.posseg.lcut(word))
+
+
+@lru_cache(maxsize=4096)
+def _names_person(text: str) -> bool:
+    """The text names a person: a word jieba tags as a name (part of speech nr) beside a post
+    or title; cached: asked of every candidate sentence."""
+    import jieba.posseg  # its own model, loaded on first use
+
+    get_jieba()
+    at = 0
+    for w, flag in jieba.posseg.lcut(text):
+        start, at = at, at + len(w)
+        if (
+            flag == "nr"
+            and len(w) >= 2
+            and (_TITLE_AFTER.match(text, at) or _TITLE_BEFORE.search(text[max(0, start - 4) : start]))
+        ):
+            return True
+    return False
 
 
 def _names_place(text: str) -> bool:
@@ -276,6 +336,7 @@ ASKED_LABEL = {
     "number": "具体数字",
     "place": "具体地点",
     "person": "具体人员",
+    "name": "具体姓名",
     "penalty": "具体处罚",
     "names": "具体名单",  # which ones by name ("都是哪几个镇"), of a set the text only counts
 }

@@ -35,7 +35,17 @@ _ADDRESSEES = re.compile(
 
 DOCUMENT_WORDS = pattern("document.document_words")
 
-FIELD_NAMES = {"issuer": "发文机关", "number": "文号", "date": "成文日期", "addressees": "主送"}
+FIELD_NAMES = {
+    "issuer": "发文机关",
+    "number": "文号",
+    "date": "成文日期",
+    "addressees": "主送",
+    "attachments": "附件",
+}
+# the line above the signature that names the attachments ("附件：1.…", "附件1.…"), with the
+# numbered lines that follow it ("2.…")
+_ATTACHED = re.compile(r"附\s*件\s*[：:]?\s*(\S*[\u4e00-\u9fff].*)")
+_NUMBERED = re.compile(r"\d+\s*[.．、]\s*\S")
 
 _DOCUMENT_KINDS = pattern("document.document_kinds")
 
@@ -129,7 +139,27 @@ def document_facts(index: PlanIndex, doc_id: str) -> dict[str, Fact]:
     to = _addressed(text)
     if to is not None:
         facts["addressees"] = Fact("addressees", to[2], to[0], to[0] + len(to[2]))
+    attached = _attachments(text, lines)
+    if attached is not None:
+        facts["attachments"] = attached
     return facts
+
+
+def _attachments(text: str, lines: list[tuple[int, int]]) -> Fact | None:
+    """The attachments the document names above its signature ("附件：1.…报告" and "2.…意见"
+    on the next line): their titles, "；" between them."""
+    for i, (a, b) in enumerate(lines):
+        m = _ATTACHED.fullmatch(text[a:b])
+        if m is None:
+            continue
+        items, end = [m.group(1)], b
+        for c, d in lines[i + 1 :]:
+            if not _NUMBERED.match(text[c:d]):
+                break
+            items.append(text[c:d])
+            end = d
+        return Fact("attachments", "；".join(items), a, end)
+    return None
 
 
 def _first(text: str, value: str) -> tuple[int, int] | None:
@@ -150,7 +180,9 @@ def facts_answer(
     for f in fields:
         fact = facts[f]
         cites.append(cite(index, len(cites) + 1, doc_id, title, fact.start, fact.end))
-        said.append(f"{FIELD_NAMES[f]}为{fact.value}[{len(cites)}]")
+        several = fact.value.count("；") + 1 if f == "attachments" else 1
+        told = f"共{several}个：" if several > 1 else "为"  # "附件共2个：1.…；2.…"
+        said.append(f"{FIELD_NAMES[f]}{told}{fact.value}[{len(cites)}]")
     text = f"《{title}》的" + "，".join(said) + "。"
     return Answer(question, text, False, tuple(cites), tuple(hits), "document", scope=doc_id)
 

@@ -105,6 +105,19 @@ VALUE_FEATURES = (
 )
 
 
+# the kinds of value a year's figure is asked in
+_FIGURES = frozenset({"number", "count", "ratio", "money"})
+_YEAR_SAID = re.compile(r"(?<![〔\[(（\d])((?:19|20)\d\d)\s*年")
+
+
+def _other_years_only(question: str, wanted: set[str], said: str) -> bool:
+    """The evidence states years, none of those the question asks a figure of (a year it
+    counts from, "2020年以后每年", is no year asked of the figure)."""
+    asked = {y for y in wanted if not re.search(y + r"\s*年?\s*(?:以后|以来|之后|起|后)", question)}
+    years = set(_YEAR_SAID.findall(said))
+    return bool(asked) and asked == wanted and bool(years) and not (years & wanted)
+
+
 def _own_number(clause: str, keys: tuple[str, ...]) -> bool:
     """The clause states a number that is not part of one of the question's own words
     (the 10 of "10G-PON" names a thing, it is no figure)."""
@@ -297,12 +310,13 @@ class GateFeatures:
             "time_missing": float(deadline and not states_time(evidence)),
             "time_not_in_focus": float(deadline and not states_time(focus)),
             "day_missing": float(intent.wants_day and not states_time(evidence, day=True)),
-            # dated sentences, none of the year asked ("2023年…多少家" — "到2025年,…达到1000家")
+            # dated sentences, none of the year asked ("2023年…多少家" — "到2025年,…达到1000家"),
+            # or a figure stated for another year only ("2004年…处理率多少" — "2003年…达到42%")
             "year_missing": float(
-                target
+                (target or bool(set(kinds) & _FIGURES))
                 and bool(wanted)
-                and any(s.year for s in cand.chosen)
                 and not any(s.year in wanted for s in cand.chosen)
+                and (any(s.year for s in cand.chosen) or _other_years_only(question, wanted, said))
             ),
             "unit_missing": float(unit is not None and not counted and not states_unit(unit, said)),
             "figure_missing": float(target and not counted and not states_figure(evidence)),

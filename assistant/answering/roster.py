@@ -194,7 +194,7 @@ def _stated(picked: list[Post]) -> frozenset[str]:
     how many, where it counts the holders of one post ("副组长共3位")."""
     stated = {"doer", "names"}
     if all(p.name for p in picked):
-        stated.add("person")
+        stated |= {"person", "name"}
     if len(picked) > 1 and len({p.role for p in picked}) == 1:
         stated |= {"count", "number"}
     return frozenset(stated)

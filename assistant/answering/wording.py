@@ -31,6 +31,13 @@ from index.types import Hit
 REFUSAL = "文中未提及"
 
 
+def asked_label(question: str, default: str = "具体数值") -> str:
+    """How a refusal names what the question asks and the text does not state ("具体金额、具体时间";
+    which ones by name: "具体名单"), ``default`` when it asks no value of a kind."""
+    kinds = asked_kinds(question) or (("names",) if WHICH_ONES.search(question) else ())
+    return "、".join(dict.fromkeys(ASKED_LABEL[k] for k in kinds)) or default
+
+
 def joined(question: str, parts: list[Answer], hits: list[Hit], kind: str) -> Answer:
     """Answers to the asks of one question, joined, their citations renumbered; a sentence
     already quoted for another ask is not quoted again (an ask answered by such sentences alone
@@ -144,8 +151,7 @@ class Wording:
     ) -> Answer:
         """The text speaks of the thing asked about but states no value of the kind asked
         (a budget, a date, a place): say so, and say what it does state, cited."""
-        kinds = asked_kinds(question) or (("names",) if WHICH_ONES.search(question) else ())
-        asked = "、".join(dict.fromkeys(ASKED_LABEL[k] for k in kinds)) or "具体数值"
+        asked = asked_label(question)
         s = cand.chosen[0]
         if intent.years and not any(s.year in intent.years for s in cand.chosen):
             asked = "、".join(f"{y}年" for y in intent.years) + "的" + asked  # another year's figure

@@ -1,0 +1,90 @@
+"""How much of a task a line of its measure's schedule must say to be the task's time
+(``assistant.answering.answer.TASK_SHARE``), fitted on the dev splits.
+
+    python evals/time_share.py --plan-home PLAN_HOME --corpus-home CORPUS_HOME
+
+A question asking when ("…生态产品总值核算，截止到几月？") whose best sentence states no time is
+answered with the line of the measure's 完成时限 that says most of the task
+("完成时限:9月底前,完成试点县(市)2022年度生态产品总值核算"). Each such line the composer weighs
+is a row: the share of the task's words it says, and whether it is right — it holds a key fact
+of an answerable question that the task does not; on an unanswerable question no line is. The
+threshold kept is the one that keeps most right lines and fewest wrong ones (ties: the midpoint
+of the widest gap). The questions are asked of persistent indexes: the plan's sets of one of
+the plan (``--plan-home``), the State Council sets of one of the 61 documents (``--corpus-home``;
+without it they are left out). Indexes are built with ``planqa ingest``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from dataclasses import replace
+from pathlib import Path
+
+from assistant.answering.answer import TASK_SHARE, Trace
+from assistant.answering.session import Assistant
+from assistant.answering.settings import load_settings
+from assistant.evaluation.evaluate import load_questions
+from index.embed import SentenceTransformerEmbedder
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rows(assistants: dict[bool, Assistant]) -> list[tuple[float, bool, str]]:
+    """(share, right, question id) of every schedule line weighed on the dev splits."""
+    out: list[tuple[float, bool, str]] = []
+    for path in sorted((ROOT / "evals").glob("questions-*.jsonl")):
+        for q in load_questions(path, "dev"):
+            a = assistants.get(bool(q.get("doc")))
+            if a is None:
+                continue
+            asked = a.prepare(q["question"])
+            trace = Trace()
+            a.composer.compose(asked, a.hits_for(asked), trace)
+            keys = q.get("must_include") or []
+            for share, line, task in trace.timed:
+                right = q["answerable"] and any(k in line.text and k not in task.text for k in keys)
+                out.append((share, right, f"{path.stem[10:]}/{q['id']}"))
+    return out
+
+
+def fit(data: list[tuple[float, bool, str]]) -> float:
+    """The threshold with fewest errors (wrong lines kept, right lines lost), at the middle of
+    the widest gap between shares among those that tie."""
+    shares = sorted({s for s, _, _ in data})
+    cuts = [0.0] + [(a + b) / 2 for a, b in itertools.pairwise(shares)] + [1.0]
+
+    def errors(t: float) -> int:
+        return sum((s >= t) != right for s, right, _ in data)
+
+    least = min(errors(t) for t in cuts)
+    best = [t for t in cuts if errors(t) == least]
+
+    def gap(t: float) -> float:
+        below = max((s for s in shares if s < t), default=0.0)
+        above = min((s for s in shares if s >= t), default=1.0)
+        return above - below
+
+    return max(best, key=gap)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--plan-home", type=Path, required=True, help="an index of the bundled plan")
+    parser.add_argument("--corpus-home", type=Path, help="an index of the plan and the 60 documents")
+    args = parser.parse_args()
+    settings = load_settings()
+    embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
+    assistants = {False: Assistant(replace(settings, home=args.plan_home), embedder=embedder)}
+    if args.corpus_home is not None:
+        assistants[True] = Assistant(replace(settings, home=args.corpus_home), embedder=embedder)
+    data = rows(assistants)
+    for share, right, qid in sorted(data, reverse=True):
+        print(f"{share:.3f}  {'right' if right else 'wrong'}  {qid}")
+    print(
+        f"{len(data)} lines, {sum(r for _, r, _ in data)} right; threshold {fit(data):.2f} (code: {TASK_SHARE})"
+    )
+
+
+if __name__ == "__main__":
+    main()
