@@ -507,3 +507,17 @@ def test_a_tasks_time_stated_apart_from_it_answers_when(tmp_path: Path, fake_emb
     assert not ans.refused and "2019年2月底前" in ans.text
     assert any(c.quote.startswith("以上工作") for c in ans.citations)
     a.close()
+
+
+def test_a_value_left_to_a_body_to_set_answers_who_sets_it(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    # "其中可适当招收部分进藏干部职工子女入学，具体比例由西藏自治区人民政府研究确定"
+    ingest([SAMPLE, ROOT / "evals" / "corpus" / "gov-policies" / "52.html"], tmp_path, fake_embedder)
+    a = Assistant(Settings(home=tmp_path), embedder=fake_embedder)
+    ans = a.ask("进藏干部职工子女能招多大比例，谁来定？")
+    assert not ans.refused and "西藏自治区人民政府" in ans.text
+    # the value alone is still not stated
+    ans = a.ask("进藏干部职工子女入学的比例是多少？")
+    assert ans.refused and "具体比例" in ans.text
+    a.close()

@@ -67,6 +67,11 @@ TASK_SHARE = 0.29  # evals/time_share.py, on the dev splits (10 lines, 3 right)
 # a sentence speaking of the work before it as a whole ("以上工作要在…完成", "上述任务于…前完成")
 _DONE = re.compile(r"(?:以上|上述|前述|该项|此项|这项|各项)(?:工作|任务|事项)?")
 _BETWEEN = " \t，,。；;"
+# asks who sets a value ("比例谁定", "标准由谁来定"), and a text leaving a value to a body to set
+_ASKS_WHO_DECIDES = re.compile(
+    r"(?:谁|哪个部门|哪家|哪一级)(?:来)?(?:定|确定|决定|制定|规定|说了算)|由谁(?:来)?(?:定|确定|决定|制定)"
+)
+_DELEGATED = re.compile(r"由[^，。；]{2,30}?(?:研究)?(?:确定|制定|决定|规定)")
 QUOTED_NAME = 5  # characters: a quoted phrase this long is a name (of a project, a site, a measure)
 
 _WHOLE_SCHEDULE = pattern("answer.whole_schedule")
@@ -115,6 +120,12 @@ class Trace:
 
 
 _TIMES = frozenset({"date", "month", "day"})
+
+
+def _left_to_whom(question: str, chosen: list[Sentence]) -> bool:
+    """The question asks who sets the value it asks ("能招多少…，这个比例谁定？"), and the
+    evidence leaves it to a body to set ("具体比例由西藏自治区人民政府研究确定"): answered."""
+    return bool(_ASKS_WHO_DECIDES.search(question)) and any(_DELEGATED.search(s.text) for s in chosen)
 
 
 def _same_part(a: Sentence, b: Sentence) -> bool:
@@ -265,11 +276,15 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         qvec: np.ndarray | None = None,
     ) -> Answer:
         features = self._gate_features(question, intent, scored, cand, qvec)
-        prob = self.fitted.gate.prob(features)
+        # a value left to a body to set, asked with who sets it: weighed as no value asked
+        left = _left_to_whom(question, cand.chosen)
+        prob = self.fitted.gate.prob({**features, **dict.fromkeys(VALUE_FEATURES, 0.0)} if left else features)
         rule = ""
         if features["names_other_measure"]:
             rule = "names another measure"  # by its title; the evidence is another measure's
-        elif features["value_missing"] or features["year_missing"] or features["names_missing"]:
+        elif (
+            features["value_missing"] or features["year_missing"] or features["names_missing"]
+        ) and not left:
             # 多少钱, 哪天, 在哪里, 2023年的…, 都是哪几个镇: the evidence states none (names asked
             # and none listed: on the dev splits never an answer that was right)
             rule = VALUE_RULE
@@ -458,6 +473,10 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         if not parts:
             return self._refuse(question, hits, intent)
         missing = [(q, a) for q, a in answers if a.refused and a.rule == VALUE_RULE]
+        if _ASKS_WHO_DECIDES.search(question):
+            # "能招多少…，这个比例谁定？": a value the text leaves to someone to set is answered
+            # by who sets it (``_left_to_whom``)
+            missing = [(q, a) for q, a in missing if not any(_DELEGATED.search(c.quote) for c in a.citations)]
         if missing:
             said: list[Answer] = []
             quoted: set[tuple[str, int, int]] = set()
