@@ -178,3 +178,10 @@ def test_a_refusal_says_what_the_text_says_about_it(real_assistant) -> None:
     (c,) = ans.citations
     assert c.quote.rstrip("。") == "开展德州机场规划研究前期工作" and "[1]" in ans.text
     assert real_assistant.index.source_text(c.doc)[c.start : c.end] == c.quote
+
+
+def test_the_year_asked_is_answered_beside_a_figure_of_no_year(real_assistant) -> None:
+    # the measure's "新建高标准农田80万亩以上" (its whole term) ranks first; "2023年,…新建高标准农田40万亩"
+    # says as much of what is asked, for the year asked
+    ans = real_assistant.ask("高标准农田今年计划新建几亩？")
+    assert not ans.refused and "40万亩" in ans.text

@@ -417,6 +417,14 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
             )
             new_year = s.year not in years and (
                 (len(wanted) > 1 and s.year in wanted)
+                # the year asked, beside a best sentence of no year that says no more of what is
+                # asked ("今年新建高标准农田多少亩": "2023年,…40万亩" beside "新建…80万亩以上")
+                or (
+                    s.year in wanted
+                    and not best.year
+                    and coverage(intent.keys, keys, self.weights)
+                    >= coverage(intent.keys, covered, self.weights)
+                )
                 # no year asked, and another year's figure says as much of what is asked
                 or (
                     not intent.years
