@@ -180,8 +180,9 @@ class Departments:
         if not found:
             for m in re.finditer(r"[\u4e00-\u9fff]{2,8}?(局|委|办|部|厅|署|海关|中心|公司|集团|银行)", q):
                 # the match may begin with the question's own words ("请问供电公司"): the
-                # longest tail that names a department is the mention, four characters or more
-                # (a shorter one is as often a word: "去政府办事", "信息办")
+                # longest tail that names a department is the mention; a tail is tried from four
+                # characters on (a shorter one is as often a word: "去政府办事"), the whole
+                # match at any length
                 for at in range(m.start(), max(m.start() + 1, m.end() - 3)):
                     canons = self.resolve(q[at : m.end()])
                     if canons:

@@ -184,6 +184,8 @@ def test_a_person_is_stated_by_name_or_by_the_office_that_fills_the_post() -> No
     assert not states("person", "责令左权县人民政府向晋中市人民政府写出书面检查")
     # a person the question names is not the one it asks after ("韩正之前的组长是谁")
     assert not states("person", "组长：韩正（国务院副总理）", ("韩正", "组长"))
+    assert states("person", "成立以市长为组长的领导小组") and states("name", "主任：张三，电话：12345")
+    assert asked_kinds("这个专项行动叫啥？") == ()  # a thing's name is no person's
 
 
 def test_values_stated_in_other_forms() -> None:
@@ -507,6 +509,17 @@ def test_a_tasks_time_stated_apart_from_it_answers_when(tmp_path: Path, fake_emb
     assert not ans.refused and "2019年2月底前" in ans.text
     assert any(c.quote.startswith("以上工作") for c in ans.citations)
     a.close()
+
+
+def test_who_sets_a_value_is_asked_and_left_only_so() -> None:
+    from assistant.answering.answer import _left_to_whom
+
+    assert _left_to_whom("能招多少，这个比例谁定？", ["具体比例由西藏自治区人民政府研究确定"])
+    assert _left_to_whom("主任是谁，由谁来定？", ["主任人选由试点地区推举确定"])
+    # "哪家定点医院" asks no one who sets; "实施细则由…制定" leaves no value; "由于" is no body
+    assert not _left_to_whom("哪家定点医院能报销，报销比例多少？", ["具体比例由各地确定"])
+    assert not _left_to_whom("补贴多少钱？实施细则谁制定？", ["实施细则由市农业农村局制定"])
+    assert not _left_to_whom("补贴比例谁定？", ["由于财力有限，自由贸易试验区管委会制定办法"])
 
 
 def test_a_value_left_to_a_body_to_set_answers_who_sets_it(

@@ -490,3 +490,12 @@ def test_a_documents_attachments_are_among_its_particulars(attached: Assistant) 
     assert asked_facts("那个意见后面带了什么附件？") == ("attachments",)
     # a thing inside an attachment is asked of its passages, not of the document's particulars
     assert asked_facts("推广清单附件里技术调查官那条在哪推广？") == ()
+    assert asked_facts("附件里有几家企业？") == ()
+    # prose naming an attachment is no list of them; a bare "附件：" lists the numbered lines
+    from assistant.answering.document import _attachments, _line_spans
+
+    prose = "附件所列企业名单由省发展改革委确定。\n"
+    assert _attachments(prose, _line_spans(prose)) is None
+    bare = "正文。\n附件：\n1.甲报告\n2.乙意见\n国务院办公厅\n"
+    fact = _attachments(bare, _line_spans(bare))
+    assert fact is not None and fact.value == "1.甲报告；2.乙意见"

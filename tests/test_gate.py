@@ -206,3 +206,13 @@ def test_the_gate_is_told_when_the_evidence_states_a_figure_of_other_years_only(
         "2003年全国城市污水处理率到多少了？": [0.0],
         "2000年以后全国城市污水处理率到多少了？": [0.0],
     }
+
+
+def test_years_counted_from_are_not_asked_nor_stated() -> None:
+    from assistant.answering.gate import _other_years_only, asked_years
+
+    assert asked_years("2020年以后每年几月底前完成自查？", {"2020"}) == set()
+    assert asked_years("2024年补贴多少钱？", {"2024"}) == {"2024"}
+    # a figure stated from a year on is no other year's figure
+    assert not _other_years_only({"2024"}, "自2023年1月1日起，每辆补贴5000元")
+    assert _other_years_only({"2004"}, "2003年全国城市污水处理率达到42%")

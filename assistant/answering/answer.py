@@ -13,6 +13,7 @@ says what the text does say.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -65,13 +66,18 @@ MAX_SENTENCES = 3
 # how much of a task a sentence stating a time must say to be its time (``Composer._time_of``)
 TASK_SHARE = 0.29  # evals/time_share.py, on the dev splits (10 lines, 3 right)
 # a sentence speaking of the work before it as a whole ("以上工作要在…完成", "上述任务于…前完成")
-_DONE = re.compile(r"(?:以上|上述|前述|该项|此项|这项|各项)(?:工作|任务|事项)?")
+_DONE = re.compile(r"(?:以上|上述|前述|该项|此项|这项)(?:工作|任务|事项)?")
 _BETWEEN = " \t，,。；;"
-# asks who sets a value ("比例谁定", "标准由谁来定"), and a text leaving a value to a body to set
+# asks who sets a value ("比例谁定", "标准由谁来定"; not "哪家定点医院", "定期"), and a text leaving
+# a value, named as one, to a body to set ("具体比例由西藏自治区人民政府研究确定", "主任人选由…推举确定";
+# not "实施细则由…制定", "由于")
 _ASKS_WHO_DECIDES = re.compile(
-    r"(?:谁|哪个部门|哪家|哪一级)(?:来)?(?:定|确定|决定|制定|规定|说了算)|由谁(?:来)?(?:定|确定|决定|制定)"
+    r"(?:(?:谁|哪个部门|哪家|哪一级)(?:来)?|由谁(?:来)?)(?:定|确定|决定|制定|规定|说了算)(?![期点位向型性额])"
 )
-_DELEGATED = re.compile(r"由[^，。；]{2,30}?(?:研究)?(?:确定|制定|决定|规定)")
+_DELEGATED = re.compile(
+    r"(?:具体|比例|标准|金额|数额|额度|名单|人选|数量|期限|时间)[^，。；]{0,6}?(?<![自理])由(?!于)"
+    r"[^，。；]{2,30}?(?:研究|推举|协商)?(?:确定|制定|决定|规定)"
+)
 QUOTED_NAME = 5  # characters: a quoted phrase this long is a name (of a project, a site, a measure)
 
 _WHOLE_SCHEDULE = pattern("answer.whole_schedule")
@@ -119,13 +125,14 @@ class Trace:
     timed: list[tuple[float, Sentence, Sentence]] = field(default_factory=list)
 
 
-_TIMES = frozenset({"date", "month", "day"})
+_WHEN_KINDS = frozenset({"date", "month", "day"})
 
 
-def _left_to_whom(question: str, chosen: list[Sentence]) -> bool:
-    """The question asks who sets the value it asks ("能招多少…，这个比例谁定？"), and the
-    evidence leaves it to a body to set ("具体比例由西藏自治区人民政府研究确定"): answered."""
-    return bool(_ASKS_WHO_DECIDES.search(question)) and any(_DELEGATED.search(s.text) for s in chosen)
+def _left_to_whom(question: str, texts: Iterable[str]) -> bool:
+    """The question asks who sets the value it asks ("能招多少…，这个比例谁定？"), and one of
+    ``texts`` (the evidence) leaves a value to a body to set ("具体比例由西藏自治区人民政府研究
+    确定"): answered by who sets it."""
+    return bool(_ASKS_WHO_DECIDES.search(question)) and any(_DELEGATED.search(t) for t in texts)
 
 
 def _same_part(a: Sentence, b: Sentence) -> bool:
@@ -140,13 +147,13 @@ def _same_part(a: Sentence, b: Sentence) -> bool:
 
 def _asks_time(question: str, intent: Intent) -> bool:
     """The question asks when (a deadline, a date, a month), not how long."""
-    return intent.kind == "deadline" or bool(_TIMES & set(asked_kinds(question)))
+    return intent.kind == "deadline" or bool(_WHEN_KINDS & set(asked_kinds(question)))
 
 
 def _states_asked_time(question: str, text: str) -> bool:
     """The text states the time the question asks ("几月" a month: not "2022年度"), or any
     time when it asks no kind of its own ("完成时限是什么")."""
-    kinds = _TIMES & set(asked_kinds(question))
+    kinds = _WHEN_KINDS & set(asked_kinds(question))
     return all(states(k, text) for k in kinds) if kinds else states_time(text)
 
 
@@ -277,7 +284,7 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
     ) -> Answer:
         features = self._gate_features(question, intent, scored, cand, qvec)
         # a value left to a body to set, asked with who sets it: weighed as no value asked
-        left = _left_to_whom(question, cand.chosen)
+        left = _left_to_whom(question, (s.text for s in cand.chosen))
         prob = self.fitted.gate.prob({**features, **dict.fromkeys(VALUE_FEATURES, 0.0)} if left else features)
         rule = ""
         if features["names_other_measure"]:
@@ -396,8 +403,9 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         if _asks_time(question, intent) and not _states_asked_time(question, best.text):
             # "…生态产品总值核算，截止到几月？": the task's time, stated apart from it
             told = self._time_of(best, scored, trace)
-            if told is not None and told not in chosen:
-                chosen.append(told)
+            spans = {(c.chunk.doc_id, c.start, c.end) for c in chosen}
+            if told is not None and (told.chunk.doc_id, told.start, told.end) not in spans:
+                chosen = [*chosen[: MAX_SENTENCES - 1], told]
         covered = match_form(best.text)
         years = {best.year}
         wanted = set(intent.years) | ({self.plan_year(best.chunk.doc_id)} if intent.this_year else set())
@@ -443,12 +451,16 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
     def _time_of(
         self, task: Sentence, scored: list[tuple[float, Sentence]], trace: Trace | None = None
     ) -> Sentence | None:
-        """The time of ``task`` stated in a sentence of its own: the next of its paragraph that
+        """The time of ``task`` stated in a sentence of its own: a later one of its paragraph that
         speaks of it as done ("以上工作要在2019年2月底前完成"), or the line of its measure's schedule
         that says most of what it says ("完成时限:9月底前,完成试点县(市)2022年度生态产品总值核算" for
         "开展乐陵市、齐河县、庆云县3个试点县(市)2022年度生态产品总值核算"), if it says enough."""
         timed = sorted(
-            (s for _, s in scored if _same_part(s, task) and s is not task and states_time(s.text)),
+            (
+                s
+                for _, s in scored
+                if _same_part(s, task) and (s.start, s.end) != (task.start, task.end) and states_time(s.text)
+            ),
             key=lambda s: s.start,
         )
         text = self.index.source_text(task.chunk.doc_id)
@@ -481,10 +493,9 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         if not parts:
             return self._refuse(question, hits, intent)
         missing = [(q, a) for q, a in answers if a.refused and a.rule == VALUE_RULE]
-        if _ASKS_WHO_DECIDES.search(question):
-            # "能招多少…，这个比例谁定？": a value the text leaves to someone to set is answered
-            # by who sets it (``_left_to_whom``)
-            missing = [(q, a) for q, a in missing if not any(_DELEGATED.search(c.quote) for c in a.citations)]
+        # "能招多少…，这个比例谁定？": a value the text leaves to someone to set is answered by
+        # who sets it
+        missing = [(q, a) for q, a in missing if not _left_to_whom(question, (c.quote for c in a.citations))]
         if missing:
             said: list[Answer] = []
             quoted: set[tuple[str, int, int]] = set()

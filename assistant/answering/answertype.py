@@ -122,13 +122,15 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         # 担任"); a post's word alone does not ("各试点地区代表作为副主任", "主任人选由试点地区推举确定")
         "person",
         re.compile(r"哪位|一把手|负责人是谁|领导是谁|是哪位|局长是|组长是|主任是"),
-        re.compile(r"由[^，。；：]{2,40}?(?:担任|兼任)"),
+        re.compile(
+            r"由[^，。；：]{2,40}?(?:担任|兼任)|以[^，。；]{2,20}?为(?:副)?(?:组长|主任|总指挥|召集人|负责人|指挥长)"
+        ),
     ),
     (
         # a person's name (姓名, 叫什么名字): only a name states one, not the office that fills a
         # post ("由教育部分管职业教育工作的负责同志兼任")
         "name",
-        re.compile(r"姓名|名字|叫什么名|叫啥"),
+        re.compile(r"姓名|名字|叫什么名"),
         re.compile(r"(?!)"),
     ),
     (
@@ -240,11 +242,15 @@ def _place_word(word: str) -> bool:
 
 
 # a person's name stands beside their post or title: "韩正（国务院副总理）", "刘广润院士", "石英代表",
-# "副局长杨国庆"; a word jieba guesses a name ("普惠性政策", "博鳌乐城") does not
-_TITLE_AFTER = re.compile(
-    r"\s*(?:[（(]|[\u4e00-\u9fff]{0,3}(?:长|理|员|士|书记|主任|同志|代表|主席|教授|委员|秘书))"
+# "副局长杨国庆", "主任：张三"; a word jieba guesses a name ("普惠性政策", "博鳌乐城") does not
+_POSTS = (
+    r"(?:副)?(?:总理|国务委员|秘书长|部长|局长|主任|书记|市长|县长|省长|区长|组长|司长|处长|厅长|署长|"
+    r"董事长|总经理|院长|校长|主席|委员|代表|院士|教授|研究员|同志|先生|女士|召集人|联系人|总指挥)"
 )
-_TITLE_BEFORE = re.compile(r"(?:长|主任|书记|委员|理|代表|院士|同志)\s*$")
+_TITLE_AFTER = re.compile(
+    r"\s*(?:[（(][^）)]{0,20}?" + _POSTS + r"[^）)]{0,6}[）)]|[\u4e00-\u9fff]{0,8}?" + _POSTS + ")"
+)
+_TITLE_BEFORE = re.compile(_POSTS + r"\s*[：:为]?\s*$")
 
 
 @lru_cache(maxsize=4096)

@@ -42,9 +42,9 @@ FIELD_NAMES = {
     "addressees": "主送",
     "attachments": "附件",
 }
-# the line above the signature that names the attachments ("附件：1.…", "附件1.…"), with the
-# numbered lines that follow it ("2.…")
-_ATTACHED = re.compile(r"附\s*件\s*[：:]?\s*(\S*[\u4e00-\u9fff].*)")
+# the line above the signature that names the attachments ("附件：1.…", "附件1.…", a bare "附件："
+# over numbered lines), with the numbered lines that follow it ("2.…"); "附件所列企业…" is prose
+_ATTACHED = re.compile(r"附\s*件\s*(?:[：:]\s*|(?=\d))(.*)")
 _NUMBERED = re.compile(r"\d+\s*[.．、]\s*\S")
 
 _DOCUMENT_KINDS = pattern("document.document_kinds")
@@ -150,15 +150,17 @@ def _attachments(text: str, lines: list[tuple[int, int]]) -> Fact | None:
     on the next line): their titles, "；" between them."""
     for i, (a, b) in enumerate(lines):
         m = _ATTACHED.fullmatch(text[a:b])
-        if m is None:
-            continue
-        items, end = [m.group(1)], b
+        first = m.group(1).strip() if m else ""
+        if m is None or (first and not re.search(r"[\u4e00-\u9fff]", first)):
+            continue  # not the line; or "附件1", "附件2：", an attachment's own heading
+        items, end = [first] if first else [], b
         for c, d in lines[i + 1 :]:
             if not _NUMBERED.match(text[c:d]):
                 break
             items.append(text[c:d])
             end = d
-        return Fact("attachments", "；".join(items), a, end)
+        if items:
+            return Fact("attachments", "；".join(items), a, end)
     return None
 
 

@@ -107,15 +107,20 @@ VALUE_FEATURES = (
 
 # the kinds of value a year's figure is asked in
 _FIGURES = frozenset({"number", "count", "ratio", "money"})
-_YEAR_SAID = re.compile(r"(?<![〔\[(（\d])((?:19|20)\d\d)\s*年")
+# a year the evidence states a figure for: not a document's number ("〔2004〕"), nor a year
+# counted from ("自2023年1月1日起", "2000年以来")
+_YEAR_SAID = re.compile(r"(?<![〔\[(（\d自从])((?:19|20)\d\d)\s*年(?![^，,。；;]{0,8}?(?:起|以来|以后))")
 
 
-def _other_years_only(question: str, wanted: set[str], said: str) -> bool:
-    """The evidence states years, none of those the question asks a figure of (a year it
-    counts from, "2020年以后每年", is no year asked of the figure)."""
-    asked = {y for y in wanted if not re.search(y + r"\s*年?\s*(?:以后|以来|之后|起|后)", question)}
+def asked_years(question: str, wanted: set[str]) -> set[str]:
+    """The years the question asks a figure of: not a year it counts from ("2020年以后每年")."""
+    return {y for y in wanted if not re.search(y + r"\s*年?\s*(?:以后|以来|之后|起|后)", question)}
+
+
+def _other_years_only(asked: set[str], said: str) -> bool:
+    """The evidence states years' figures, none of the years asked."""
     years = set(_YEAR_SAID.findall(said))
-    return bool(asked) and asked == wanted and bool(years) and not (years & wanted)
+    return bool(asked) and bool(years) and not (years & asked)
 
 
 def _own_number(clause: str, keys: tuple[str, ...]) -> bool:
@@ -295,6 +300,7 @@ class GateFeatures:
         target, deadline = intent.kind == "target", intent.kind == "deadline"
         year = self.plan_year((rests or best).chunk.doc_id)
         wanted = set(intent.years) | ({year} if intent.this_year and year else set())
+        asked = asked_years(question, wanted)  # "2020年以后…" counts from a year, asks none
         pred = asked_doing(question, intent)
         # what the answer says: its sentences, and the lines it quotes (a schedule's deadlines)
         said = "\n".join([*(s.text for s in cand.chosen), *(c.quote for c in cand.answer.citations)])
@@ -314,9 +320,9 @@ class GateFeatures:
             # or a figure stated for another year only ("2004年…处理率多少" — "2003年…达到42%")
             "year_missing": float(
                 (target or bool(set(kinds) & _FIGURES))
-                and bool(wanted)
+                and bool(asked)
                 and not any(s.year in wanted for s in cand.chosen)
-                and (any(s.year for s in cand.chosen) or _other_years_only(question, wanted, said))
+                and (any(s.year for s in cand.chosen) or _other_years_only(asked, said))
             ),
             "unit_missing": float(unit is not None and not counted and not states_unit(unit, said)),
             "figure_missing": float(target and not counted and not states_figure(evidence)),
