@@ -501,10 +501,15 @@ def test_a_tasks_time_in_its_measures_schedule_answers_when(assistant: Assistant
     assert any(c.quote.startswith("完成时限") for c in ans.citations)
 
 
+def _with_document(home: Path, embedder: FakeEmbedder, doc: str) -> Assistant:
+    """An assistant over an index of the plan and one State Council document (closed by the test)."""
+    ingest([SAMPLE, ROOT / "evals" / "corpus" / "gov-policies" / f"{doc}.html"], home, embedder)
+    return Assistant(Settings(home=home), embedder=embedder)
+
+
 def test_a_tasks_time_stated_apart_from_it_answers_when(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     # "…管理办法进行修订…。各高校…修订和制定相关实施办法和制度。以上工作要在2019年2月底前完成。"
-    ingest([SAMPLE, ROOT / "evals" / "corpus" / "gov-policies" / "12.html"], tmp_path, fake_embedder)
-    a = Assistant(Settings(home=tmp_path), embedder=fake_embedder)
+    a = _with_document(tmp_path, fake_embedder, "12")
     ans = a.ask("各单位修订科研项目、科研资金、因公临时出国这些管理办法，最晚啥时候完成？")
     assert not ans.refused and "2019年2月底前" in ans.text
     assert any(c.quote.startswith("以上工作") for c in ans.citations)
@@ -526,8 +531,7 @@ def test_a_value_left_to_a_body_to_set_answers_who_sets_it(
     tmp_path: Path, fake_embedder: FakeEmbedder
 ) -> None:
     # "其中可适当招收部分进藏干部职工子女入学，具体比例由西藏自治区人民政府研究确定"
-    ingest([SAMPLE, ROOT / "evals" / "corpus" / "gov-policies" / "52.html"], tmp_path, fake_embedder)
-    a = Assistant(Settings(home=tmp_path), embedder=fake_embedder)
+    a = _with_document(tmp_path, fake_embedder, "52")
     ans = a.ask("进藏干部职工子女能招多大比例，谁来定？")
     assert not ans.refused and "西藏自治区人民政府" in ans.text
     # the value alone is still not stated

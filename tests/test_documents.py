@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,13 +46,20 @@ def assistant(home: Path, fake_embedder: FakeEmbedder):
     a.close()
 
 
-@pytest.fixture(scope="module")
-def more(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
-    home = tmp_path_factory.mktemp("documents-more")
-    ingest([SAMPLE, *(CORPUS / f"{d}.html" for d in MORE)], home, fake_embedder)
-    a = Assistant(Settings(home=home), embedder=fake_embedder)
+def _asking(
+    factory: pytest.TempPathFactory, embedder: FakeEmbedder, name: str, docs: tuple[str, ...]
+) -> Iterator[Assistant]:
+    """An assistant over an index of the plan and ``docs`` (for a module's fixture), closed after."""
+    home = factory.mktemp(f"documents-{name}")
+    ingest([SAMPLE, *(CORPUS / f"{d}.html" for d in docs)], home, embedder)
+    a = Assistant(Settings(home=home), embedder=embedder)
     yield a
     a.close()
+
+
+@pytest.fixture(scope="module")
+def more(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
+    yield from _asking(tmp_path_factory, fake_embedder, "more", MORE)
 
 
 def _source(doc: str) -> str:
@@ -389,11 +397,7 @@ def test_a_body_named_only_in_sentences_is_asked_what_it_does(
 @pytest.fixture(scope="module")
 def replies(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
     """Replies to proposals (26, 28, 29): each addressed to the deputies or members who made it."""
-    home = tmp_path_factory.mktemp("documents-replies")
-    ingest([SAMPLE, *(CORPUS / f"{d}.html" for d in ("26", "28", "29"))], home, fake_embedder)
-    a = Assistant(Settings(home=home), embedder=fake_embedder)
-    yield a
-    a.close()
+    yield from _asking(tmp_path_factory, fake_embedder, "replies", ("26", "28", "29"))
 
 
 def test_a_documents_number_in_the_question_is_that_document(replies: Assistant) -> None:
@@ -430,11 +434,7 @@ def test_which_documents_number_is_its_particular_when_no_passage_says_it(replie
 @pytest.fixture(scope="module")
 def taxes(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
     """The individual income tax's special deductions (32) and its implementing regulation (33)."""
-    home = tmp_path_factory.mktemp("documents-taxes")
-    ingest([SAMPLE, CORPUS / "32.html", CORPUS / "33.html"], home, fake_embedder)
-    a = Assistant(Settings(home=home), embedder=fake_embedder)
-    yield a
-    a.close()
+    yield from _asking(tmp_path_factory, fake_embedder, "taxes", ("32", "33"))
 
 
 def test_which_document_is_asked_with_any_kind_of_document() -> None:
@@ -468,11 +468,7 @@ def test_which_reply_says_it(replies: Assistant) -> None:
 @pytest.fixture(scope="module")
 def attached(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
     """Documents with attachments: a reply with two (23), a notice with one (36)."""
-    home = tmp_path_factory.mktemp("documents-attached")
-    ingest([SAMPLE, CORPUS / "23.html", CORPUS / "36.html"], home, fake_embedder)
-    a = Assistant(Settings(home=home), embedder=fake_embedder)
-    yield a
-    a.close()
+    yield from _asking(tmp_path_factory, fake_embedder, "attached", ("23", "36"))
 
 
 def test_a_documents_attachments_are_among_its_particulars(attached: Assistant) -> None:

@@ -67,7 +67,6 @@ MAX_SENTENCES = 3
 TASK_SHARE = 0.29  # evals/time_share.py, on the dev splits (10 lines, 3 right)
 # a sentence speaking of the work before it as a whole ("以上工作要在…完成", "上述任务于…前完成")
 _DONE = re.compile(r"(?:以上|上述|前述|该项|此项|这项)(?:工作|任务|事项)?")
-_BETWEEN = " \t，,。；;"
 # asks who sets a value ("比例谁定", "标准由谁来定"; not "哪家定点医院", "定期"), and a text leaving
 # a value, named as one, to a body to set ("具体比例由西藏自治区人民政府研究确定", "主任人选由…推举确定";
 # not "实施细则由…制定", "由于")
@@ -285,7 +284,8 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         features = self._gate_features(question, intent, scored, cand, qvec)
         # a value left to a body to set, asked with who sets it: weighed as no value asked
         left = _left_to_whom(question, (s.text for s in cand.chosen))
-        prob = self.fitted.gate.prob({**features, **dict.fromkeys(VALUE_FEATURES, 0.0)} if left else features)
+        aside = {**features, **dict.fromkeys(VALUE_FEATURES, 0.0)}  # the question, value aside
+        prob = self.fitted.gate.prob(aside if left else features)
         rule = ""
         if features["names_other_measure"]:
             rule = "names another measure"  # by its title; the evidence is another measure's
@@ -307,7 +307,7 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
             trace.decisions.append(Decision(features, prob, cand.answer, rule))
         if rule == VALUE_RULE:
             # is the evidence about what is asked, value aside? then say what it says
-            about = self.fitted.gate.prob({**features, **dict.fromkeys(VALUE_FEATURES, 0.0)})
+            about = self.fitted.gate.prob(aside)
             if about >= self.fitted.gate.threshold:
                 return self._refuse_value(question, hits, intent, cand, prob)
         # a measure the question names by its title, asked for its targets or its schedule,

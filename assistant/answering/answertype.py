@@ -213,7 +213,7 @@ def states(kind: str, text: str, own: tuple[str, ...] = ()) -> bool:
                         w
                         for w in own
                         if value.search(w)
-                        or (kind == "place" and _place_word(w))
+                        or (kind == "place" and _names_place(w))
                         or (kind in ("person", "name") and _is_name(w))
                     ),
                 )
@@ -236,9 +236,13 @@ def blanked(text: str, words: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _place_word(word: str) -> bool:
-    """A word of the question that names a place itself (cached: asked of every candidate)."""
-    return _names_place(word)
+def _tagged(text: str, hmm: bool = True) -> tuple[tuple[str, str], ...]:
+    """jieba's words of ``text`` with their parts of speech (its own model, loaded on first
+    use); cached: the readers below ask of every candidate sentence and the question's words."""
+    import jieba.posseg
+
+    get_jieba()
+    return tuple((w, flag) for w, flag in jieba.posseg.lcut(text, HMM=hmm))
 
 
 # a person's name stands beside their post or title: "韩正（国务院副总理）", "刘广润院士", "石英代表",
@@ -253,24 +257,16 @@ _TITLE_AFTER = re.compile(
 _TITLE_BEFORE = re.compile(_POSTS + r"\s*[：:为]?\s*$")
 
 
-@lru_cache(maxsize=4096)
 def _is_name(word: str) -> bool:
     """A word of the question jieba reads as a person's name ("韩正")."""
-    import jieba.posseg
-
-    get_jieba()
-    return any(flag == "nr" for _, flag in jieba.posseg.lcut(word))
+    return any(flag == "nr" for _, flag in _tagged(word))
 
 
-@lru_cache(maxsize=4096)
 def _names_person(text: str) -> bool:
     """The text names a person: a word jieba tags as a name (part of speech nr) beside a post
-    or title; cached: asked of every candidate sentence."""
-    import jieba.posseg  # its own model, loaded on first use
-
-    get_jieba()
+    or title."""
     at = 0
-    for w, flag in jieba.posseg.lcut(text):
+    for w, flag in _tagged(text):
         start, at = at, at + len(w)
         if (
             flag == "nr"
@@ -284,10 +280,7 @@ def _names_person(text: str) -> bool:
 def _names_place(text: str) -> bool:
     """The text names a place (a province, city, county…: jieba's part-of-speech ns) —
     not "市、县级政府" or "省、地、县各级", which say a level, not where."""
-    import jieba.posseg  # its own model, loaded on first use
-
-    get_jieba()
-    return any(flag.startswith("ns") for _, flag in jieba.posseg.lcut(text, HMM=False))
+    return any(flag.startswith("ns") for _, flag in _tagged(text, hmm=False))
 
 
 _HOW_MANY = words("answertype.how_many")
