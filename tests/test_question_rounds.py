@@ -24,6 +24,7 @@ from tests.test_question_sets import (
     GOV13_SET,
     GOV14_SET,
     GOV15_SET,
+    GOV16_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -35,6 +36,7 @@ from tests.test_question_sets import (
     PLAN8_SET,
     PLAN9_SET,
     PLAN10_SET,
+    PLAN11_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -78,6 +80,8 @@ WRITTEN = (
     PLAN9_SET,
     GOV15_SET,
     PLAN10_SET,
+    GOV16_SET,
+    PLAN11_SET,
 )
 
 
@@ -90,7 +94,7 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
     for the ninth, gov9 and plan4 for the tenth, gov10 and plan5 for the eleventh, gov11 and
     plan6 for the twelfth, gov12 and plan7 for the thirteenth, gov13 and plan8 for the fourteenth,
-    gov14 and plan9 for the fifteenth, gov15 and plan10 for the sixteenth: none of their questions
+    gov14 and plan9 for the fifteenth, gov15 and plan10 for the sixteenth, gov16 and plan11 for the seventeenth: none of their questions
     is word for word one of a set written before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
@@ -189,3 +193,17 @@ def test_sixteenth_round_sets_ask_of_sixteen_documents_about_themselves_and_of_t
         _load(GOV15_SET), size=80, docs=16, unanswerable=30, about_documents=21, no_doc_named=64
     )
     _assert_plan_round(_load(PLAN10_SET), size=55, unanswerable=17)
+
+
+def test_seventeenth_round_sets_ask_of_the_sixteen_least_asked_documents_and_of_the_plan() -> None:
+    """gov16: the sixteen State Council documents the rounds before asked of least (replies to
+    deputies' and members' proposals on government websites, a premier's blog and a hotline, the
+    Universiade bids, the Boao medical zone, the abandoned chemical weapons, a holiday notice, the
+    science awards, the pollution census group, the vocational education meeting, the income tax
+    deductions, cotton-for-grain rewards), a third unanswerable, a quarter about the document
+    itself or which document; plan11: the plan, with 18 unanswerable questions about things it
+    discusses."""
+    _assert_gov_round(
+        _load(GOV16_SET), size=80, docs=16, unanswerable=28, about_documents=20, no_doc_named=73
+    )
+    _assert_plan_round(_load(PLAN11_SET), size=55, unanswerable=18)

@@ -50,6 +50,8 @@ GOV14_SET = ROOT / "evals" / "questions-gov14.jsonl"
 PLAN9_SET = ROOT / "evals" / "questions-plan9.jsonl"
 GOV15_SET = ROOT / "evals" / "questions-gov15.jsonl"
 PLAN10_SET = ROOT / "evals" / "questions-plan10.jsonl"
+GOV16_SET = ROOT / "evals" / "questions-gov16.jsonl"
+PLAN11_SET = ROOT / "evals" / "questions-plan11.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -127,6 +129,8 @@ SETS = [
     pytest.param(PLAN9_SET, id="plan9"),
     pytest.param(GOV15_SET, id="gov15"),
     pytest.param(PLAN10_SET, id="plan10"),
+    pytest.param(GOV16_SET, id="gov16"),
+    pytest.param(PLAN11_SET, id="plan11"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
