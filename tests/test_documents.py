@@ -82,7 +82,8 @@ def test_what_a_question_asks_of_a_document() -> None:
     assert asked_facts("政府网站集约化试点工作方案是用什么文号发的，哪天？") == ("number", "date")
     assert asked_facts("文号和日期是什么？") == ("number", "date")
     # when it takes effect is no particular of the document: its text may say ("自…起施行")
-    assert asked_facts("这个办法是哪个文号印发的，什么时候开始施行？") == ("number",)
+    # when it takes effect is no date of its issuing
+    assert asked_facts("这个办法是哪个文号印发的，什么时候开始施行？") == ("number", "effective")
     # what this document is based on is a question about it, not "which document says"
     assert not asks_which_document("本方案贯彻落实的是哪个文件？") and is_meta("本方案贯彻落实的是哪个文件？")
     assert not is_meta("哪个文件提出实施三年百万青年见习计划？")
@@ -495,3 +496,26 @@ def test_a_documents_attachments_are_among_its_particulars(attached: Assistant) 
     bare = "正文。\n附件：\n1.甲报告\n2.乙意见\n国务院办公厅\n"
     fact = _attachments(bare, _line_spans(bare))
     assert fact is not None and fact.value == "1.甲报告；2.乙意见"
+
+
+def test_a_decrees_number_signer_and_when_a_document_takes_effect(taxes: Assistant) -> None:
+    # "中华人民共和国国务院令" / "第707号" above "总理　　李克强"; "本条例自2019年1月1日起施行"
+    a = taxes.ask("修订后的个税法实施条例是国务院第几号令公布的，谁签署的？")
+    assert a.intent == "document" and "第707号" in a.text and "总理李克强" in a.text
+    for c in a.citations:
+        assert _source(c.doc)[c.start : c.end] == c.quote
+    b = taxes.ask("个税专项附加扣除暂行办法是哪个文号印发的，什么时候开始施行？")
+    assert "国发〔2018〕41号" in b.text and "自2019年1月1日起施行" in b.text
+    assert asked_facts("国家粮食应急预案是哪天印发的？这个预案从啥时候开始实施？") == ("date", "effective")
+    c = taxes.ask("新修订的个人所得税法实施条例是第几号国务院令？从哪天起施行？")
+    assert c.text.count("2019年1月1日") == 1 and "第707号" in c.text
+    # "这个方案实施时间多长" asks how long; "方案里的试点哪天开始实施", of the pilot
+    assert asked_facts("这个方案实施时间多长") == () and asked_facts("方案里的试点哪天开始实施") == ()
+    # an ask naming nothing is of the document named before it, and said once
+    assert asked_facts("新修订的个人所得税法实施条例是第几号国务院令？从哪天起施行？") == (
+        "number",
+        "effective",
+    )
+    # when a thing other than a document starts is asked of its passages
+    assert asked_facts("平潭人民币和新台币直接清算的试点，从哪天开始实施？") == ()
+    assert asked_facts("这项措施什么时候开始实施") == ()

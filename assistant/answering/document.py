@@ -35,19 +35,42 @@ _ADDRESSEES = re.compile(
 
 DOCUMENT_WORDS = pattern("document.document_words")
 
+
+def addressed_to(line: str) -> bool:
+    """The line is a salutation: the bodies or people a document is addressed to."""
+    return bool(_ADDRESSEES.match(line.strip()))
+
+
 FIELD_NAMES = {
     "issuer": "发文机关",
     "number": "文号",
+    "signer": "签署人",
     "date": "成文日期",
+    "effective": "施行日期",
     "addressees": "主送",
     "attachments": "附件",
 }
+# a decree's number, on the lines under its heading ("中华人民共和国国务院令" / "第707号")
+_DECREE = re.compile(r"^[ \t\u3000]*(\S{0,12}令)[ \t\u3000]*\n[ \t\u3000]*(第\s*\d+\s*号)[ \t\u3000]*$", re.M)
+# the signature of a decree ("总理　　李克强"): the post, then the name
+_SIGNED = re.compile(
+    r"(?:国务院)?(?:总理|副总理|主席|部长|主任)[ \t\u3000]+[\u4e00-\u9fff]{1,2}[ \t\u3000]*[\u4e00-\u9fff]{1,3}"
+)
+# when the document takes effect: "本条例自2019年1月1日起施行", "本预案自印发之日起实施", or where it is
+# published ("现公布修订后的《…》，自2019年3月1日起施行")
+_EFFECTIVE = re.compile(
+    r"本[\u4e00-\u9fff]{0,6}?(?:条例|办法|规定|通知|意见|预案|决定|细则|方案|规则|措施|公告)[^。；，,\n]{0,10}?"
+    r"(自[^。；，,\n]{2,20}?起(?:施行|实施|执行|生效|试行))"
+    r"|现(?:将|予)?[^。\n]{0,40}?公布[^。；\n]{0,40}?(自[^。；，,\n]{2,20}?起(?:施行|实施|执行|生效|试行))"
+)
 # the line above the signature that names the attachments ("附件：1.…", "附件1.…", a bare "附件："
 # over numbered lines), with the numbered lines that follow it ("2.…"); "附件所列企业…" is prose
 _ATTACHED = re.compile(r"附\s*件\s*(?:[：:]\s*|(?=\d))(.*)")
 _NUMBERED = re.compile(r"\d+\s*[.．、]\s*\S")
 
 _DOCUMENT_KINDS = pattern("document.document_kinds")
+_HOW_LONG = re.compile(r"多长|多久|几年|期限")
+_KIND_LAST = re.compile(rf"(?:{_DOCUMENT_KINDS.pattern})[是的都又还从自\s]*$")
 
 
 def describes_another(question: str, title: str) -> bool:
@@ -73,12 +96,31 @@ class Fact:
 def asked_facts(question: str) -> tuple[str, ...]:
     """The particulars the question asks for, in the order they are answered."""
     asked: list[str] = []
+    before = ""  # the question before the ask
     for q in re.split(r"[？?]", normalize(question)):  # each ask on its own
         here = [f for f, p in FACT_WORDS.items() if p.search(q)]
+        effective = FACT_WORDS["effective"].search(q)
+        if effective is not None and (
+            not _of_a_document(before, q[: effective.start()]) or _HOW_LONG.search(q[effective.end() :])
+        ):
+            # "试点从哪天开始实施" asks of the pilot, "这个方案实施时间多长" how long it runs;
+            # "这个条例哪天起施行", when the document takes effect
+            here.remove("effective")
         if here and "date" not in here and any(_the_documents_date(c) for c in re.split(r"[，,；;]", q)):
             here.append("date")  # "文号多少，哪天？"; not "…谁印发的？试点到什么时候？"
         asked.extend(here)
+        before += q + "？"
     return tuple(f for f in FIELD_NAMES if f in asked)
+
+
+def _of_a_document(before: str, clause: str) -> bool:
+    """The ask is of a document: its clause's words before the ask end with a kind of document
+    ("这个条例哪天起施行"; not "方案里的试点哪天开始实施"), or, where they name nothing ("文号多少，从哪天
+    起施行？"), the question before it names one."""
+    said = re.split(r"[，,；;]", clause)[-1]
+    if re.sub(r"[从自那它这该个是的都又还\s]", "", said):
+        return bool(_KIND_LAST.search(said))
+    return bool(_DOCUMENT_KINDS.search(before + clause))
 
 
 def _the_documents_date(clause: str) -> bool:
@@ -87,7 +129,7 @@ def _the_documents_date(clause: str) -> bool:
     if not _BARE_DATE.search(clause):
         return False
     rest = re.sub(r"[的了是呢啊吗呀\s]", "", _BARE_DATE.sub("", clause))
-    return not rest or any(p.search(clause) for p in FACT_WORDS.values())
+    return not rest or any(p.search(clause) for f, p in FACT_WORDS.items() if f != "effective")
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
@@ -122,8 +164,20 @@ def document_facts(index: PlanIndex, doc_id: str) -> dict[str, Fact]:
 
     if meta.number:
         span = own_line(meta.number) or _first(text, meta.number)
+        decree = _DECREE.search(text, 0, 400)
         if span:
             facts["number"] = Fact("number", meta.number, *span)
+        elif decree is not None:  # recorded "国令第707号"; said as the text writes it
+            value = decree.group(1) + re.sub(r"\s+", "", decree.group(2))
+            facts["number"] = Fact("number", value, decree.start(1), decree.end(2))
+        if decree is not None:
+            signed = next(((a, b) for a, b in lines[:8] if _SIGNED.fullmatch(text[a:b])), None)
+            if signed is not None:
+                facts["signer"] = Fact("signer", re.sub(r"\s+", "", text[signed[0] : signed[1]]), *signed)
+    effective = list(_EFFECTIVE.finditer(text))
+    if effective:  # the last: a decree's own article, after the line publishing it
+        m = effective[-1]
+        facts["effective"] = Fact("effective", m.group(1) or m.group(2), m.start(), m.end())
     if meta.date:  # the line that states it, the closing one first (as doc_meta reads it)
         dated = [(a, b) for a, b in lines if date_of_line(text[a:b]) == meta.date]
         tail = [ab for ab in dated if ab in lines[-TAIL_LINES:]]
@@ -184,8 +238,12 @@ def facts_answer(
         cites.append(cite(index, len(cites) + 1, doc_id, title, fact.start, fact.end))
         several = fact.value.count("；") + 1 if f == "attachments" else 1
         told = f"共{several}个：" if several > 1 else "为"  # "附件共2个：1.…；2.…"
-        said.append(f"{FIELD_NAMES[f]}{told}{fact.value}[{len(cites)}]")
-    text = f"《{title}》的" + "，".join(said) + "。"
+        if f == "effective":  # "自2019年1月1日起施行" says itself
+            said.append(f"{fact.value}[{len(cites)}]")
+        else:
+            said.append(f"{FIELD_NAMES[f]}{told}{fact.value}[{len(cites)}]")
+    # "《…》自2019年1月1日起施行[1]"; "《…》的文号为…[1]，自…起施行[2]"
+    text = f"《{title}》" + ("" if fields[0] == "effective" else "的") + "，".join(said) + "。"
     return Answer(question, text, False, tuple(cites), tuple(hits), "document", scope=doc_id)
 
 

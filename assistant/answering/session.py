@@ -279,7 +279,12 @@ class Assistant(Scoping):
         ("…函是哪天发的？温总理是什么时候去考察的？")."""
         assert self._composer is not None
         asks = sub_questions(question)
-        rest = [q for q in asks if not asked_facts(q)]
+        told = asked_facts(question)
+
+        def answered(ask: str) -> bool:  # "…第几号国务院令？从哪天起施行？": the second is told too
+            return bool(asked_facts(ask)) or any(FACT_WORDS[f].search(normalize(ask)) for f in told)
+
+        rest = [q for q in asks if not answered(q)]
         if len(rest) == len(asks):  # the particulars were asked of the whole question only
             rest = []
         if not rest:  # "…是哪个文号印发的，什么时候开始施行？", "…哪天印发的？文号多少，从啥时候开始实施？"
@@ -287,7 +292,7 @@ class Assistant(Scoping):
                 c
                 for ask in asks
                 for c in re.split(r"[，,]", ask)[1:]
-                if not asked_facts(c) and detect_intent(c).kind != "general"
+                if not answered(c) and detect_intent(c).kind != "general"
             ]
         if not rest or not facts.citations:
             return facts
