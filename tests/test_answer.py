@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -254,8 +255,12 @@ def test_an_ask_answered_by_passages_already_quoted_is_not_repeated() -> None:
     from assistant.answering.types import Answer, Citation
     from assistant.answering.wording import joined
 
-    def part(text: str, *spans: tuple[int, int]) -> Answer:
-        cites = tuple(Citation(i, "plan", "t", "q", a, b) for i, (a, b) in enumerate(spans, 1))
+    def part(text: str, *spans: tuple[int, int], quotes: tuple[str, ...] = ()) -> Answer:
+        # each citation quotes the piece of the text its marker ends, unless told otherwise
+        said = quotes or tuple(
+            re.sub(r"\[\d+\]", "", p).split("：")[-1] for p in text.rstrip("。").split("；")
+        )
+        cites = tuple(Citation(i, "plan", "t", said[i - 1], a, b) for i, (a, b) in enumerate(spans, 1))
         return Answer("q", text, False, cites, (), "target")
 
     both = joined("q", [part("甲[1]；乙[2]。", (0, 5), (9, 12)), part("乙[1]。", (9, 12))], [], "target")
@@ -269,6 +274,18 @@ def test_an_ask_answered_by_passages_already_quoted_is_not_repeated() -> None:
     once = joined("q", [first, again], [], "target")
     assert once.text == "“医疗”：甲[1]；“医疗”：丙[2]。"
     assert [(c.n, c.start) for c in once.citations] == [(1, 0), (2, 20)]
+    # a passage only cited by one ask ("…由甲牵头负责[1][2]", [2] the sentence naming the measure)
+    # is quoted by another that asks what it says, under the number it has
+    who = part(
+        "“交通”由甲牵头负责[1][2]。", (0, 5), (9, 30), quotes=("（甲牵头负责）", "到2025年覆盖率达到54.5%")
+    )
+    figure = part("“交通”：到2025年覆盖率达到54.5%[1]。", (9, 30))
+    both = joined("q", [who, figure], [], "target")
+    assert both.text == "“交通”由甲牵头负责[1][2]；“交通”：到2025年覆盖率达到54.5%[2]。"
+    assert [c.n for c in both.citations] == [1, 2]
+    # brackets in a quote that mark no citation stay as they are
+    quoted = part("依据国发[2018]41号[1]。", (40, 60), quotes=("依据国发[2018]41号",))
+    assert joined("q", [who, quoted], [], "target").text.endswith("依据国发[2018]41号[3]。")
 
 
 def test_a_sentence_found_in_two_passages_is_quoted_once(assistant: Assistant) -> None:

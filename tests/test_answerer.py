@@ -114,8 +114,17 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         "延长到10年",
         "今后10年",
         "用了12年",
+        "服务满25年的",
+        "连续18年",
+        "租期25年",
+        "工龄25年",
+        "贷款期限5至25年",
+        "十四五期间（21-25年）",
     ):
         assert standard_form(years) == years
+    # unmarked, a number of these years' is a year ("技术合同成交额25年要到多少")
+    assert standard_form("技术合同成交额25年要到多少") == "技术合同成交额2025年要到多少"
+    assert standard_form("跨境电商企业24年要新增多少家") == "跨境电商企业2024年要新增多少家"
     assert mention_of("有没有提到数字人民币？") == "数字人民币"
     assert mention_of("方案里提到网上看病了吗？") == "网上看病"
     assert mention_of("强化能源保障谁牵头？") == ""
@@ -316,6 +325,9 @@ def test_a_measure_named_by_a_departments_part_is_not_the_departments_list(assis
     assert [t.measure.title for t in tasks] == ["推进农村一二三产业融合发展"]
     tasks, _ = assistant.ledger.identify("请问供电公司配合的那条，2025年目标是多少？") or ([], "")
     assert [t.measure.title for t in tasks] == ["强化能源保障"]
+    # the part said in a few more words ("也在配合单位里的那一条")
+    tasks, rest = assistant.ledger.identify("供电公司也在配合单位里的那一条,2025年目标是多少？") or ([], "")
+    assert [t.measure.title for t in tasks] == ["强化能源保障"] and rest.startswith("2025年")
 
 
 def test_a_measure_named_by_the_part_two_departments_share(assistant: Assistant) -> None:
@@ -513,6 +525,45 @@ def test_a_tasks_time_stated_apart_from_it_answers_when(tmp_path: Path, fake_emb
     ans = a.ask("各单位修订科研项目、科研资金、因公临时出国这些管理办法，最晚啥时候完成？")
     assert not ans.refused and "2019年2月底前" in ans.text
     assert any(c.quote.startswith("以上工作") for c in ans.citations)
+    a.close()
+
+
+def test_what_a_sentence_ending_in_a_colon_introduces_answers(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    from assistant.answering.answer import _introduced_end
+
+    doc = tmp_path / "rules.txt"
+    doc.write_text(
+        "个人所得税专项附加扣除信息共享办法\n\n"
+        "第二十六条　有关部门和单位有责任和义务向税务部门提供或者协助核实以下与专项附加扣除有关的信息：\n"
+        "（一）公安部门有关户籍人口基本信息、户成员关系信息、出入境证件信息、相关出国人员信息、户籍人口死亡标识等信息；\n"
+        "（二）卫生健康部门有关出生医学证明信息、独生子女信息；\n"
+        "第二十七条　税务机关核查专项附加扣除情况时，有关单位和个人应当协助核查。\n",
+        encoding="utf-8",
+    )
+    from assistant.answering.document import addressed_to
+
+    # a line of addressees introduces no list
+    assert addressed_to("各省、自治区、直辖市人民政府，国务院各部委、各直属机构：")
+    text = doc.read_text(encoding="utf-8")
+    lead = text.index("：") + 1
+    # what it introduces: its numbered items, up to the next article
+    assert text[lead : _introduced_end(text, lead)].strip().endswith("独生子女信息；")
+    ingest([doc], tmp_path / "home", fake_embedder)
+    a = Assistant(Settings(home=tmp_path / "home"), embedder=fake_embedder)
+    ans = a.ask("公安部门要向税务部门提供哪些与专项附加扣除有关的信息？")
+    assert not ans.refused and "户籍人口基本信息" in ans.text
+    a.close()
+
+
+def test_who_is_answered_by_a_sentence_putting_someone_in_charge(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    # the best sentence ("同意以深圳市名义申办…") names no one in charge; "…经费由广东省人民政府承担" does
+    a = _with_document(tmp_path, fake_embedder, "31")
+    ans = a.ask("深圳去申办第26届世界大学生夏季运动会，申办的钱谁出？")
+    assert not ans.refused and "广东省人民政府" in ans.text
     a.close()
 
 

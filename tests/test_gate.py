@@ -213,6 +213,14 @@ def test_years_counted_from_are_not_asked_nor_stated() -> None:
 
     assert asked_years("2020年以后每年几月底前完成自查？", {"2020"}) == set()
     assert asked_years("2024年补贴多少钱？", {"2024"}) == {"2024"}
+    # the year of the clause that asks, not of one that tells ("2025年要到1000家，那2024年…多少家")
+    assert asked_years("高企数量2025年要到1000家，那2024年得到多少家？", {"2025", "2024"}) == {"2024"}
+    assert asked_years("2023年和2025年分别要达到多少家？", {"2023", "2025"}) == {"2023", "2025"}
+    assert asked_years("今年要达到多少家，2025年呢", {"2023", "2025"}) == {"2023", "2025"}
+    assert asked_years("到2025年，全市高企数量要达到多少家，比2020年增加多少？", {"2025", "2020"}) == {
+        "2025",
+        "2020",
+    }
     # a figure stated from a year on is no other year's figure
     assert not _other_years_only({"2024"}, "自2023年1月1日起，每辆补贴5000元")
     assert _other_years_only({"2004"}, "2003年全国城市污水处理率达到42%")

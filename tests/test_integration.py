@@ -185,3 +185,12 @@ def test_the_year_asked_is_answered_beside_a_figure_of_no_year(real_assistant) -
     # says as much of what is asked, for the year asked
     ans = real_assistant.ask("高标准农田今年计划新建几亩？")
     assert not ans.refused and "40万亩" in ans.text
+
+
+def test_a_measure_named_by_a_departments_part_and_another_ask_of_it(real_assistant) -> None:
+    # "也在配合单位里的那一条" names the measure 市国资委 supports; its 2025 rail target is asked
+    ans = real_assistant.ask("国资委也在配合单位里的那一条,高铁网到2025年要建多长?")
+    assert not ans.refused and "近280公里" in ans.text
+    # who leads it is answered, and the figure the identifying passage states too
+    both = real_assistant.ask("2025年高铁网要到近280公里的那条，是哪个局牵头？县级节点覆盖率定的多少？")
+    assert "市交通运输局" in both.text and "54.5%" in both.text

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from assistant.answering.answertype import asked_kinds, states
+from assistant.answering.document import addressed_to
 from assistant.answering.evidence import (
     SELF_REFERENCE,
     SENTENCE_FEATURES,
@@ -26,6 +27,7 @@ from assistant.answering.evidence import (
     Sentence,
     coverage,
     name_coverage,
+    puts_in_charge,
     sentence_features,
     sentences_of,
     states_time,
@@ -57,7 +59,7 @@ from assistant.answering.roster import Listing, RosterAnswers
 from assistant.answering.structured import MeasureAnswers
 from assistant.answering.types import Answer
 from assistant.answering.wording import REFUSAL, Wording, asked_label, joined
-from index.headings import heading_level
+from index.headings import _WS, heading_level
 from index.metadata import date_of_line, is_number_line
 from index.plan_index import PlanIndex
 from index.types import Hit
@@ -65,6 +67,11 @@ from index.types import Hit
 MAX_SENTENCES = 3
 # how much of a task a sentence stating a time must say to be its time (``Composer._time_of``)
 TASK_SHARE = 0.29  # evals/time_share.py, on the dev splits (10 lines, 3 right)
+# how near the best sentence the ranker must rate one putting someone in charge, for a who-question
+# whose best sentence puts no one in charge (its probability over the best's)
+# evals/time_share.py --doers, on the dev splits: 22 questions, 2 of whose answers it changes (right
+# with the sentence joining, wrong without; any share from 0.003 to 0.47 does as well) — little data
+DOER_SHARE = 0.18
 # a sentence speaking of the work before it as a whole ("以上工作要在…完成", "上述任务于…前完成")
 _DONE = re.compile(r"(?:以上|上述|前述|该项|此项|这项)(?:工作|任务|事项)?")
 # asks who sets a value ("比例谁定", "标准由谁来定"; not "哪家定点医院", "定期"), and a text leaving
@@ -77,6 +84,14 @@ _DELEGATED = re.compile(
     r"(?:具体|比例|标准|金额|数额|额度|名单|人选|数量|期限|时间)[^，。；]{0,6}?(?<![自理])由(?!于)"
     r"[^，。；]{2,30}?(?:研究|推举|协商)?(?:确定|制定|决定|规定)"
 )
+# a sentence that introduces what follows it ("…向税务部门提供或者协助核实以下与专项附加扣除有关的信息：",
+# "…经商信息产业部、国务院信息办，现答复如下："): twelve characters or more before its colon, so not a
+# salutation ("邓明义代表：") nor a bare "现答复如下：" (the whole letter follows) — nor a line of
+# addressees (``document.addressed_to``); and how far after it what it introduces may start
+# (characters of the source)
+_LEAD_IN = re.compile(r"\S{12,}[：:]\s*$")
+_ANOTHER_LEAD_IN = re.compile(r"[：:]\s*\n")
+INTRODUCED = 1200
 QUOTED_NAME = 5  # characters: a quoted phrase this long is a name (of a project, a site, a measure)
 
 _WHOLE_SCHEDULE = pattern("answer.whole_schedule")
@@ -122,6 +137,10 @@ class Trace:
     # for a time asked of a task that states none: each line of its schedule weighed as its
     # time, (share of the task it says, line, task) — ``TASK_SHARE`` is fitted on these
     timed: list[tuple[float, Sentence, Sentence]] = field(default_factory=list)
+    # for a who-question whose best sentence puts no one in charge: each sentence of its passage
+    # or measure that does, (its probability over the best's, it, the best) — ``DOER_SHARE`` is
+    # fitted on these
+    doers: list[tuple[float, Sentence, Sentence]] = field(default_factory=list)
 
 
 _WHEN_KINDS = frozenset({"date", "month", "day"})
@@ -132,6 +151,31 @@ def _left_to_whom(question: str, texts: Iterable[str]) -> bool:
     ``texts`` (the evidence) leaves a value to a body to set ("具体比例由西藏自治区人民政府研究
     确定"): answered by who sets it."""
     return bool(_ASKS_WHO_DECIDES.search(question)) and any(_DELEGATED.search(t) for t in texts)
+
+
+def _introduced_end(text: str, end: int) -> int:
+    """Where what a lead-in ending at ``end`` introduces ends: its numbered items ("（一）…",
+    "1.…", and what is numbered under them) when a numbered line follows it, else the next
+    ``INTRODUCED`` characters (a reply's body after "现答复如下：")."""
+    level, pos = 0, end
+    for line in text[end : end + 4 * INTRODUCED].split("\n"):
+        item = heading_level(line.strip(_WS))[0]
+        if line.strip(_WS):
+            if not level:
+                level = item
+                if not level:
+                    return end + INTRODUCED
+            elif not item or item < level:
+                return pos
+        pos += len(line) + 1
+    return pos
+
+
+def _with(chosen: list[Sentence], s: Sentence) -> list[Sentence]:
+    """``chosen`` with ``s`` too, in the last place (a sentence reached in two passages is one)."""
+    if any((c.chunk.doc_id, c.start, c.end) == (s.chunk.doc_id, s.start, s.end) for c in chosen):
+        return chosen
+    return [*chosen[: MAX_SENTENCES - 1], s]
 
 
 def _same_part(a: Sentence, b: Sentence) -> bool:
@@ -403,9 +447,27 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         if _asks_time(question, intent) and not _states_asked_time(question, best.text):
             # "…生态产品总值核算，截止到几月？": the task's time, stated apart from it
             told = self._time_of(best, scored, trace)
-            spans = {(c.chunk.doc_id, c.start, c.end) for c in chosen}
-            if told is not None and (told.chunk.doc_id, told.start, told.end) not in spans:
-                chosen = [*chosen[: MAX_SENTENCES - 1], told]
+            if told is not None:
+                chosen = _with(chosen, told)
+        if _LEAD_IN.search(best.text) and not addressed_to(best.text):
+            # "…有关部门…提供…以下…信息：": what it introduces says what is asked
+            told = self._introduced(best, scored)
+            if told is not None:
+                chosen = _with(chosen, told)
+        if asks_who(question, intent) and not any(puts_in_charge(c.text) or c.doer_said for c in chosen):
+            # "申办的钱谁出？": the best sentence puts no one in charge; the best ranked of its
+            # passage or measure that does ("运动会申办全部经费由广东省人民政府承担"), if ranked near
+            # enough (not one of another part: "民政部负责…登记管理" for "领导小组的组长由谁担任")
+            doers = [
+                (score / best_score if best_score > 0 else 0.0, s)
+                for score, s in scored[1:]
+                if _same_part(s, best) and (puts_in_charge(s.text) or s.doer_said)
+            ]
+            if trace is not None:
+                trace.doers.extend((share, s, best) for share, s in doers)
+            share, doer = doers[0] if doers else (0.0, None)
+            if doer is not None and share >= DOER_SHARE:
+                chosen = _with(chosen, doer)
         covered = match_form(best.text)
         years = {best.year}
         wanted = set(intent.years) | ({self.plan_year(best.chunk.doc_id)} if intent.this_year else set())
@@ -447,6 +509,23 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
                 covered += "\n" + keys
                 years.add(s.year)
         return sorted(chosen, key=lambda s: s.start)
+
+    def _introduced(self, lead: Sentence, scored: list[tuple[float, Sentence]]) -> Sentence | None:
+        """What a sentence ending in a colon introduces, as far as the question is concerned: the
+        best-ranked sentence after it, close after it in its document, with no other such sentence
+        between them ("第二十六条　有关部门…向税务部门提供…以下…信息：" → "（一）公安部门有关户籍
+        人口基本信息、户成员关系信息…")."""
+        text = self.index.source_text(lead.chunk.doc_id)
+        until = _introduced_end(text, lead.end)
+        for _, s in scored:  # best first
+            if (
+                s.chunk.doc_id == lead.chunk.doc_id
+                and lead.end <= s.start < until
+                and not _ANOTHER_LEAD_IN.search(text[lead.end : s.start])
+                and not _LEAD_IN.search(s.text)
+            ):
+                return s
+        return None
 
     def _time_of(
         self, task: Sentence, scored: list[tuple[float, Sentence]], trace: Trace | None = None

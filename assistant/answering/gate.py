@@ -112,9 +112,26 @@ _FIGURES = frozenset({"number", "count", "ratio", "money"})
 _YEAR_SAID = re.compile(r"(?<![〔\[(（\d自从])((?:19|20)\d\d)\s*年(?![^，,。；;]{0,8}?(?:起|以来|以后))")
 
 
+_CLAUSES = re.compile(r"[，,。；;？?！!]")
+_THIS_YEAR = re.compile(r"今年|当年|本年|(?<![一二两三四五六七八九十\d])年内")
+
+
 def asked_years(question: str, wanted: set[str]) -> set[str]:
-    """The years the question asks a figure of: not a year it counts from ("2020年以后每年")."""
-    return {y for y in wanted if not re.search(y + r"\s*年?\s*(?:以后|以来|之后|起|后)", question)}
+    """The years the question asks a figure of: not a year it counts from ("2020年以后每年"),
+    nor one of a clause that tells the figure and asks nothing ("高企数量2025年要到1000家，那2024年
+    得到多少家？" asks 2024; "到2025年，…要达到多少家" and "2024年…多少家，2025年呢？" ask theirs)."""
+    years = {y for y in wanted if not re.search(y + r"\s*年?\s*(?:以后|以来|之后|起|后)", question)}
+    telling = [
+        c
+        for c in _CLAUSES.split(question)
+        if not asked_kinds(c) and states_figure(re.sub(r"(?:19|20)\d\d\s*年", "", c))
+    ]
+
+    def named(year: str, clause: str) -> bool:  # "今年" names the plan's year
+        return year in clause or (year not in question and bool(_THIS_YEAR.search(clause)))
+
+    told = {y for y in years if any(named(y, c) for c in telling)}
+    return (years - told) or years
 
 
 def _other_years_only(asked: set[str], said: str) -> bool:
@@ -321,7 +338,7 @@ class GateFeatures:
             "year_missing": float(
                 (target or bool(set(kinds) & _FIGURES))
                 and bool(asked)
-                and not any(s.year in wanted for s in cand.chosen)
+                and not any(s.year in asked for s in cand.chosen)
                 and (any(s.year for s in cand.chosen) or _other_years_only(asked, said))
             ),
             "unit_missing": float(unit is not None and not counted and not states_unit(unit, said)),

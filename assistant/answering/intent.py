@@ -151,6 +151,13 @@ _YEAR_PART = re.compile(r"\s*年(?:底|初|末|度|上半年|下半年|\d{1,2}�
 _AFTER_TO = re.compile(r"(?<![\d.～~\-—至到])(?:到|至|截至|截止|于)$")
 _A_PERIOD = re.compile(r"\s*年(?:内|以内|之内|以上|以下|左右|多|来|间|期|后|一遇|的时间)")
 _ROUND_PERIODS = frozenset({10, 15, 20, 30, 40, 50, 60, 70})
+# unmarked, a two-digit number of these years' is a year ("技术合同成交额25年要到多少", "跨境电商企业24年
+# 要新增多少家"), unless a length of time is counted ("满25年", "连续18年", "第24年", "租期25年",
+# "工龄25年", "5至25年", "21-25年")
+_RECENT = range(18, 36)
+_COUNTED = re.compile(
+    r"(?:满|近|约|达|超过|连续|历时|长达|共|每|第|已|了|期|限|龄|最长|最短|为|持续|累计|都|\d\s*[～~\-—至到])\s*$"
+)
 
 
 def _full_years(question: str) -> str:
@@ -161,6 +168,7 @@ def _full_years(question: str) -> str:
             bool(_CLAUSE_START.search(before))
             or bool(_YEAR_PART.match(after))
             or (bool(_AFTER_TO.search(before)) and n not in _ROUND_PERIODS)
+            or (n in _RECENT and n not in _ROUND_PERIODS and not _COUNTED.search(before))
         )
         if not marked or _A_PERIOD.match(after) or 50 <= n < 80:
             return m.group(0)

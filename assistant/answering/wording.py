@@ -44,18 +44,40 @@ def joined(question: str, parts: list[Answer], hits: list[Hit], kind: str) -> An
     adds nothing and is left out)."""
     texts: list[str] = []
     cites: list[Citation] = []
+    quoted: set[tuple[str, int, int]] = set()
     for a in parts:
-        quoted = {(c.doc, c.start, c.end) for c in cites}
         if a.citations and all((c.doc, c.start, c.end) in quoted for c in a.citations):
             continue
         text, own = _unquoted(a, quoted)
-        offset = len(cites)
-        texts.append(shift_markers(text, offset).rstrip("。"))
-        cites.extend(replace(c, n=c.n + offset) for c in own)
+        # a passage cited before keeps its number; the others follow on
+        numbers = {(c.doc, c.start, c.end): c.n for c in cites}
+        renumber: dict[int, int] = {}
+        for c in own:
+            span = (c.doc, c.start, c.end)
+            if span not in numbers:
+                numbers[span] = len(cites) + 1
+                cites.append(replace(c, n=numbers[span]))
+            renumber[c.n] = numbers[span]
+        texts.append(_renumbered(text, renumber).rstrip("。"))
+        # a sentence only cited ("…由市交通运输局牵头负责…[1][2]": the passage naming the
+        # measure) is not quoted: another ask may quote it
+        quoted |= {(c.doc, c.start, c.end) for c in own if _shown(c.quote, text)}
     confidence = min((a.confidence for a in parts if a.confidence is not None), default=None)
     return Answer(
         question, "；".join(texts) + "。", False, tuple(cites), tuple(hits), kind, confidence=confidence
     )
+
+
+def _renumbered(text: str, numbers: dict[int, int]) -> str:
+    """The text's [n] markers as ``numbers`` renumbers them; brackets that mark no citation
+    ("国发[2018]41号" quoted) stay as they are."""
+    return MARKER.sub(lambda m: f"[{numbers.get(int(m.group(1)), m.group(1))}]", text)
+
+
+def _shown(quote: str, text: str) -> bool:
+    """The answer's text says the quoted sentence (its opening words at least)."""
+    words = re.sub(r"\s+", "", quote).strip("。；;，,")
+    return words[:12] in re.sub(r"\s+", "", text)
 
 
 _QUOTES = re.compile(r"(?<=\])；")  # a quoted sentence ends with its markers
