@@ -247,6 +247,16 @@ def test_public_list_questions_answered_completely(assistant: Assistant, q: dict
         assert sample_text[c.start : c.end] == c.quote
 
 
+def test_a_department_leading_a_measure_is_told_what_its_body_says(assistant: Assistant) -> None:
+    # the note alone names 市卫生健康委: what it leads is the measure's body, not its title only
+    ans = assistant.ask("卫健委牵头的事有哪些")
+    assert ans.intent == "ledger" and "“增强医疗卫生服务能力”：" in ans.text
+    assert "智慧医院" in ans.text and "医养结合体" in ans.text
+    # a supporting department is not told the whole body of what it supports
+    support = assistant.ask("市财政局作为配合单位参与了哪些工作？")
+    assert "“增强医疗卫生服务能力”：" not in support.text
+
+
 def test_department_list_is_exact(assistant: Assistant, ledger: Ledger) -> None:
     ans = assistant.ask("市财政局作为配合单位参与了哪些工作？")
     expected = [t.measure.title for t in ledger.tasks if "市财政局" in t.support]

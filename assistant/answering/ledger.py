@@ -290,15 +290,14 @@ class Ledger:
         """The span a department's item is cited to, and what the item says the department
         is to do: a task of a measure split by notes is its own words; in a whole measure,
         the sentences of its body naming the department ("鼓励供销合作社、邮政…整合产地物流
-        设施资源"), if any — the title says the rest. At most ``MAX_SAID`` characters, cut
+        设施资源"), if any, else, where it leads first, its body from the start (the note alone names it:
+        "增强医疗卫生服务能力" → "支持发展“互联网+医疗服务”,加强智慧医院建设,…"). At most ``MAX_SAID`` characters, cut
         where a clause ends; the span runs on to the note."""
         note = t.measure.resp_span
         assert note is not None  # a department only comes from a note
         text = self.index.source_text(t.doc_id)
         if t.part is not None:
-            start = t.part.start
-            while start < t.part.end and text[start] in _LEADING:
-                start += 1
+            start = _past_leading(text, t.part.start, t.part.end)
             said = [text[start : t.part.end]]
         else:
             forms = self.departments.forms(dept)
@@ -312,9 +311,17 @@ class Ledger:
                 if body and forms
                 else []
             )
-            if not named:
+            if named:
+                start, said = named[0].start(), [m.group(0) for m in named]
+            elif t.lead[:1] == (dept,):
+                # only its note names it, first (or alone) among those leading: the body is what
+                # it leads (not a list of eight sharing it)
+                start = _past_leading(text, body.start, body.stop)
+                said = [text[start : body.stop]]
+            else:
                 return note, ""
-            start, said = named[0].start(), [m.group(0) for m in named]
+            if not said[0].strip(_LEADING):
+                return note, ""
         words = "……".join(re.sub(r"\s+", "", s).rstrip("。；;，,") for s in said)
         if len(words) > MAX_SAID:
             cut = max(words.rfind(p, 0, MAX_SAID) for p in "，；。,;")
@@ -393,6 +400,13 @@ class Ledger:
             if self._many_docs and not one_doc
             else f"“{t.measure.title}”"
         )
+
+
+def _past_leading(text: str, start: int, end: int) -> int:
+    """Where the words of ``text[start:end]`` begin, past punctuation and spaces."""
+    while start < end and text[start] in _LEADING:
+        start += 1
+    return start
 
 
 def _parts(m: Measure) -> list[tuple[Measure, Span | None]]:
