@@ -159,8 +159,9 @@ def _introduced_end(text: str, end: int) -> int:
     ``INTRODUCED`` characters (a reply's body after "现答复如下：")."""
     level, pos = 0, end
     for line in text[end : end + 4 * INTRODUCED].split("\n"):
-        item = heading_level(line.strip(_WS))[0]
-        if line.strip(_WS):
+        words = line.strip(_WS)
+        item = heading_level(words)[0]
+        if words:
             if not level:
                 level = item
                 if not level:
