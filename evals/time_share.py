@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,21 +36,29 @@ from index.embed import SentenceTransformerEmbedder
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def rows(assistants: dict[bool, Assistant]) -> list[tuple[float, bool, str]]:
-    """(share, right, question id) of every schedule line weighed on the dev splits."""
-    out: list[tuple[float, bool, str]] = []
+def _asked(assistants: dict[bool, Assistant]) -> Iterator[tuple[str, dict, Assistant, str, list, Trace]]:
+    """Every dev question asked once of its index: (its id, it, the assistant, the question as
+    asked, its passages, what the composer saw)."""
     for path in sorted((ROOT / "evals").glob("questions-*.jsonl")):
         for q in load_questions(path, "dev"):
             a = assistants.get(bool(q.get("doc")))
             if a is None:
                 continue
             asked = a.prepare(q["question"])
+            hits = a.hits_for(asked)
             trace = Trace()
-            a.composer.compose(asked, a.hits_for(asked), trace)
-            keys = q.get("must_include") or []
-            for share, line, task in trace.timed:
-                right = q["answerable"] and any(k in line.text and k not in task.text for k in keys)
-                out.append((share, right, f"{path.stem[10:]}/{q['id']}"))
+            a.composer.compose(asked, hits, trace)
+            yield f"{path.stem[10:]}/{q['id']}", q, a, asked, hits, trace
+
+
+def rows(assistants: dict[bool, Assistant]) -> list[tuple[float, bool, str]]:
+    """(share, right, question id) of every schedule line weighed on the dev splits."""
+    out: list[tuple[float, bool, str]] = []
+    for qid, q, _, _, _, trace in _asked(assistants):
+        keys = q.get("must_include") or []
+        for share, line, task in trace.timed:
+            right = q["answerable"] and any(k in line.text and k not in task.text for k in keys)
+            out.append((share, right, qid))
     return out
 
 
@@ -62,31 +70,23 @@ def doer_rows(assistants: dict[bool, Assistant]) -> list[tuple[float, bool, bool
     import assistant.answering.answer as composing
 
     out: list[tuple[float, bool, bool, str]] = []
-    for path in sorted((ROOT / "evals").glob("questions-*.jsonl")):
-        for q in load_questions(path, "dev"):
-            a = assistants.get(bool(q.get("doc")))
-            if a is None:
-                continue
-            asked = a.prepare(q["question"])
-            hits = a.hits_for(asked)
-            trace = Trace()
-            a.composer.compose(asked, hits, trace)
-            if not trace.doers:
-                continue
-            right = []
-            try:
-                for share in (0.0, float("inf")):  # joining whatever its share, and never
-                    composing.DOER_SHARE = share
-                    answer = a.composer.compose(asked, hits)
-                    keys = q.get("must_include") or []
-                    right.append(
-                        answer.refused
-                        if not q["answerable"]
-                        else not answer.refused and all(k in answer.text for k in keys)
-                    )
-            finally:
-                composing.DOER_SHARE = DOER_SHARE
-            out.append((trace.doers[0][0], right[0], right[1], f"{path.stem[10:]}/{q['id']}"))
+    for qid, q, a, asked, hits, trace in _asked(assistants):
+        if not trace.doers:
+            continue
+        right = []
+        try:
+            for share in (0.0, float("inf")):  # joining whatever its share, and never
+                composing.DOER_SHARE = share
+                answer = a.composer.compose(asked, hits)
+                keys = q.get("must_include") or []
+                right.append(
+                    answer.refused
+                    if not q["answerable"]
+                    else not answer.refused and all(k in answer.text for k in keys)
+                )
+        finally:
+            composing.DOER_SHARE = DOER_SHARE
+        out.append((trace.doers[0][0], right[0], right[1], qid))
     return out
 
 

@@ -76,18 +76,30 @@ def date_of_line(line: str) -> str:
     return ""
 
 
+def decree_at(lines: list[str]) -> int | None:
+    """Where a decree's heading stands among ``lines`` (stripped): "中华人民共和国国务院令" over
+    "第706号"; None for any other document."""
+    return next(
+        (
+            i
+            for i, (a, b) in enumerate(pairwise(lines))
+            if _DECREE.match(a) and re.fullmatch(r"第\d{1,5}号", b)
+        ),
+        None,
+    )
+
+
 def doc_meta(text: str, title: str = "") -> DocMeta:
     lines = _lines(text)
     head, tail = lines[:HEAD_LINES], lines[-TAIL_LINES:]
     number = next((s for s in head if _NUMBER_LINE.match(s)), "")
     date, issuer = "", ""
-    for a, b in pairwise(head):  # a decree: "中华人民共和国国务院令" / "第706号"
-        decree = _DECREE.match(a)
-        if decree and re.fullmatch(r"第\d{1,5}号", b):
-            organ = decree.group(1)
-            number = ("国令" if organ == "国务院" else organ + "令") + b
-            issuer = organ
-            break
+    at = decree_at(head)
+    decree = _DECREE.match(head[at]) if at is not None else None
+    if at is not None and decree is not None:  # a decree: "中华人民共和国国务院令" / "第706号"
+        organ = decree.group(1)
+        number = ("国令" if organ == "国务院" else organ + "令") + head[at + 1]
+        issuer = organ
     for i in range(len(tail) - 1, -1, -1):
         date = date_of_line(tail[i])
         if date:

@@ -19,7 +19,7 @@ from assistant.answering.listquestion import role_in
 from assistant.answering.phrases import pattern, patterns
 from assistant.answering.types import Answer, Citation, cite
 from assistant.answering.wording import shift_markers
-from index.metadata import FIELDS, TAIL_LINES, DocMeta, date_of_line, doc_meta
+from index.metadata import FIELDS, HEAD_LINES, TAIL_LINES, DocMeta, date_of_line, decree_at, doc_meta
 from index.plan_index import PlanIndex
 from index.tokenize import normalize
 from index.types import Hit
@@ -50,18 +50,18 @@ FIELD_NAMES = {
     "addressees": "主送",
     "attachments": "附件",
 }
-# a decree's number, on the lines under its heading ("中华人民共和国国务院令" / "第707号")
-_DECREE = re.compile(r"^[ \t\u3000]*(\S{0,12}令)[ \t\u3000]*\n[ \t\u3000]*(第\s*\d+\s*号)[ \t\u3000]*$", re.M)
 # the signature of a decree ("总理　　李克强"): the post, then the name
 _SIGNED = re.compile(
     r"(?:国务院)?(?:总理|副总理|主席|部长|主任)[ \t\u3000]+[\u4e00-\u9fff]{1,2}[ \t\u3000]*[\u4e00-\u9fff]{1,3}"
 )
 # when the document takes effect: "本条例自2019年1月1日起施行", "本预案自印发之日起实施", or where it is
 # published ("现公布修订后的《…》，自2019年3月1日起施行")
+_FROM = r"(自[^。；，,\n]{2,20}?起(?:施行|实施|执行|生效|试行))"
 _EFFECTIVE = re.compile(
     r"本[\u4e00-\u9fff]{0,6}?(?:条例|办法|规定|通知|意见|预案|决定|细则|方案|规则|措施|公告)[^。；，,\n]{0,10}?"
-    r"(自[^。；，,\n]{2,20}?起(?:施行|实施|执行|生效|试行))"
-    r"|现(?:将|予)?[^。\n]{0,40}?公布[^。；\n]{0,40}?(自[^。；，,\n]{2,20}?起(?:施行|实施|执行|生效|试行))"
+    + _FROM
+    + r"|现(?:将|予)?[^。\n]{0,40}?公布[^。；\n]{0,40}?"
+    + _FROM
 )
 # the line above the signature that names the attachments ("附件：1.…", "附件1.…", a bare "附件："
 # over numbered lines), with the numbered lines that follow it ("2.…"); "附件所列企业…" is prose
@@ -164,13 +164,14 @@ def document_facts(index: PlanIndex, doc_id: str) -> dict[str, Fact]:
 
     if meta.number:
         span = own_line(meta.number) or _first(text, meta.number)
-        decree = _DECREE.search(text, 0, 400)
+        # a decree's heading ("中华人民共和国国务院令" over "第707号"), as ``doc_meta`` reads it
+        at = decree_at([text[a:b] for a, b in lines[:HEAD_LINES]])
         if span:
             facts["number"] = Fact("number", meta.number, *span)
-        elif decree is not None:  # recorded "国令第707号"; said as the text writes it
-            value = decree.group(1) + re.sub(r"\s+", "", decree.group(2))
-            facts["number"] = Fact("number", value, decree.start(1), decree.end(2))
-        if decree is not None:
+        elif at is not None:  # recorded "国令第707号"; said as the text writes it
+            (a, b), (c, d) = lines[at], lines[at + 1]
+            facts["number"] = Fact("number", text[a:b] + text[c:d], a, d)
+        if at is not None:
             signed = next(((a, b) for a, b in lines[:8] if _SIGNED.fullmatch(text[a:b])), None)
             if signed is not None:
                 facts["signer"] = Fact("signer", re.sub(r"\s+", "", text[signed[0] : signed[1]]), *signed)
