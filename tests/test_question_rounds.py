@@ -25,6 +25,7 @@ from tests.test_question_sets import (
     GOV14_SET,
     GOV15_SET,
     GOV16_SET,
+    GOV17_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -37,6 +38,7 @@ from tests.test_question_sets import (
     PLAN9_SET,
     PLAN10_SET,
     PLAN11_SET,
+    PLAN12_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -82,6 +84,8 @@ WRITTEN = (
     PLAN10_SET,
     GOV16_SET,
     PLAN11_SET,
+    GOV17_SET,
+    PLAN12_SET,
 )
 
 
@@ -94,7 +98,7 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
     for the ninth, gov9 and plan4 for the tenth, gov10 and plan5 for the eleventh, gov11 and
     plan6 for the twelfth, gov12 and plan7 for the thirteenth, gov13 and plan8 for the fourteenth,
-    gov14 and plan9 for the fifteenth, gov15 and plan10 for the sixteenth, gov16 and plan11 for the seventeenth: none of their questions
+    gov14 and plan9 for the fifteenth, gov15 and plan10 for the sixteenth, gov16 and plan11 for the seventeenth, gov17 and plan12 for the eighteenth: none of their questions
     is word for word one of a set written before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
@@ -207,3 +211,17 @@ def test_seventeenth_round_sets_ask_of_the_sixteen_least_asked_documents_and_of_
         _load(GOV16_SET), size=80, docs=16, unanswerable=28, about_documents=20, no_doc_named=73
     )
     _assert_plan_round(_load(PLAN11_SET), size=55, unanswerable=18)
+
+
+def test_eighteenth_round_sets_ask_of_the_sixteen_least_asked_documents_and_of_the_plan() -> None:
+    """gov17: the sixteen State Council documents the rounds before asked of least (replies to
+    deputies' and members' proposals, the Universiade and winter games bids, a relocation approval,
+    the Xinjiang innovation zone, the Shenzhen Bay port, the Boao medical zone, gold policy, a
+    decree, the State Council's working rules, the mine disasters, praise after an inspection), a
+    third unanswerable, a quarter about the document itself or which document; plan12: the plan,
+    with 18 unanswerable questions about things it discusses (one question that repeated an earlier
+    set word for word was left out of gov17)."""
+    _assert_gov_round(
+        _load(GOV17_SET), size=79, docs=16, unanswerable=28, about_documents=20, no_doc_named=69
+    )
+    _assert_plan_round(_load(PLAN12_SET), size=55, unanswerable=18)

@@ -52,6 +52,8 @@ GOV15_SET = ROOT / "evals" / "questions-gov15.jsonl"
 PLAN10_SET = ROOT / "evals" / "questions-plan10.jsonl"
 GOV16_SET = ROOT / "evals" / "questions-gov16.jsonl"
 PLAN11_SET = ROOT / "evals" / "questions-plan11.jsonl"
+GOV17_SET = ROOT / "evals" / "questions-gov17.jsonl"
+PLAN12_SET = ROOT / "evals" / "questions-plan12.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -131,6 +133,8 @@ SETS = [
     pytest.param(PLAN10_SET, id="plan10"),
     pytest.param(GOV16_SET, id="gov16"),
     pytest.param(PLAN11_SET, id="plan11"),
+    pytest.param(GOV17_SET, id="gov17"),
+    pytest.param(PLAN12_SET, id="plan12"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
