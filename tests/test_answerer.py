@@ -519,6 +519,12 @@ def _with_document(home: Path, embedder: FakeEmbedder, doc: str) -> Assistant:
     return Assistant(Settings(home=home), embedder=embedder)
 
 
+def _of_document(home: Path, embedder: FakeEmbedder, doc: str) -> Assistant:
+    """An assistant over an index of one State Council document alone (closed by the test)."""
+    ingest([ROOT / "evals" / "corpus" / "gov-policies" / f"{doc}.html"], home, embedder)
+    return Assistant(Settings(home=home), embedder=embedder)
+
+
 def test_a_tasks_time_stated_apart_from_it_answers_when(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     # "…管理办法进行修订…。各高校…修订和制定相关实施办法和制度。以上工作要在2019年2月底前完成。"
     a = _with_document(tmp_path, fake_embedder, "12")
@@ -588,4 +594,45 @@ def test_a_value_left_to_a_body_to_set_answers_who_sets_it(
     # the value alone is still not stated
     ans = a.ask("进藏干部职工子女入学的比例是多少？")
     assert ans.refused and "具体比例" in ans.text
+    a.close()
+
+
+def test_a_labelled_responsibility_note_is_a_note_and_answers_only_who(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    from assistant.answering.evidence import is_note_sentence
+
+    # as the index reads notes: "（A牵头负责，B配合）" and "（负责部门：A）" alike
+    assert is_note_sentence("（负责部门：人力资源社会保障部）")
+    assert is_note_sentence("（牵头单位：市发展改革委；配合单位：市财政局）")
+    # a note saying more under a label of its own says what a question may ask
+    assert not is_note_sentence("（负责部门：银保监会、证监会，适用范围：福建自贸试验区）")
+    assert is_note_sentence("（市科技局牵头负责，市财政局配合）")
+    assert not is_note_sentence("（三）加强统筹协调，形成工作合力。")
+    assert not is_note_sentence("（2023年底前完成）")
+    # "（四十八）增强企业用工灵活性，支持…签订以完成一定工作任务为期限的劳动合同…。（负责部门：
+    # 人力资源社会保障部）": what may be done is the measure's text, not its department
+    a = _of_document(tmp_path, fake_embedder, "57")
+    ans = a.ask("自贸试验区的制造企业生产高峰时节，能和劳动者签什么样的劳动合同？")
+    assert not ans.refused and "以完成一定工作任务为期限的劳动合同" in ans.text
+    a.close()
+
+
+def test_a_body_named_by_what_it_does_is_found_then_asked_the_rest(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    from assistant.answering.described import split_described
+
+    assert split_described("在马鬃山村设地震监测站的那个单位，现场监测期间一共记到多少次振动？") == (
+        "在马鬃山村设地震监测站的是哪个单位？",
+        "单位",
+        "现场监测期间一共记到多少次振动？",
+    )
+    # asking only which body is a who-question; a document named by what it does is no body
+    assert split_described("负责创建全国文明城市的那个部门是哪个？") is None
+    assert split_described("支持小微和三农的那个指导意见，文号是多少？") is None
+    # "湖北省地震局已在马鬃山村设立了地震监测站" … "共记录到振动事件567次"
+    a = _with_document(tmp_path, fake_embedder, "23")
+    ans = a.ask("在马鬃山村设地震监测站的那个单位，现场监测期间一共记到多少次振动？")
+    assert not ans.refused and "湖北省地震局" in ans.text and "567次" in ans.text
     a.close()

@@ -25,6 +25,7 @@ import numpy as np
 from assistant.answering.answertype import WITHIN, states
 from assistant.answering.intent import Intent, key_found, match_form, months_in, other_forms
 from index.plan_index import PlanIndex
+from index.responsibility import find_responsibility
 from index.types import Chunk, Hit
 
 _DEADLINE_MARK = re.compile(
@@ -67,7 +68,6 @@ UNIT_MIN = 3
 _WS = " \t\r\n\u3000\xa0\ufeff"
 # a document speaking of itself: "制定本实施方案", "本意见所称…"
 SELF_REFERENCE = re.compile(r"本(?:实施)?(?:方案|意见|计划|通知|办法|规定|规划|条例|决定)")
-_NOTE_WORDS = re.compile(r"(牵头|负责|配合|单位)[)）〕\]】]?$")
 _PARA_LEAD_YEAR = re.compile(r"^\s*(\d{4})年")
 
 
@@ -101,6 +101,23 @@ def subjectless(text: str) -> bool:
     return bool(_SUBJECTLESS.match(text))
 
 
+# a label inside a bracketed note ("负责部门：", "适用范围：")
+_LABELS = re.compile(r"([^(（〔\[【，,；;：:]{1,8})[：:]")
+_ROLE_LABEL = re.compile(r"(?:牵头|责任|负责|主责|承办|配合|协办|参与|协助)(?:单位|部门)")
+
+
+def is_note_sentence(text: str) -> bool:
+    """The sentence is a bracketed responsibility note and nothing more ("（市科技局牵头负责，市财政局
+    配合）", "（负责部门：人力资源社会保障部）"), as the index reads notes; not one that says more
+    under a label of its own ("（负责部门：民航局，适用范围：河南自贸试验区）")."""
+    note = find_responsibility(text) if text[:1] in "(（〔[【" else None
+    return (
+        note is not None
+        and note[0] == 0
+        and all(_ROLE_LABEL.fullmatch(label.strip()) for label in _LABELS.findall(text))
+    )
+
+
 def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
     chunk = hit.chunk
     src = index.source_text(chunk.doc_id)
@@ -125,7 +142,7 @@ def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
         target = re.search(r"(?:到|至|截至)(20\d\d)年|^(20\d\d)年[,，]", s)
         year = next(g for g in target.groups() if g) if target else para_year
         dated_by = lead if not target and para_year and lead != (a, b) else None
-        is_note = s[0] in "(（〔[【" and bool(_NOTE_WORDS.search(s))
+        is_note = is_note_sentence(s)
         vector = vectors[i] if len(vectors) == len(spans) and vectors.ndim == 2 else None
         out.append(
             Sentence(

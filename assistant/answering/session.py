@@ -18,6 +18,7 @@ from typing import Any
 
 from assistant.answering.answer import Composer
 from assistant.answering.crossdoc import answer_per_document
+from assistant.answering.described import body_found, split_described
 from assistant.answering.document import (
     DOCUMENT_WORDS,
     FACT_WORDS,
@@ -179,6 +180,29 @@ class Assistant(Scoping):
             # the answer keeps the question as the user wrote it
             yield part if isinstance(part, str) or asked == question else replace(part, question=question)
 
+    def _described(
+        self,
+        question: str,
+        described: tuple[str, str, str],
+        scope: frozenset[str] | None,
+        today: dt.date | None,
+        mode: str | None,
+    ) -> Answer | None:
+        """A body named by what it does, and the rest asked of it: the body found by the first
+        ask, the rest asked of it by name; both answers joined. None when no body is found (the
+        question is asked whole); the second ask's refusal when the rest is not answered."""
+        assert self._ledger is not None
+        first, _, rest = described
+        found = final(self._answer_stream(first, scope, today, None, "extractive"))
+        departments = self._ledger.departments
+        body = body_found(found, first, lambda text: [d for d, _, _ in departments.find_in(text)])
+        if not body:
+            return None
+        then = final(self._answer_stream(body + rest, scope, today, None, mode))
+        if then.refused:
+            return replace(then, question=question)
+        return replace(joined(question, [found, then], list(then.hits), then.intent), mode=then.mode)
+
     def _answer_stream(
         self,
         question: str,
@@ -189,6 +213,13 @@ class Assistant(Scoping):
     ) -> Iterator[str | Answer]:
         index = self.index
         assert self._composer is not None and self._ledger is not None
+        described = split_described(question) if measure is None else None
+        if described is not None:
+            # "负责盯…的那个部门，在…要干啥？": which body, then the rest asked of it by name
+            answer = self._described(question, described, scope, today, mode)
+            if answer is not None:
+                yield answer
+                return
         named = ""  # the document the question names by its title words, when it clearly does
         which = False  # "哪个文件提出…": the answer is the document its evidence is from
         particulars: tuple[str, ...] = ()  # a document's particulars the question asks for
