@@ -1,11 +1,9 @@
 """How much of a task a line of its measure's schedule must say to be the task's time
 (``assistant.answering.answer.TASK_SHARE``), fitted on the dev splits; with ``--doers``, how
 near the best sentence a sentence putting someone in charge must be ranked to join the answer
-to a who-question whose best sentence puts no one in charge (``DOER_SHARE``); with ``--near``,
-how near the best sentence the next best of its passage must be ranked to join it
-(``NEAR_SHARE``).
+to a who-question whose best sentence puts no one in charge (``DOER_SHARE``).
 
-    python evals/time_share.py --plan-home PLAN_HOME --corpus-home CORPUS_HOME [--doers | --near]
+    python evals/time_share.py --plan-home PLAN_HOME --corpus-home CORPUS_HOME [--doers]
 
 A question asking when ("…生态产品总值核算，截止到几月？") whose best sentence states no time is
 answered with the line of the measure's 完成时限 that says most of the task
@@ -13,14 +11,12 @@ answered with the line of the measure's 完成时限 that says most of the task
 is a row: the share of the task's words it says, and whether it is right — it holds a key fact
 of an answerable question that the task does not; on an unanswerable question no line is. The
 threshold kept is the one that keeps most right lines and fewest wrong ones (ties: the midpoint
-of the widest gap). With ``--doers`` or ``--near``, each dev question where the composer weighs
-such a sentence is a row: the ranker probability, over the best sentence's, of the sentence
-(only the best ranked of them may join: of its document putting someone in charge, for
-``--doers``; of the best's passage, for ``--near``), and whether the question is answered right
-with that sentence joining and without it; the threshold kept answers most right. The questions
-are asked of persistent indexes: the plan's sets of one of the plan (``--plan-home``), the State
-Council sets of one of the 61 documents (``--corpus-home``; without it they are left out).
-Indexes are built with ``planqa ingest``.
+of the widest gap). With ``--doers``, each dev question whose best sentence puts no one in
+charge is a row: the ranker probability, over the best sentence's, of the best ranked sentence of
+its document that does (only it may join), and whether the question is answered right with that
+sentence joining and without it; the threshold kept answers most right. The questions are asked of persistent indexes: the plan's sets of one of
+the plan (``--plan-home``), the State Council sets of one of the 61 documents (``--corpus-home``;
+without it they are left out). Indexes are built with ``planqa ingest``.
 """
 
 from __future__ import annotations
@@ -31,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from assistant.answering.answer import DOER_SHARE, NEAR_SHARE, TASK_SHARE, Trace
+from assistant.answering.answer import DOER_SHARE, TASK_SHARE, Trace
 from assistant.answering.session import Assistant
 from assistant.answering.settings import load_settings
 from assistant.evaluation.evaluate import load_questions
@@ -66,26 +62,21 @@ def rows(assistants: dict[bool, Assistant]) -> list[tuple[float, bool, str]]:
     return out
 
 
-def join_rows(
-    assistants: dict[bool, Assistant], seen: str, share: str
-) -> list[tuple[float, bool, bool, str]]:
-    """(share, right with, right without, question id) of every dev question where the composer
-    weighed a sentence to join the best (``seen``: the ``Trace`` list of them; ``share``: the
-    composer's threshold for it): the share of the first weighed (only it may join), and whether
-    the question is answered right with it joining and without (an answerable one: not refused,
-    every key fact said; an unanswerable one: refused)."""
+def doer_rows(assistants: dict[bool, Assistant]) -> list[tuple[float, bool, bool, str]]:
+    """(share, right with, right without, question id) of every dev question whose best sentence
+    puts no one in charge and another of its passage or measure does: the share of the best ranked
+    such sentence (only it may join), and whether the question is answered right with it joining and
+    without (an answerable one: not refused, every key fact said; an unanswerable one: refused)."""
     import assistant.answering.answer as composing
 
-    fitted = getattr(composing, share)
     out: list[tuple[float, bool, bool, str]] = []
     for qid, q, a, asked, hits, trace in _asked(assistants):
-        weighed = getattr(trace, seen)
-        if not weighed:
+        if not trace.doers:
             continue
         right = []
         try:
-            for value in (0.0, float("inf")):  # joining whatever its share, and never
-                setattr(composing, share, value)
+            for share in (0.0, float("inf")):  # joining whatever its share, and never
+                composing.DOER_SHARE = share
                 answer = a.composer.compose(asked, hits)
                 keys = q.get("must_include") or []
                 right.append(
@@ -94,8 +85,8 @@ def join_rows(
                     else not answer.refused and all(k in answer.text for k in keys)
                 )
         finally:
-            setattr(composing, share, fitted)
-        out.append((weighed[0][0], right[0], right[1], qid))
+            composing.DOER_SHARE = DOER_SHARE
+        out.append((trace.doers[0][0], right[0], right[1], qid))
     return out
 
 
@@ -114,7 +105,7 @@ def _cut(shares: set[float], score: Callable[[float], int]) -> float:
     return max((t for t in cuts if score(t) == top), key=gap)
 
 
-def fit_join(data: list[tuple[float, bool, bool, str]]) -> float:
+def fit_doers(data: list[tuple[float, bool, bool, str]]) -> float:
     """The share from which a sentence joins with most questions right."""
     return _cut(
         {s for s, _, _, _ in data},
@@ -131,27 +122,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--plan-home", type=Path, required=True, help="an index of the bundled plan")
     parser.add_argument("--corpus-home", type=Path, help="an index of the plan and the 60 documents")
-    fits = parser.add_mutually_exclusive_group()
-    fits.add_argument("--doers", action="store_true", help="fit DOER_SHARE instead of TASK_SHARE")
-    fits.add_argument("--near", action="store_true", help="fit NEAR_SHARE instead of TASK_SHARE")
+    parser.add_argument("--doers", action="store_true", help="fit DOER_SHARE instead of TASK_SHARE")
     args = parser.parse_args()
     settings = load_settings()
     embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
     assistants = {False: Assistant(replace(settings, home=args.plan_home), embedder=embedder)}
     if args.corpus_home is not None:
         assistants[True] = Assistant(replace(settings, home=args.corpus_home), embedder=embedder)
-    if args.doers or args.near:
-        seen, share, fitted = (
-            ("doers", "DOER_SHARE", DOER_SHARE) if args.doers else ("near", "NEAR_SHARE", NEAR_SHARE)
-        )
-        joins = join_rows(assistants, seen, share)
-        for value, with_, without, qid in sorted(joins, reverse=True):
+    if args.doers:
+        doers = doer_rows(assistants)
+        for share, with_, without, qid in sorted(doers, reverse=True):
             print(
-                f"{value:.3f}  with: {'right' if with_ else 'wrong'}  without: {'right' if without else 'wrong'}  {qid}"
+                f"{share:.3f}  with: {'right' if with_ else 'wrong'}  without: {'right' if without else 'wrong'}  {qid}"
             )
         print(
-            f"{len(joins)} questions, {sum(w for _, w, _, _ in joins)} right with the sentence joining, "
-            f"{sum(w for _, _, w, _ in joins)} without; threshold {fit_join(joins):.3f} (code: {fitted})"
+            f"{len(doers)} questions, {sum(w for _, w, _, _ in doers)} right with the sentence joining, "
+            f"{sum(w for _, _, w, _ in doers)} without; threshold {fit_doers(doers):.3f} (code: {DOER_SHARE})"
         )
         return
     data = rows(assistants)

@@ -194,10 +194,3 @@ def test_a_measure_named_by_a_departments_part_and_another_ask_of_it(real_assist
     # who leads it is answered, and the figure the identifying passage states too
     both = real_assistant.ask("2025年高铁网要到近280公里的那条，是哪个局牵头？县级节点覆盖率定的多少？")
     assert "市交通运输局" in both.text and "54.5%" in both.text
-
-
-def test_the_next_best_sentence_of_the_passage_joins_when_ranked_near(real_assistant) -> None:
-    # the passage's best sentence speaks of the 衔接推进区 in general; the one naming where they are
-    # built ranks near it (its probability over the best's at least NEAR_SHARE) and joins
-    ans = real_assistant.ask("防返贫的衔接推进区要建在哪几个县市？")
-    assert not ans.refused and "平原县、乐陵市" in ans.text

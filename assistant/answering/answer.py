@@ -72,12 +72,6 @@ TASK_SHARE = 0.29  # evals/time_share.py, on the dev splits (10 lines, 3 right)
 # evals/time_share.py --doers, on the dev splits: 22 questions, 2 of whose answers it changes (right
 # with the sentence joining, wrong without; any share from 0.003 to 0.47 does as well) — little data
 DOER_SHARE = 0.18
-# how near the best sentence the ranker must rate another of its passage for it to join the answer
-# ("…起草单位应当根据合法性审核意见…修改；" beside "…未完全采纳合法性审核意见的，应当…详细说明理由和
-# 依据"): its probability over the best's. evals/time_share.py --near, on the dev splits: 1,336
-# questions, 929 right (joining always 917, never 904); 31 become right and 6 wrong; any share from
-# 0.41 to 0.43 does as well
-NEAR_SHARE = 0.426
 # a sentence speaking of the work before it as a whole ("以上工作要在…完成", "上述任务于…前完成")
 _DONE = re.compile(r"(?:以上|上述|前述|该项|此项|这项)(?:工作|任务|事项)?")
 # asks who sets a value ("比例谁定", "标准由谁来定"; not "哪家定点医院", "定期"), and a text leaving
@@ -147,9 +141,6 @@ class Trace:
     # or measure that does, (its probability over the best's, it, the best) — ``DOER_SHARE`` is
     # fitted on these
     doers: list[tuple[float, Sentence, Sentence]] = field(default_factory=list)
-    # the best ranked other sentence of the best sentence's passage, (its probability over the
-    # best's, it, the best) — ``NEAR_SHARE`` is fitted on these
-    near: list[tuple[float, Sentence, Sentence]] = field(default_factory=list)
 
 
 _WHEN_KINDS = frozenset({"date", "month", "day"})
@@ -478,13 +469,6 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
             share, doer = doers[0] if doers else (0.0, None)
             if doer is not None and share >= DOER_SHARE:
                 chosen = _with(chosen, doer)
-        score, near = next(((p, s) for p, s in scored[1:] if s.chunk.id == best.chunk.id), (0.0, None))
-        if near is not None and best_score > 0:
-            # the passage's next best, rated about as high, may say what the best leaves out
-            if trace is not None:
-                trace.near.append((score / best_score, near, best))
-            if score >= NEAR_SHARE * best_score:
-                chosen = _with(chosen, near)
         covered = match_form(best.text)
         years = {best.year}
         wanted = set(intent.years) | ({self.plan_year(best.chunk.doc_id)} if intent.this_year else set())
