@@ -625,7 +625,6 @@ def test_a_body_named_by_what_it_does_is_found_then_asked_the_rest(
 
     assert split_described("在马鬃山村设地震监测站的那个单位，现场监测期间一共记到多少次振动？") == (
         "在马鬃山村设地震监测站的是哪个单位？",
-        "单位",
         "现场监测期间一共记到多少次振动？",
     )
     # asking only which body is a who-question; a document named by what it does is no body

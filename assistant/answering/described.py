@@ -27,17 +27,17 @@ _BODY = re.compile(
 _CLAUSE = re.compile(r"[^，,；;。：:]+")
 
 
-def split_described(question: str) -> tuple[str, str, str] | None:
-    """(the first ask, what the body is called, the rest) of a question naming a body by what
-    it does: ("负责盯长江上游船舶污染的是哪个部门？", "部门", "在巴朗山隧道那事上要干啥？"); None
-    when it names none so."""
+def split_described(question: str) -> tuple[str, str] | None:
+    """(the first ask, the rest) of a question naming a body by what it does:
+    ("负责盯长江上游船舶污染的是哪个部门？", "在巴朗山隧道那事上要干啥？"); None when it names
+    none so."""
     m = _DESCRIBED.match(question.strip())
     if not m:
         return None
     what, kind, rest = m.group("what"), m.group("kind"), m.group("rest").strip()
     if len(what) < 4 or len(rest) < 4:
         return None
-    return f"{what}的是哪个{kind}？", kind, rest
+    return f"{what}的是哪个{kind}？", rest
 
 
 def body_found(answer: Answer, first: str, known: Callable[[str], list[str]]) -> str:

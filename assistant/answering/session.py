@@ -183,7 +183,7 @@ class Assistant(Scoping):
     def _described(
         self,
         question: str,
-        described: tuple[str, str, str],
+        described: tuple[str, str],
         scope: frozenset[str] | None,
         today: dt.date | None,
         mode: str | None,
@@ -192,7 +192,7 @@ class Assistant(Scoping):
         ask, the rest asked of it by name; both answers joined. None when no body is found (the
         question is asked whole); the second ask's refusal when the rest is not answered."""
         assert self._ledger is not None
-        first, _, rest = described
+        first, rest = described
         found = final(self._answer_stream(first, scope, today, None, "extractive"))
         departments = self._ledger.departments
         body = body_found(found, first, lambda text: [d for d, _, _ in departments.find_in(text)])
