@@ -16,7 +16,10 @@ FIRST_LEADS = re.compile(r"(列|排在?)第一位[的者]?(部门|单位)?为牵
 _ROLE_VERBS = "牵头负责|分别牵头负责|分别负责|共同负责|牵头|负责|配合|参与|协助|指导"
 _CLAUSE_SPLIT = re.compile(r"[,，;；。]")
 # "牵头单位：A、B；配合单位：C" — labelled responsibility; the label decides the role
-_LABEL = re.compile(r"^(牵头|责任|负责|主责|承办|配合|协办|参与|协助)(单位|部门)\s*[:：]\s*")
+_ROLE_LABEL = r"(牵头|责任|负责|主责|承办|配合|协办|参与|协助)(单位|部门)"
+_LABEL = re.compile(rf"^{_ROLE_LABEL}\s*[:：]\s*")
+# a label inside a bracketed note ("负责部门：", "适用范围：")
+_ANY_LABEL = re.compile(r"([^(（〔\[【，,；;：:]{1,8})[：:]")
 _SUPPORT_LABELS = ("配合", "协办", "参与", "协助")
 _LABELLED_NOTE = re.compile(
     r"(?:^|[（(〔【\[]|(?<=[。；;]))\s*(牵头|责任|负责|主责|承办)(单位|部门)\s*[:：][^。]*$"
@@ -48,6 +51,18 @@ def find_responsibility(text: str) -> tuple[int, int] | None:
                     return i, len(t)
                 return None
     return None
+
+
+def is_note_sentence(text: str) -> bool:
+    """The sentence is a bracketed responsibility note and nothing more ("（市科技局牵头负责，市财政局
+    配合）", "（负责部门：人力资源社会保障部）"), as ``find_responsibility`` reads notes; not one that
+    says more under a label of its own ("（负责部门：民航局，适用范围：河南自贸试验区）")."""
+    note = find_responsibility(text) if text[:1] in _BRACKETS else None
+    return (
+        note is not None
+        and note[0] == 0
+        and all(re.fullmatch(_ROLE_LABEL, label.strip()) for label in _ANY_LABEL.findall(text))
+    )
 
 
 def _split_top(text: str, seps: re.Pattern[str]) -> list[str]:

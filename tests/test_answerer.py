@@ -513,15 +513,11 @@ def test_a_tasks_time_in_its_measures_schedule_answers_when(assistant: Assistant
     assert any(c.quote.startswith("完成时限") for c in ans.citations)
 
 
-def _with_document(home: Path, embedder: FakeEmbedder, doc: str) -> Assistant:
-    """An assistant over an index of the plan and one State Council document (closed by the test)."""
-    ingest([SAMPLE, ROOT / "evals" / "corpus" / "gov-policies" / f"{doc}.html"], home, embedder)
-    return Assistant(Settings(home=home), embedder=embedder)
-
-
-def _of_document(home: Path, embedder: FakeEmbedder, doc: str) -> Assistant:
-    """An assistant over an index of one State Council document alone (closed by the test)."""
-    ingest([ROOT / "evals" / "corpus" / "gov-policies" / f"{doc}.html"], home, embedder)
+def _with_document(home: Path, embedder: FakeEmbedder, doc: str, plan: bool = True) -> Assistant:
+    """An assistant over an index of the plan (unless not ``plan``) and one State Council document
+    (closed by the test)."""
+    files = [*([SAMPLE] if plan else []), ROOT / "evals" / "corpus" / "gov-policies" / f"{doc}.html"]
+    ingest(files, home, embedder)
     return Assistant(Settings(home=home), embedder=embedder)
 
 
@@ -600,7 +596,7 @@ def test_a_value_left_to_a_body_to_set_answers_who_sets_it(
 def test_a_labelled_responsibility_note_is_a_note_and_answers_only_who(
     tmp_path: Path, fake_embedder: FakeEmbedder
 ) -> None:
-    from assistant.answering.evidence import is_note_sentence
+    from index.responsibility import is_note_sentence
 
     # as the index reads notes: "（A牵头负责，B配合）" and "（负责部门：A）" alike
     assert is_note_sentence("（负责部门：人力资源社会保障部）")
@@ -612,7 +608,7 @@ def test_a_labelled_responsibility_note_is_a_note_and_answers_only_who(
     assert not is_note_sentence("（2023年底前完成）")
     # "（四十八）增强企业用工灵活性，支持…签订以完成一定工作任务为期限的劳动合同…。（负责部门：
     # 人力资源社会保障部）": what may be done is the measure's text, not its department
-    a = _of_document(tmp_path, fake_embedder, "57")
+    a = _with_document(tmp_path, fake_embedder, "57", plan=False)
     ans = a.ask("自贸试验区的制造企业生产高峰时节，能和劳动者签什么样的劳动合同？")
     assert not ans.refused and "以完成一定工作任务为期限的劳动合同" in ans.text
     a.close()

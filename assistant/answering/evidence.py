@@ -25,7 +25,7 @@ import numpy as np
 from assistant.answering.answertype import WITHIN, states
 from assistant.answering.intent import Intent, key_found, match_form, months_in, other_forms
 from index.plan_index import PlanIndex
-from index.responsibility import find_responsibility
+from index.responsibility import is_note_sentence
 from index.types import Chunk, Hit
 
 _DEADLINE_MARK = re.compile(
@@ -99,23 +99,6 @@ _SUBJECTLESS = re.compile(r"^[\s\u3000]*(?:要|应(?!急)|须|必须|并|还要|
 def subjectless(text: str) -> bool:
     """The sentence starts with what is to be done, not with who does it."""
     return bool(_SUBJECTLESS.match(text))
-
-
-# a label inside a bracketed note ("负责部门：", "适用范围：")
-_LABELS = re.compile(r"([^(（〔\[【，,；;：:]{1,8})[：:]")
-_ROLE_LABEL = re.compile(r"(?:牵头|责任|负责|主责|承办|配合|协办|参与|协助)(?:单位|部门)")
-
-
-def is_note_sentence(text: str) -> bool:
-    """The sentence is a bracketed responsibility note and nothing more ("（市科技局牵头负责，市财政局
-    配合）", "（负责部门：人力资源社会保障部）"), as the index reads notes; not one that says more
-    under a label of its own ("（负责部门：民航局，适用范围：河南自贸试验区）")."""
-    note = find_responsibility(text) if text[:1] in "(（〔[【" else None
-    return (
-        note is not None
-        and note[0] == 0
-        and all(_ROLE_LABEL.fullmatch(label.strip()) for label in _LABELS.findall(text))
-    )
 
 
 def sentences_of(index: PlanIndex, hit: Hit, rank: int) -> list[Sentence]:
