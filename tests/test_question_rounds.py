@@ -26,6 +26,7 @@ from tests.test_question_sets import (
     GOV15_SET,
     GOV16_SET,
     GOV17_SET,
+    GOV18_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -39,6 +40,7 @@ from tests.test_question_sets import (
     PLAN10_SET,
     PLAN11_SET,
     PLAN12_SET,
+    PLAN13_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -86,6 +88,8 @@ WRITTEN = (
     PLAN11_SET,
     GOV17_SET,
     PLAN12_SET,
+    GOV18_SET,
+    PLAN13_SET,
 )
 
 
@@ -98,8 +102,9 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     """plan2 and gov6 were written for the seventh round, gov7 for the eighth, gov8 and plan3
     for the ninth, gov9 and plan4 for the tenth, gov10 and plan5 for the eleventh, gov11 and
     plan6 for the twelfth, gov12 and plan7 for the thirteenth, gov13 and plan8 for the fourteenth,
-    gov14 and plan9 for the fifteenth, gov15 and plan10 for the sixteenth, gov16 and plan11 for the seventeenth, gov17 and plan12 for the eighteenth: none of their questions
-    is word for word one of a set written before them."""
+    gov14 and plan9 for the fifteenth, gov15 and plan10 for the sixteenth, gov16 and plan11 for
+    the seventeenth, gov17 and plan12 for the eighteenth, gov18 and plan13 for the nineteenth: none
+    of their questions is word for word one of a set written before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
     assert not copied, copied
@@ -225,3 +230,18 @@ def test_eighteenth_round_sets_ask_of_the_sixteen_least_asked_documents_and_of_t
         _load(GOV17_SET), size=79, docs=16, unanswerable=28, about_documents=20, no_doc_named=69
     )
     _assert_plan_round(_load(PLAN12_SET), size=55, unanswerable=18)
+
+
+def test_nineteenth_round_sets_ask_of_the_sixteen_least_asked_documents_and_of_the_plan() -> None:
+    """gov18: the sixteen State Council documents the rounds before asked of least (government
+    new media, an armed police move, the government website pilot, public hospital appraisal,
+    replies to deputies' and members' proposals, the Shenzhen Universiade bid, the 2019 holidays,
+    the abandoned chemical weapons, water saving by science, innovation reforms, the 2018 science
+    awards, cotton-for-grain rewards, the pollution census group, the income tax deductions), a
+    third unanswerable, a fifth about the document itself or which document; plan13: the plan,
+    with 16 unanswerable questions about things it discusses (three questions that repeated
+    earlier sets word for word were left out)."""
+    _assert_gov_round(
+        _load(GOV18_SET), size=87, docs=16, unanswerable=30, about_documents=20, no_doc_named=76
+    )
+    _assert_plan_round(_load(PLAN13_SET), size=53, unanswerable=16)

@@ -54,6 +54,8 @@ GOV16_SET = ROOT / "evals" / "questions-gov16.jsonl"
 PLAN11_SET = ROOT / "evals" / "questions-plan11.jsonl"
 GOV17_SET = ROOT / "evals" / "questions-gov17.jsonl"
 PLAN12_SET = ROOT / "evals" / "questions-plan12.jsonl"
+GOV18_SET = ROOT / "evals" / "questions-gov18.jsonl"
+PLAN13_SET = ROOT / "evals" / "questions-plan13.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -135,6 +137,8 @@ SETS = [
     pytest.param(PLAN11_SET, id="plan11"),
     pytest.param(GOV17_SET, id="gov17"),
     pytest.param(PLAN12_SET, id="plan12"),
+    pytest.param(GOV18_SET, id="gov18"),
+    pytest.param(PLAN13_SET, id="plan13"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
