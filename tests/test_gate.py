@@ -53,6 +53,26 @@ def test_fitting_finds_the_direction_of_the_data_and_keeps_signs() -> None:
     assert signed.coef[1] == 0.0 and signed.coef[0] > 1  # b goes against its sign: left out
 
 
+def test_many_columns_are_fitted_to_the_same_minimum_as_newton_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The intent model's thousands of character grams are fitted by L-BFGS, not Newton's
+    cubic solve: both reach the same coefficients (checked where Newton is still cheap: more
+    columns than rows, sparse 0/1 like the grams, and rows the columns separate)."""
+    import assistant.evaluation.fitlogistic as fl
+
+    rng = np.random.default_rng(1)
+    x = (rng.random((120, 300)) < 0.05).astype(float)
+    y = (x[:, :5].sum(axis=1) > 0).astype(float)
+    names = tuple(f"g{i}" for i in range(300))
+    for l2 in (0.1, 10.0):
+        monkeypatch.setattr(fl, "NEWTON_COLUMNS", 10_000)
+        newton = fl.fit_logistic(x, y, names, l2)
+        monkeypatch.setattr(fl, "NEWTON_COLUMNS", 10)
+        wide = fl.fit_logistic(x, y, names, l2)
+        assert wide.coef == pytest.approx(newton.coef, abs=1e-4)
+        assert wide.intercept == pytest.approx(newton.intercept, abs=1e-4)
+        assert wide.probs(x, names) == pytest.approx(newton.probs(x, names), abs=1e-5)
+
+
 def test_the_refusal_curve_and_the_model_band() -> None:
     p = np.array([0.9, 0.8, 0.6, 0.4, 0.3, 0.1])
     answerable = np.array([1.0, 1.0, 1.0, 0.0, 1.0, 0.0])
