@@ -330,11 +330,13 @@ def _choose_keep(asked: list[Asked], fitted: Fitted) -> tuple[float, dict[str, f
     the best (the larger on a tie: fewer sentences)."""
     scores: dict[str, float] = {}
     answerable = [x for x in asked if x.q["answerable"]]
+    # what is retrieved does not depend on ``keep``: each question's passages, found once
+    hits = [x.assistant.hits_for(x.question) for x in answerable]
     for keep in KEEP_GRID:
         right = 0
-        for x in answerable:
+        for x, found in zip(answerable, hits):
             x.assistant.composer.fitted = replace(fitted, keep=keep)
-            a = x.assistant.composer.compose(x.question, x.assistant.hits_for(x.question))
+            a = x.assistant.composer.compose(x.question, found)
             right += _key_fact(x.q, a.text) and not a.refused
         scores[str(keep)] = round(right / max(len(answerable), 1), 4)
     best = max(KEEP_GRID, key=lambda k: (scores[str(k)], k))
