@@ -82,7 +82,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/planqa bench
 
-# Re-fit the sentence ranker and the answerability gate on the dev splits of evals/ (about 5 minutes)
+# Re-fit the sentence ranker and the answerability gate on the dev splits of evals/ (about 20 minutes)
 fit: $(STAMP)
 	$(VENV)/bin/planqa fit
 
