@@ -1,5 +1,6 @@
-"""Logistic regression (Newton's method, L2 on the coefficients) and its cross-validation by
-question folds: how ``planqa fit`` fits the ranker, the gate, the intent and the scope models."""
+"""Logistic regression (Newton's method, or L-BFGS for many columns; L2 on the coefficients) and
+its cross-validation by question folds: how ``planqa fit`` fits the ranker, the gate, the intent
+and the scope models."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ L2_GRID = (0.1, 1.0, 10.0, 100.0)
 NEWTON_COLUMNS = 400
 
 
-# -- logistic regression (Newton's method, L2 on the coefficients) ----------------
+# -- logistic regression (Newton's method or L-BFGS, L2 on the coefficients) ------
 
 
 def fit_logistic(
@@ -36,7 +37,7 @@ def fit_logistic(
     z = (x - mean) / scale
     active = list(range(x.shape[1]))
     while True:
-        w = _newton(z[:, active], y, l2)
+        w = _penalised(z[:, active], y, l2)
         wrong = [(signs[j] * w[i], i) for i, j in enumerate(active) if signs and signs[j] * w[i] < 0]
         if not wrong:
             break
@@ -46,14 +47,17 @@ def fit_logistic(
     return Logistic(names, tuple(mean), tuple(scale), tuple(coef), float(w[-1]))
 
 
-def _newton(z: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
-    """Coefficients then intercept of an L2-penalised logistic regression (Newton's method;
-    quasi-Newton when the columns are many, ``_wide``)."""
+def _penalised(z: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
+    """Coefficients then intercept of an L2-penalised logistic regression: by Newton's method,
+    or by L-BFGS when the columns are many (``_wide``)."""
     z = np.hstack([z, np.ones((len(z), 1))])
     penalty = np.full(z.shape[1], l2)
     penalty[-1] = 0.0  # the intercept is not shrunk
-    if z.shape[1] > NEWTON_COLUMNS:
-        return _wide(z, y, penalty)
+    return (_wide if z.shape[1] > NEWTON_COLUMNS else _newton)(z, y, penalty)
+
+
+def _newton(z: np.ndarray, y: np.ndarray, penalty: np.ndarray) -> np.ndarray:
+    """Newton's method on ``z`` (its last column the intercept's) with ``penalty`` per column."""
     w = np.zeros(z.shape[1])
     for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-(z @ w)))
