@@ -27,6 +27,7 @@ from tests.test_question_sets import (
     GOV16_SET,
     GOV17_SET,
     GOV18_SET,
+    GOV19_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -41,6 +42,7 @@ from tests.test_question_sets import (
     PLAN11_SET,
     PLAN12_SET,
     PLAN13_SET,
+    PLAN14_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -90,6 +92,8 @@ WRITTEN = (
     PLAN12_SET,
     GOV18_SET,
     PLAN13_SET,
+    GOV19_SET,
+    PLAN14_SET,
 )
 
 
@@ -103,8 +107,8 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     for the ninth, gov9 and plan4 for the tenth, gov10 and plan5 for the eleventh, gov11 and
     plan6 for the twelfth, gov12 and plan7 for the thirteenth, gov13 and plan8 for the fourteenth,
     gov14 and plan9 for the fifteenth, gov15 and plan10 for the sixteenth, gov16 and plan11 for
-    the seventeenth, gov17 and plan12 for the eighteenth, gov18 and plan13 for the nineteenth: none
-    of their questions is word for word one of a set written before them."""
+    the seventeenth, gov17 and plan12 for the eighteenth, gov18 and plan13 for the nineteenth, gov19
+    and plan14 for the twentieth: none of their questions is word for word one of a set written before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
     assert not copied, copied
@@ -245,3 +249,19 @@ def test_nineteenth_round_sets_ask_of_the_sixteen_least_asked_documents_and_of_t
         _load(GOV18_SET), size=87, docs=16, unanswerable=30, about_documents=20, no_doc_named=76
     )
     _assert_plan_round(_load(PLAN13_SET), size=53, unanswerable=16)
+
+
+def test_twentieth_round_sets_ask_of_the_sixteen_least_asked_documents_and_of_the_plan() -> None:
+    """gov19: the sixteen State Council documents the rounds before asked of least (patent
+    agents, the Urumqi innovation zone, joint random inspections, the Guangdong-Hong Kong-Macao
+    weather stations, the vocational education joint meeting, a reply to a deputy's proposal, the
+    Shenzhen Bay port, fire and rescue number plates, the Boao medical pilot, the Harbin Universiade
+    bid, a reply to a member's proposal, the income tax regulations, four coal mine explosions, the
+    fifth inspection's praise, the State Council's working rules, gold policy), a third
+    unanswerable, a fifth about the document itself or which document; plan14: the plan, with 16
+    unanswerable questions about things it discusses, most on measures near its middle and end
+    (four questions that repeated earlier sets word for word were left out of the two)."""
+    _assert_gov_round(
+        _load(GOV19_SET), size=87, docs=16, unanswerable=28, about_documents=16, no_doc_named=78
+    )
+    _assert_plan_round(_load(PLAN14_SET), size=54, unanswerable=16)

@@ -56,6 +56,8 @@ GOV17_SET = ROOT / "evals" / "questions-gov17.jsonl"
 PLAN12_SET = ROOT / "evals" / "questions-plan12.jsonl"
 GOV18_SET = ROOT / "evals" / "questions-gov18.jsonl"
 PLAN13_SET = ROOT / "evals" / "questions-plan13.jsonl"
+GOV19_SET = ROOT / "evals" / "questions-gov19.jsonl"
+PLAN14_SET = ROOT / "evals" / "questions-plan14.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -139,6 +141,8 @@ SETS = [
     pytest.param(PLAN12_SET, id="plan12"),
     pytest.param(GOV18_SET, id="gov18"),
     pytest.param(PLAN13_SET, id="plan13"),
+    pytest.param(GOV19_SET, id="gov19"),
+    pytest.param(PLAN14_SET, id="plan14"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
