@@ -7,12 +7,13 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from assistant.answering.export import export, select, to_ics
-from assistant.answering.ledger import Ledger
+from assistant.answering.ledger import LIST_SAID, MAX_SAID, Ledger
 from assistant.answering.session import Assistant
 from assistant.answering.settings import Settings
 from index.clean import clean_text
@@ -255,6 +256,27 @@ def test_a_department_leading_a_measure_is_told_what_its_body_says(assistant: As
     # a supporting department is not told the whole body of what it supports
     support = assistant.ask("市财政局作为配合单位参与了哪些工作？")
     assert "“增强医疗卫生服务能力”：" not in support.text
+
+
+def test_a_department_leading_beside_another_is_told_what_its_body_says(assistant: Assistant) -> None:
+    # "(市发展改革委、市商务局牵头负责,…)": 市商务局 leads the measure as much as the first named
+    ans = assistant.ask("市商务局牵头的措施有哪些？")
+    assert ans.intent == "ledger" and "“健全现代物流网”：" in ans.text
+    assert "“促进消费提质升级”：" in ans.text and "乡镇商贸中心" in ans.text
+
+
+def test_a_short_list_says_its_measures_whole(assistant: Assistant, ledger: Ledger) -> None:
+    # one measure led: its whole body, up to its last clause ("开展德州机场规划研究前期工作")
+    assert sum("市交通运输局" in t.lead for t in ledger.tasks) == 1
+    ans = assistant.ask("市交通运输局牵头的措施有哪些？")
+    assert ans.intent == "ledger" and "共1项" in ans.text
+    assert "德州机场规划研究前期工作" in ans.text and "……" not in ans.text
+    # a long list shares the same room: each item says a share of it, and at least MAX_SAID
+    many = assistant.ask("发改委牵头的措施有哪些？")
+    n = sum("市发展改革委" in t.lead for t in ledger.tasks)
+    items = re.findall(r"\d+\.“[^”]+”：([^\[]*)\[", many.text)
+    assert n >= 8 and len(items) >= n // 2
+    assert all(len(s) <= max(MAX_SAID, LIST_SAID // n) + 2 for s in items)
 
 
 def test_department_list_is_exact(assistant: Assistant, ledger: Ledger) -> None:

@@ -35,7 +35,10 @@ _HAS_DEADLINE_PARA = pattern("ledger.has_deadline_para")
 _IDENTIFIED = pattern("ledger.identified")
 
 
-MAX_SAID = 160  # characters of a task's own words quoted in a department's list
+MAX_SAID = 160  # characters of a task's own words quoted in a department's list, at the least
+# … and in the whole list: a list of few items says each at more length, up to its whole body (one
+# measure led: "…开展德州机场规划研究前期工作"). Fitted on the dev splits (``evals/list_said.py``)
+LIST_SAID = 1500
 _LEADING = "。；;，,、 \t\n\r\u3000"
 _CLAUSE = re.compile(r"[^。；;\n]+[。；;]?")  # a sentence, or a clause of tasks
 
@@ -272,13 +275,14 @@ class Ledger:
             role = "牵头（含共同牵头、分别负责）"
         rows = []
         by_order = []  # the documents of the rows whose part is told by the notes' order
+        room = max(MAX_SAID, LIST_SAID // max(len(tasks), 1))
         for t in tasks:
             assert t.measure.resp_span is not None  # a department only comes from a note
             lead = t.role_of(query.dept) == "lead"
             mark = "配合" if self.roles_in_words(t) else "参与"
             if lead:  # a plain list ("负责部门：A、B") with no order convention: each is responsible
                 mark = "牵头" if self.roles_in_words(t) or self._orders(t.doc_id) else "负责"
-            span, said = self._said(t, query.dept)
+            span, said = self._said(t, query.dept, room)
             rows.append((t, span, (f"（{mark}）" if both else "") + (f"：{said}" if said else "")))
             if both and mark == "参与":
                 by_order.append(t.doc_id)
@@ -286,13 +290,14 @@ class Ledger:
         answer = self._listing(question, heading, rows, f"文中未提及{query.dept}{role}的措施。", doc_ids)
         return self._with_convention(answer, by_order) if by_order else answer
 
-    def _said(self, t: Task, dept: str) -> tuple[Span, str]:
+    def _said(self, t: Task, dept: str, room: int = MAX_SAID) -> tuple[Span, str]:
         """The span a department's item is cited to, and what the item says the department
         is to do: a task of a measure split by notes is its own words; in a whole measure,
         the sentences of its body naming the department ("鼓励供销合作社、邮政…整合产地物流
-        设施资源"), if any, else, where it leads first, its body from the start (the note alone names it:
-        "增强医疗卫生服务能力" → "支持发展“互联网+医疗服务”,加强智慧医院建设,…"). At most ``MAX_SAID`` characters, cut
-        where a clause ends; the span runs on to the note."""
+        设施资源"), if any, else, where it leads (alone, first, or beside others: "市发展改革委、
+        市商务局牵头负责"), its body from the start (the note alone names it: "增强医疗卫生服务能力" →
+        "支持发展“互联网+医疗服务”,加强智慧医院建设,…"). At most ``room`` characters, cut where a
+        clause ends; the span runs on to the note."""
         note = t.measure.resp_span
         assert note is not None  # a department only comes from a note
         text = self.index.source_text(t.doc_id)
@@ -313,9 +318,9 @@ class Ledger:
             )
             if named:
                 start, said = named[0].start(), [m.group(0) for m in named]
-            elif t.lead[:1] == (dept,):
-                # only its note names it, first (or alone) among those leading: the body is what
-                # it leads (not a list of eight sharing it)
+            elif dept in t.lead:
+                # only its note names it among those leading: the body is what it leads (a
+                # department supporting is not told the whole body of what it supports)
                 start = _past_leading(text, body.start, body.stop)
                 said = [text[start : body.stop]]
             else:
@@ -323,9 +328,9 @@ class Ledger:
             if not said[0].strip(_LEADING):
                 return note, ""
         words = "……".join(re.sub(r"\s+", "", s).rstrip("。；;，,") for s in said)
-        if len(words) > MAX_SAID:
-            cut = max(words.rfind(p, 0, MAX_SAID) for p in "，；。,;")
-            words = words[: cut if cut > 0 else MAX_SAID] + "……"
+        if len(words) > room:
+            cut = max(words.rfind(p, 0, room) for p in "，；。,;")
+            words = words[: cut if cut > 0 else room] + "……"
         return Span(start, note.end), words
 
     def _orders(self, doc_id: str) -> bool:

@@ -1,0 +1,86 @@
+"""How much a department's list may quote of its measures' words in all
+(``assistant.answering.ledger.LIST_SAID``), fitted on the dev splits.
+
+    python evals/list_said.py --plan-home PLAN_HOME [--corpus-home CORPUS_HOME]
+
+A list answer ("交通局牵头的活儿都有啥？") quotes what each measure asks of the department, each
+item at least ``MAX_SAID`` characters and the whole list about ``LIST_SAID``: a list of one
+measure says it whole, a list of twenty each at the least. More room answers more key facts (the
+last clause of a long measure: "开展德州机场规划研究前期工作") and makes every answer longer. Each dev
+question the product answers with a department's list is a row; it is asked again with each room
+of the grid, and the room kept is the smallest that answers as many of them right (every key fact
+in the answer's text) as any. The questions are asked of persistent indexes: the plan's sets of
+one of the plan (``--plan-home``), the State Council sets of one of the 61 documents
+(``--corpus-home``; without it they are left out). Indexes are built with ``planqa ingest``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+from assistant.answering import ledger
+from assistant.answering.session import Assistant
+from assistant.answering.settings import load_settings
+from assistant.evaluation.evaluate import load_questions
+from index.embed import SentenceTransformerEmbedder
+
+ROOT = Path(__file__).resolve().parent.parent
+GRID = (0, 300, 450, 600, 800, 1000, 1500, 2000)  # 0: every item at MAX_SAID, as before the fit
+
+
+def list_questions(assistants: dict[bool, Assistant]) -> list[tuple[str, dict, Assistant]]:
+    """(id, question, assistant) of every answerable dev question answered with a department's
+    list (its items quote the measures: "…的措施共N项：1.“…”：")."""
+    out = []
+    for path in sorted((ROOT / "evals").glob("questions-*.jsonl")):
+        for q in load_questions(path, "dev"):
+            a = assistants.get(bool(q.get("doc")))
+            if a is None or not q["answerable"]:
+                continue
+            ans = a.ask(q["question"])
+            if ans.intent == "ledger" and "的措施共" in ans.text:
+                out.append((f"{path.stem[10:]}/{q['id']}", q, a))
+    return out
+
+
+def right_at(room: int, rows: list[tuple[str, dict, Assistant]]) -> list[bool]:
+    """Whether each row is answered with every key fact when the list's room is ``room``."""
+    saved = ledger.LIST_SAID
+    ledger.LIST_SAID = room
+    try:
+        return [all(k in a.ask(q["question"]).text for k in q["must_include"]) for _, q, a in rows]
+    finally:
+        ledger.LIST_SAID = saved
+
+
+def fit(scores: dict[int, list[bool]]) -> int:
+    """The smallest room answering as many rows right as any."""
+    best = max(sum(r) for r in scores.values())
+    return min(room for room, r in scores.items() if sum(r) == best)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--plan-home", type=Path, required=True, help="an index of the bundled plan")
+    parser.add_argument("--corpus-home", type=Path, help="an index of the plan and the 60 documents")
+    args = parser.parse_args()
+    settings = load_settings()
+    embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
+    assistants = {False: Assistant(replace(settings, home=args.plan_home), embedder=embedder)}
+    if args.corpus_home is not None:
+        assistants[True] = Assistant(replace(settings, home=args.corpus_home), embedder=embedder)
+    rows = list_questions(assistants)
+    scores = {room: right_at(room, rows) for room in GRID}
+    for i, (qid, _, _) in enumerate(rows):
+        print(qid, " ".join("right" if scores[room][i] else "wrong" for room in GRID))
+    for room in GRID:
+        print(f"room {room}: {sum(scores[room])} of {len(rows)} right")
+    print(
+        f"{len(rows)} dev questions answered with a department's list; room {fit(scores)} (code: {ledger.LIST_SAID})"
+    )
+
+
+if __name__ == "__main__":
+    main()
