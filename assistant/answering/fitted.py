@@ -7,17 +7,15 @@ Models fitted by ``planqa fit`` on the dev splits of the team's question sets
   low-rank bilinear form over the embedding model's vectors); its score is one of the ranker's
   features;
 - ``ranker``: how likely a candidate sentence is evidence for the question (features of
-  ``assistant.answering.evidence.sentence_features``), as boosted trees (``Trees``: a feature
-  counts differently beside others, a cosine more where the words say less);
+  ``assistant.answering.evidence.sentence_features``);
 - ``gate``: how likely the question is answered by the candidate answer at all — below
   its threshold, PlanQA says "文中未提及" (features of ``assistant.answering.gate``).
 
 Beside them, in ``intent.json``: what a question asks (``IntentModel``) and whether it asks which
 document says something (``DocumentSort``).
 
-A logistic model is its feature names, standardisation (mean, scale), coefficients, intercept and
-threshold: a dot product at run time. Trees are their splits and leaf values: walked level by level
-with numpy at run time, no library.
+A model is its feature names, standardisation (mean, scale), coefficients, intercept and
+threshold: a dot product at run time, no library.
 """
 
 from __future__ import annotations
@@ -60,12 +58,6 @@ class Logistic:
         )
         return 1.0 / (1.0 + math.exp(-(z + self.intercept)))
 
-    def dependence(self, feature: str, value: float) -> float:
-        """The log-odds with ``feature`` at ``value`` and the others at their means: what the
-        model prefers, read as ``Trees.dependence`` reads trees."""
-        i = self.features.index(feature)
-        return self.intercept + self.coef[i] * (value - self.mean[i]) / self.scale[i]
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "features": list(self.features),
@@ -86,116 +78,6 @@ class Logistic:
             float(d["intercept"]),
             float(d.get("threshold", 0.5)),
         )
-
-
-@dataclass(frozen=True, eq=False)
-class Trees:
-    """P(positive) as boosted trees: the log-odds are ``baseline`` plus, for each tree, the value
-    of the leaf a row reaches (at a node, a row whose ``feature`` column is at most ``cut`` goes
-    ``left``, otherwise ``right``; a leaf's ``feature`` is -1). The trees are padded to one number
-    of nodes, so that every row walks every tree at once. ``count``: how many of the rows fitted on
-    reached each node (what ``dependence`` weighs by). Fitted by ``planqa fit``
-    (``assistant.evaluation.fittrees``)."""
-
-    features: tuple[str, ...]
-    baseline: float
-    feature: np.ndarray  # (trees, nodes) column of ``features``; -1 at a leaf
-    cut: np.ndarray  # (trees, nodes)
-    left: np.ndarray  # (trees, nodes) node index
-    right: np.ndarray  # (trees, nodes)
-    value: np.ndarray  # (trees, nodes) a leaf's log-odds
-    count: np.ndarray  # (trees, nodes) rows fitted on that reached the node
-    threshold: float = 0.5
-
-    def probs(self, x: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
-        """P(positive) for each row of ``x``, whose columns are ``names`` (a superset of
-        the model's features)."""
-        cols = np.asarray(x, dtype=np.float64)[:, [names.index(f) for f in self.features]]
-        n, trees = len(cols), self.feature.shape[0]
-        if n == 0:
-            return np.zeros(0)
-        tree = np.arange(trees)[None, :]
-        row = np.arange(n)[:, None]
-        node = np.zeros((n, trees), dtype=np.int64)
-        for _ in range(self.feature.shape[1]):  # no path is longer than the nodes of a tree
-            f = self.feature[tree, node]
-            inner = f >= 0
-            if not inner.any():
-                break
-            go_left = cols[row, np.where(inner, f, 0)] <= self.cut[tree, node]
-            node = np.where(inner, np.where(go_left, self.left[tree, node], self.right[tree, node]), node)
-        z = self.baseline + self.value[tree, node].sum(axis=1)
-        return np.asarray(1.0 / (1.0 + np.exp(-z)))
-
-    def prob(self, values: dict[str, float]) -> float:
-        """P(positive) for one example given by feature name (missing features count 0)."""
-        row = np.array([[values.get(f, 0.0) for f in self.features]])
-        return float(self.probs(row, self.features)[0])
-
-    def dependence(self, feature: str, value: float) -> float:
-        """The log-odds with ``feature`` at ``value``, averaged over the other features as the
-        rows fitted on had them (Friedman's partial dependence, by the trees' own counts): what
-        the model prefers, other things as they come."""
-        j = self.features.index(feature)
-        total = self.baseline
-        for t in range(self.feature.shape[0]):
-            stack = [(0, 1.0)]
-            while stack:
-                n, w = stack.pop()
-                f = int(self.feature[t, n])
-                if f < 0:
-                    total += w * float(self.value[t, n])
-                    continue
-                left, right = int(self.left[t, n]), int(self.right[t, n])
-                if f == j:
-                    stack.append((left if value <= self.cut[t, n] else right, w))
-                else:
-                    cl, cr = float(self.count[t, left]), float(self.count[t, right])
-                    stack += [(left, w * cl / (cl + cr)), (right, w * cr / (cl + cr))]
-        return total
-
-    def to_dict(self) -> dict[str, Any]:
-        def rows(a: np.ndarray, digits: int | None = None) -> list[list[float]]:
-            if a.dtype.kind == "i":
-                return [[int(v) for v in r] for r in a]
-            return [[float(v) if digits is None else round(float(v), digits) for v in r] for r in a]
-
-        return {
-            "kind": "trees",
-            "features": list(self.features),
-            "baseline": round(self.baseline, 6),
-            "feature": rows(self.feature),
-            # cuts as they are: one can be a value the features take (a quantile), and a rounded
-            # cut would send the rows holding it the other way
-            "cut": rows(self.cut),
-            "left": rows(self.left),
-            "right": rows(self.right),
-            "value": rows(self.value, 6),
-            "count": rows(self.count),
-            "threshold": round(self.threshold, 6),
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Trees:
-        return cls(
-            tuple(d["features"]),
-            float(d["baseline"]),
-            np.asarray(d["feature"], dtype=np.int64),
-            np.asarray(d["cut"], dtype=np.float64),
-            np.asarray(d["left"], dtype=np.int64),
-            np.asarray(d["right"], dtype=np.int64),
-            np.asarray(d["value"], dtype=np.float64),
-            np.asarray(d["count"], dtype=np.int64),
-            float(d.get("threshold", 0.5)),
-        )
-
-
-Model = Logistic | Trees
-
-
-def model_from_dict(d: dict[str, Any]) -> Model:
-    """A model as ``to_dict`` wrote it: trees, or (without a kind) a logistic model."""
-    return Trees.from_dict(d) if d.get("kind") == "trees" else Logistic.from_dict(d)
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,7 +118,7 @@ class Relation:
 
 @dataclass(frozen=True)
 class Fitted:
-    ranker: Model
+    ranker: Logistic
     gate: Logistic
     llm_floor: float  # answer mode llm: gate probabilities from here to the threshold ask the model
     embedder: str  # the embedding model whose cosines the features are ("" = words only)
@@ -276,7 +158,7 @@ def load_fitted(embedder: str, path: Path = FITTED) -> Fitted:
     # dev question that must be refused; 0.5 stays until the fit weighs refusals too
     scope = Logistic.from_dict(d["scope"]) if "scope" in d else None
     return Fitted(
-        model_from_dict(d["ranker"]),
+        Logistic.from_dict(d["ranker"]),
         gate,
         max(float(d.get("llm_floor", gate.threshold)), MIN_LLM_FLOOR),
         name,

@@ -8,10 +8,8 @@ plan's sets of an index of the bundled plan; the State Council set of the plan p
 1. every candidate sentence's features (``evidence.SENTENCE_FEATURES``), labelled by
    whether it overlaps the question's gold evidence → the **relation** of question and
    sentence vectors (``fitrelation``: its rank chosen by cross-validation, its out-of-fold
-   scores two of the features), then the **ranker**, boosted trees (``fittrees``: how many,
-   and of how many leaves, chosen by cross-validation on how often the best-ranked sentence is
-   gold evidence; a logistic regression, before, ranked 0.781 of the 36 sets' dev questions'
-   gold sentences first where trees rank 0.814);
+   scores two of the features), then the **ranker**, a logistic regression (its L2 strength
+   chosen by cross-validation);
 2. with that ranker (cross-fitted: each question ranked by a ranker that did not see
    it), the gate's features (``gate.GATE_FEATURES``) of the candidate answer,
    labelled by whether the question is answerable → the **gate**, learning from the
@@ -34,7 +32,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -43,7 +40,7 @@ import numpy as np
 
 from assistant.answering.answer import Trace
 from assistant.answering.evidence import SENTENCE_FEATURES
-from assistant.answering.fitted import FITTED, LEXICAL, MIN_LLM_FLOOR, Fitted, Logistic, Model, Relation
+from assistant.answering.fitted import FITTED, LEXICAL, MIN_LLM_FLOOR, Fitted, Logistic, Relation
 from assistant.answering.gate import GATE_FEATURES, GATE_FEATURES_SIGNED
 from assistant.answering.settings import Settings
 from assistant.evaluation.evaluate import load_questions
@@ -64,7 +61,6 @@ from assistant.evaluation.fitlogistic import FOLDS, cross_fit, fit_logistic, fol
 from assistant.evaluation.fitrelation import Candidates, choose_relation
 from assistant.evaluation.fitreport import write_fit_report
 from assistant.evaluation.fitscope import fit_scope, put_scopes, scope_rows
-from assistant.evaluation.fittrees import cross_fit_trees, fit_trees
 from index.errors import PlanQAError
 
 # the share of answerable questions the gate may refuse (the product's promise: say "文中未提及"
@@ -183,8 +179,8 @@ def _fit_variant(
     ``relations``: the relation, and that of each fold (None for words only)."""
     names = tuple(f for f in SENTENCE_FEATURES if variant or f not in _SEMANTIC)
     vx = sx[:, [SENTENCE_FEATURES.index(f) for f in names]]
-    setting, fold_rankers, oof = cross_fit_trees(vx, sy, sf, names, lambda p: _top1(p, sy, rows))
-    ranker = fit_trees(vx, sy, names, setting)
+    l2, fold_rankers, oof = cross_fit(vx, sy, sf, names)
+    ranker = replace(fit_logistic(vx, sy, names, l2), threshold=0.5)
     top1 = _top1(oof, sy, rows)
     # 2. the gate, on candidates ranked by rankers that did not see the question
     relation, fold_relations = relations
@@ -199,7 +195,7 @@ def _fit_variant(
         **fitted.to_dict(),
         "dev": {
             "sentences": len(sy),
-            "ranker_trees": list(setting),
+            "ranker_l2": l2,
             "ranker_top1_cv": top1,
             "gate_examples": len(gy),
             "gate_l2": gl2,
@@ -216,7 +212,7 @@ def _gate_decisions(
     asked: list[Asked],
     variant: str,
     embedder_name: str,
-    fold_rankers: Sequence[Model],
+    fold_rankers: list[Logistic],
     fold_relations: list[Relation | None],
     progress: Progress | None,
 ) -> tuple[list[list[float]], list[float], list[bool], list[str], list[float], list[bool]]:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.answer import Trace
-from assistant.answering.fitted import LEXICAL, Fitted, Logistic, Model, Relation, load_fitted
+from assistant.answering.fitted import LEXICAL, Fitted, Logistic, Relation, load_fitted
 from assistant.answering.intent import across_documents, asks_name, asks_which_document
 from assistant.answering.settings import Settings
 from assistant.evaluation.metrics import LIST_CATEGORIES
@@ -72,7 +72,7 @@ def _assistants(settings: Settings, tmp: Path, gov: bool, progress: Progress | N
     return out
 
 
-def _open_gate(embedder: str, ranker: Model | None = None, relation: Relation | None = None) -> Fitted:
+def _open_gate(embedder: str, ranker: Logistic | None = None, relation: Relation | None = None) -> Fitted:
     """A gate that lets every candidate through (threshold 0) and, unless given, a ranker
     that prefers nothing (ties keep retrieval order) and no relation; the scope model in use
     (which document a question names), so that questions are asked within it as in the product."""

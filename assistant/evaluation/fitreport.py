@@ -39,13 +39,8 @@ def write_fit_report(result: dict[str, Any], out: Path) -> None:
         lines += [
             f"## {variant}",
             "",
-            f"- ranker: {r['sentences']} candidate sentences, "
-            + (
-                f"{r['ranker_trees'][0]} trees of {r['ranker_trees'][1]} leaves, "
-                if "ranker_trees" in r
-                else f"L2 {r['ranker_l2']}, "
-            )
-            + f"best sentence is gold evidence (cross-validated): {r['ranker_top1_cv']}",
+            f"- ranker: {r['sentences']} candidate sentences, L2 {r['ranker_l2']}, "
+            f"best sentence is gold evidence (cross-validated): {r['ranker_top1_cv']}",
             f"- gate: {r['gate_examples']} decisions, L2 {r['gate_l2']}; operating point: threshold "
             f"{pt['threshold']}, refusal precision {pt['refusal_precision']}, recall {pt['refusal_recall']}, "
             f"answerable refused {pt['answerable_refused']}, answerable answered right {pt['answerable_right']}",
