@@ -495,6 +495,23 @@ def test_a_who_question_weighs_the_sentences_that_put_someone_in_charge() -> Non
     assert weight["doer"] > weight["no_doer"]
 
 
+def test_each_ask_of_a_compound_question_gets_its_own_evidence(assistant: Assistant) -> None:
+    # the second ask (考核机制) is answered by a sentence its own ranking puts well below its best,
+    # which is the first ask's sentence already chosen: SUB_SHARE lets the next one join
+    ans = assistant.ask("方案落实得怎么调度？有啥考核机制？")
+    assert not ans.refused and "季调度" in ans.text and "五争五比" in ans.text
+
+
+def test_the_shares_fitted_on_dev_are_chosen_by_their_rules() -> None:
+    from evals import list_said, sub_share
+
+    # the smallest room answering as many right as any
+    assert list_said.fit({0: [True, False], 300: [True, True], 600: [True, True]}) == 300
+    # the share answering most right; of a tie, the nearest the code's
+    scores = {0.2: [True, True], 0.4: [True, True], 0.8: [True, False]}
+    assert sub_share.fit(scores, 0.8) == 0.4 and sub_share.fit(scores, 0.0) == 0.2
+
+
 def test_a_time_question_weighs_the_sentences_naming_the_doing_asked_of() -> None:
     from assistant.answering.gate import asked_doing
 

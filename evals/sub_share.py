@@ -1,0 +1,96 @@
+"""How near its own best an ask of a compound question must rate a further sentence for it to
+join the answer as that ask's evidence (``assistant.answering.answer.SUB_SHARE``), fitted on the
+dev splits.
+
+    python evals/sub_share.py --plan-home PLAN_HOME [--corpus-home CORPUS_HOME]
+
+A question of several asks ("深圳湾港方查验区占地多大？土地能用到啥时候？") is answered with the best
+sentence of the whole question, and for each ask the sentence the ranker rates best for it alone,
+if it is not chosen already and rated at least ``SUB_SHARE`` of that ask's best (so, 1.0: only
+the ask's best itself; 0: the best not chosen yet, however low). Each dev question of more than
+one ask is a row, answered with each share of the grid; the share kept answers most rows right (an
+answerable question: not refused, every key fact said; an unanswerable one: refused), and of
+those that tie, the one nearest the share in the code. The questions are asked of persistent
+indexes: the plan's sets of one of the plan (``--plan-home``), the State Council sets of one of the
+61 documents (``--corpus-home``; without it they are left out). Indexes are built with ``planqa
+ingest``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+import assistant.answering.answer as composing
+from assistant.answering.intent import sub_questions
+from assistant.answering.session import Assistant
+from assistant.answering.settings import load_settings
+from assistant.evaluation.evaluate import load_questions
+from index.embed import SentenceTransformerEmbedder
+
+ROOT = Path(__file__).resolve().parent.parent
+GRID = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def compound_questions(assistants: dict[bool, Assistant]) -> list[tuple[str, dict, Assistant]]:
+    """(id, question, assistant) of every dev question of more than one ask."""
+    out = []
+    for path in sorted((ROOT / "evals").glob("questions-*.jsonl")):
+        for q in load_questions(path, "dev"):
+            a = assistants.get(bool(q.get("doc")))
+            if a is not None and len(sub_questions(a.prepare(q["question"]))) > 1:
+                out.append((f"{path.stem[10:]}/{q['id']}", q, a))
+    return out
+
+
+def right_at(share: float, rows: list[tuple[str, dict, Assistant]]) -> list[bool]:
+    """Whether each row is answered right with ``SUB_SHARE`` at ``share``."""
+    kept = composing.SUB_SHARE
+    composing.SUB_SHARE = share
+    try:
+        out = []
+        for _, q, a in rows:
+            answer = a.ask(q["question"])
+            keys = q.get("must_include") or []
+            out.append(
+                answer.refused
+                if not q["answerable"]
+                else not answer.refused and all(k in answer.text for k in keys)
+            )
+        return out
+    finally:
+        composing.SUB_SHARE = kept
+
+
+def fit(scores: dict[float, list[bool]], now: float) -> float:
+    """The share answering most rows right; of those that tie, the nearest ``now``."""
+    best = max(sum(r) for r in scores.values())
+    return min((s for s, r in scores.items() if sum(r) == best), key=lambda s: abs(s - now))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--plan-home", type=Path, required=True, help="an index of the bundled plan")
+    parser.add_argument("--corpus-home", type=Path, help="an index of the plan and the 60 documents")
+    args = parser.parse_args()
+    settings = load_settings()
+    embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
+    assistants = {False: Assistant(replace(settings, home=args.plan_home), embedder=embedder)}
+    if args.corpus_home is not None:
+        assistants[True] = Assistant(replace(settings, home=args.corpus_home), embedder=embedder)
+    rows = compound_questions(assistants)
+    scores = {share: right_at(share, rows) for share in GRID}
+    for i, (qid, _, _) in enumerate(rows):
+        marks = [scores[s][i] for s in GRID]
+        if any(marks) and not all(marks):
+            print(qid, " ".join("right" if m else "wrong" for m in marks))
+    for share in GRID:
+        print(f"share {share}: {sum(scores[share])} of {len(rows)} right")
+    print(
+        f"{len(rows)} dev questions of more than one ask; share {fit(scores, composing.SUB_SHARE)} (code: {composing.SUB_SHARE})"
+    )
+
+
+if __name__ == "__main__":
+    main()
