@@ -17,14 +17,12 @@ one of the plan (``--plan-home``), the State Council sets of one of the 61 docum
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 
 from assistant.answering import ledger
 from assistant.answering.session import Assistant
-from assistant.answering.settings import load_settings
 from assistant.evaluation.evaluate import load_questions
-from index.embed import SentenceTransformerEmbedder
+from assistant.evaluation.fitdata import add_home_arguments, home_assistants, right_with
 
 ROOT = Path(__file__).resolve().parent.parent
 GRID = (0, 300, 450, 600, 800, 1000, 1500, 2000)  # 0: every item at MAX_SAID, as before the fit
@@ -45,16 +43,6 @@ def list_questions(assistants: dict[bool, Assistant]) -> list[tuple[str, dict, A
     return out
 
 
-def right_at(room: int, rows: list[tuple[str, dict, Assistant]]) -> list[bool]:
-    """Whether each row is answered with every key fact when the list's room is ``room``."""
-    saved = ledger.LIST_SAID
-    ledger.LIST_SAID = room
-    try:
-        return [all(k in a.ask(q["question"]).text for k in q["must_include"]) for _, q, a in rows]
-    finally:
-        ledger.LIST_SAID = saved
-
-
 def fit(scores: dict[int, list[bool]]) -> int:
     """The smallest room answering as many rows right as any."""
     best = max(sum(r) for r in scores.values())
@@ -63,16 +51,11 @@ def fit(scores: dict[int, list[bool]]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--plan-home", type=Path, required=True, help="an index of the bundled plan")
-    parser.add_argument("--corpus-home", type=Path, help="an index of the plan and the 60 documents")
+    add_home_arguments(parser)
     args = parser.parse_args()
-    settings = load_settings()
-    embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
-    assistants = {False: Assistant(replace(settings, home=args.plan_home), embedder=embedder)}
-    if args.corpus_home is not None:
-        assistants[True] = Assistant(replace(settings, home=args.corpus_home), embedder=embedder)
+    assistants = home_assistants(args)
     rows = list_questions(assistants)
-    scores = {room: right_at(room, rows) for room in GRID}
+    scores = {room: right_with(ledger, "LIST_SAID", room, rows) for room in GRID}
     for i, (qid, _, _) in enumerate(rows):
         print(qid, " ".join("right" if scores[room][i] else "wrong" for room in GRID))
     for room in GRID:

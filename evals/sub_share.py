@@ -19,15 +19,13 @@ ingest``.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 
 import assistant.answering.answer as composing
 from assistant.answering.intent import sub_questions
 from assistant.answering.session import Assistant
-from assistant.answering.settings import load_settings
 from assistant.evaluation.evaluate import load_questions
-from index.embed import SentenceTransformerEmbedder
+from assistant.evaluation.fitdata import add_home_arguments, home_assistants, right_with
 
 ROOT = Path(__file__).resolve().parent.parent
 GRID = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -44,25 +42,6 @@ def compound_questions(assistants: dict[bool, Assistant]) -> list[tuple[str, dic
     return out
 
 
-def right_at(share: float, rows: list[tuple[str, dict, Assistant]]) -> list[bool]:
-    """Whether each row is answered right with ``SUB_SHARE`` at ``share``."""
-    kept = composing.SUB_SHARE
-    composing.SUB_SHARE = share
-    try:
-        out = []
-        for _, q, a in rows:
-            answer = a.ask(q["question"])
-            keys = q.get("must_include") or []
-            out.append(
-                answer.refused
-                if not q["answerable"]
-                else not answer.refused and all(k in answer.text for k in keys)
-            )
-        return out
-    finally:
-        composing.SUB_SHARE = kept
-
-
 def fit(scores: dict[float, list[bool]], now: float) -> float:
     """The share answering most rows right; of those that tie, the nearest ``now``."""
     best = max(sum(r) for r in scores.values())
@@ -71,16 +50,11 @@ def fit(scores: dict[float, list[bool]], now: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--plan-home", type=Path, required=True, help="an index of the bundled plan")
-    parser.add_argument("--corpus-home", type=Path, help="an index of the plan and the 60 documents")
+    add_home_arguments(parser)
     args = parser.parse_args()
-    settings = load_settings()
-    embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
-    assistants = {False: Assistant(replace(settings, home=args.plan_home), embedder=embedder)}
-    if args.corpus_home is not None:
-        assistants[True] = Assistant(replace(settings, home=args.corpus_home), embedder=embedder)
+    assistants = home_assistants(args)
     rows = compound_questions(assistants)
-    scores = {share: right_at(share, rows) for share in GRID}
+    scores = {share: right_with(composing, "SUB_SHARE", share, rows) for share in GRID}
     for i, (qid, _, _) in enumerate(rows):
         marks = [scores[s][i] for s in GRID]
         if any(marks) and not all(marks):

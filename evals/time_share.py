@@ -24,14 +24,12 @@ from __future__ import annotations
 import argparse
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
 from assistant.answering.answer import DOER_SHARE, TASK_SHARE, Trace
 from assistant.answering.session import Assistant
-from assistant.answering.settings import load_settings
 from assistant.evaluation.evaluate import load_questions
-from index.embed import SentenceTransformerEmbedder
+from assistant.evaluation.fitdata import add_home_arguments, home_assistants
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,15 +118,10 @@ def fit(data: list[tuple[float, bool, str]]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--plan-home", type=Path, required=True, help="an index of the bundled plan")
-    parser.add_argument("--corpus-home", type=Path, help="an index of the plan and the 60 documents")
+    add_home_arguments(parser)
     parser.add_argument("--doers", action="store_true", help="fit DOER_SHARE instead of TASK_SHARE")
     args = parser.parse_args()
-    settings = load_settings()
-    embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
-    assistants = {False: Assistant(replace(settings, home=args.plan_home), embedder=embedder)}
-    if args.corpus_home is not None:
-        assistants[True] = Assistant(replace(settings, home=args.corpus_home), embedder=embedder)
+    assistants = home_assistants(args)
     if args.doers:
         doers = doer_rows(assistants)
         for share, with_, without, qid in sorted(doers, reverse=True):

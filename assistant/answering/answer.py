@@ -446,7 +446,8 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
                 probs = self._rank(sub, detect_intent(sub), pool, None, qvec)
                 ranked = sorted(zip(probs, pool), key=lambda x: -x[0])
                 top = ranked[0][0]
-                # each ask gets its own evidence when another sentence answers it about as well
+                # each ask gets its own evidence: the best not chosen yet, if rated near enough
+                # its own best (SUB_SHARE)
                 pick = next((s for p, s in ranked if s not in chosen and p >= SUB_SHARE * top), None)
                 if pick is not None and len(chosen) < MAX_SENTENCES:
                     chosen.append(pick)

@@ -3,6 +3,7 @@ what the answerer sees of each question asked (candidate sentences, their gold l
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,7 +14,7 @@ import numpy as np
 from assistant.answering.answer import Trace
 from assistant.answering.fitted import LEXICAL, Fitted, Logistic, Relation, load_fitted
 from assistant.answering.intent import across_documents, asks_name, asks_which_document
-from assistant.answering.settings import Settings
+from assistant.answering.settings import Settings, load_settings
 from assistant.evaluation.metrics import LIST_CATEGORIES
 from index.embed import SentenceTransformerEmbedder
 from index.load import doc_id_for
@@ -70,6 +71,47 @@ def _assistants(settings: Settings, tmp: Path, gov: bool, progress: Progress | N
         a.ingest([SAMPLE_PLAN, *([CORPUS] if with_corpus else [])], progress=progress)
         out[with_corpus] = a
     return out
+
+
+def add_home_arguments(parser: argparse.ArgumentParser) -> None:
+    """The indexes the fitting scripts of ``evals/`` ask their dev questions of (built with
+    ``planqa ingest``): the plan's, and one of the plan and the 60 documents."""
+    parser.add_argument("--plan-home", type=Path, required=True, help="an index of the bundled plan")
+    parser.add_argument("--corpus-home", type=Path, help="an index of the plan and the 60 documents")
+
+
+def home_assistants(args: argparse.Namespace) -> dict[bool, Any]:
+    """An assistant of each index ``add_home_arguments`` read, by whether it holds the State
+    Council documents (the plan's sets are asked of the plan's, the others of the corpus's)."""
+    from assistant.answering.session import Assistant
+
+    settings = load_settings()
+    embedder = SentenceTransformerEmbedder(settings.model, cache_dir=settings.models_dir)
+    out = {False: Assistant(replace(settings, home=args.plan_home), embedder=embedder)}
+    if args.corpus_home is not None:
+        out[True] = Assistant(replace(settings, home=args.corpus_home), embedder=embedder)
+    return out
+
+
+def right_with(module: Any, name: str, value: Any, rows: list[tuple[str, dict[str, Any], Any]]) -> list[bool]:
+    """Whether each (id, question, assistant) row is answered right with ``module``'s constant
+    ``name`` set to ``value`` (restored after): an answerable question not refused, with every key
+    fact in its text; an unanswerable one refused."""
+    kept = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        out = []
+        for _, q, a in rows:
+            answer = a.ask(q["question"])
+            keys = q.get("must_include") or []
+            out.append(
+                answer.refused
+                if not q["answerable"]
+                else not answer.refused and all(k in answer.text for k in keys)
+            )
+        return out
+    finally:
+        setattr(module, name, kept)
 
 
 def _open_gate(embedder: str, ranker: Logistic | None = None, relation: Relation | None = None) -> Fitted:
