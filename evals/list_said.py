@@ -22,7 +22,7 @@ from pathlib import Path
 from assistant.answering import ledger
 from assistant.answering.session import Assistant
 from assistant.evaluation.evaluate import load_questions
-from assistant.evaluation.fitdata import add_home_arguments, home_assistants, right_with
+from assistant.evaluation.fitdata import add_home_arguments, home_assistants, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 GRID = (0, 300, 450, 600, 800, 1000, 1500, 2000)  # 0: every item at MAX_SAID, as before the fit
@@ -55,11 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     assistants = home_assistants(args)
     rows = list_questions(assistants)
-    scores = {room: right_with(ledger, "LIST_SAID", room, rows) for room in GRID}
-    for i, (qid, _, _) in enumerate(rows):
-        print(qid, " ".join("right" if scores[room][i] else "wrong" for room in GRID))
-    for room in GRID:
-        print(f"room {room}: {sum(scores[room])} of {len(rows)} right")
+    scores = sweep(ledger, "LIST_SAID", GRID, rows)
     print(
         f"{len(rows)} dev questions answered with a department's list; room {fit(scores)} (code: {ledger.LIST_SAID})"
     )

@@ -25,7 +25,7 @@ import assistant.answering.answer as composing
 from assistant.answering.intent import sub_questions
 from assistant.answering.session import Assistant
 from assistant.evaluation.evaluate import load_questions
-from assistant.evaluation.fitdata import add_home_arguments, home_assistants, right_with
+from assistant.evaluation.fitdata import add_home_arguments, home_assistants, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 GRID = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -54,13 +54,7 @@ def main() -> None:
     args = parser.parse_args()
     assistants = home_assistants(args)
     rows = compound_questions(assistants)
-    scores = {share: right_with(composing, "SUB_SHARE", share, rows) for share in GRID}
-    for i, (qid, _, _) in enumerate(rows):
-        marks = [scores[s][i] for s in GRID]
-        if any(marks) and not all(marks):
-            print(qid, " ".join("right" if m else "wrong" for m in marks))
-    for share in GRID:
-        print(f"share {share}: {sum(scores[share])} of {len(rows)} right")
+    scores = sweep(composing, "SUB_SHARE", GRID, rows)
     print(
         f"{len(rows)} dev questions of more than one ask; share {fit(scores, composing.SUB_SHARE)} (code: {composing.SUB_SHARE})"
     )

@@ -29,7 +29,7 @@ from pathlib import Path
 from assistant.answering.answer import DOER_SHARE, TASK_SHARE, Trace
 from assistant.answering.session import Assistant
 from assistant.evaluation.evaluate import load_questions
-from assistant.evaluation.fitdata import add_home_arguments, home_assistants
+from assistant.evaluation.fitdata import add_home_arguments, answered_right, home_assistants
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,13 +75,7 @@ def doer_rows(assistants: dict[bool, Assistant]) -> list[tuple[float, bool, bool
         try:
             for share in (0.0, float("inf")):  # joining whatever its share, and never
                 composing.DOER_SHARE = share
-                answer = a.composer.compose(asked, hits)
-                keys = q.get("must_include") or []
-                right.append(
-                    answer.refused
-                    if not q["answerable"]
-                    else not answer.refused and all(k in answer.text for k in keys)
-                )
+                right.append(answered_right(q, a.composer.compose(asked, hits)))
         finally:
             composing.DOER_SHARE = DOER_SHARE
         out.append((trace.doers[0][0], right[0], right[1], qid))

@@ -290,7 +290,7 @@ class Ledger:
         answer = self._listing(question, heading, rows, f"文中未提及{query.dept}{role}的措施。", doc_ids)
         return self._with_convention(answer, by_order) if by_order else answer
 
-    def _said(self, t: Task, dept: str, room: int = MAX_SAID) -> tuple[Span, str]:
+    def _said(self, t: Task, dept: str, room: int) -> tuple[Span, str]:
         """The span a department's item is cited to, and what the item says the department
         is to do: a task of a measure split by notes is its own words; in a whole measure,
         the sentences of its body naming the department ("鼓励供销合作社、邮政…整合产地物流

@@ -93,25 +93,36 @@ def home_assistants(args: argparse.Namespace) -> dict[bool, Any]:
     return out
 
 
+def answered_right(q: dict[str, Any], answer: Any) -> bool:
+    """An answerable question answered, not refused, with every key fact in its text; an
+    unanswerable one refused."""
+    return bool(answer.refused) if not q["answerable"] else not answer.refused and _key_fact(q, answer.text)
+
+
 def right_with(module: Any, name: str, value: Any, rows: list[tuple[str, dict[str, Any], Any]]) -> list[bool]:
-    """Whether each (id, question, assistant) row is answered right with ``module``'s constant
-    ``name`` set to ``value`` (restored after): an answerable question not refused, with every key
-    fact in its text; an unanswerable one refused."""
+    """Whether each (id, question, assistant) row is ``answered_right`` with ``module``'s
+    constant ``name`` set to ``value`` (restored after)."""
     kept = getattr(module, name)
     setattr(module, name, value)
     try:
-        out = []
-        for _, q, a in rows:
-            answer = a.ask(q["question"])
-            keys = q.get("must_include") or []
-            out.append(
-                answer.refused
-                if not q["answerable"]
-                else not answer.refused and all(k in answer.text for k in keys)
-            )
-        return out
+        return [answered_right(q, a.ask(q["question"])) for _, q, a in rows]
     finally:
         setattr(module, name, kept)
+
+
+def sweep(
+    module: Any, name: str, grid: tuple[Any, ...], rows: list[tuple[str, dict[str, Any], Any]]
+) -> dict[Any, list[bool]]:
+    """Each row answered with ``module``'s constant ``name`` at each value of ``grid``
+    (``right_with``); printed: the rows whose answer it changes, then how many are right at each."""
+    scores = {value: right_with(module, name, value, rows) for value in grid}
+    for i, (qid, _, _) in enumerate(rows):
+        marks = [scores[v][i] for v in grid]
+        if any(marks) and not all(marks):
+            print(qid, " ".join("right" if m else "wrong" for m in marks))
+    for value in grid:
+        print(f"{name} {value}: {sum(scores[value])} of {len(rows)} right")
+    return scores
 
 
 def _open_gate(embedder: str, ranker: Logistic | None = None, relation: Relation | None = None) -> Fitted:
