@@ -28,6 +28,7 @@ from tests.test_question_sets import (
     GOV17_SET,
     GOV18_SET,
     GOV19_SET,
+    GOV20_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -43,6 +44,7 @@ from tests.test_question_sets import (
     PLAN12_SET,
     PLAN13_SET,
     PLAN14_SET,
+    PLAN15_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -94,6 +96,8 @@ WRITTEN = (
     PLAN13_SET,
     GOV19_SET,
     PLAN14_SET,
+    GOV20_SET,
+    PLAN15_SET,
 )
 
 
@@ -108,7 +112,7 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     plan6 for the twelfth, gov12 and plan7 for the thirteenth, gov13 and plan8 for the fourteenth,
     gov14 and plan9 for the fifteenth, gov15 and plan10 for the sixteenth, gov16 and plan11 for
     the seventeenth, gov17 and plan12 for the eighteenth, gov18 and plan13 for the nineteenth, gov19
-    and plan14 for the twentieth: none of their questions is word for word one of a set written before them."""
+    and plan14 for the twentieth, gov20 and plan15 for the twenty-first: none of their questions is word for word one of a set written before them."""
     earlier = {row["question"].strip() for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if row["question"].strip() in earlier]
     assert not copied, copied
@@ -265,3 +269,18 @@ def test_twentieth_round_sets_ask_of_the_sixteen_least_asked_documents_and_of_th
         _load(GOV19_SET), size=87, docs=16, unanswerable=28, about_documents=16, no_doc_named=78
     )
     _assert_plan_round(_load(PLAN14_SET), size=54, unanswerable=16)
+
+
+def test_twenty_first_round_sets_ask_of_the_sixteen_least_asked_documents_and_of_the_plan() -> None:
+    """gov20: the sixteen State Council documents the rounds before asked of least (public
+    hospital appraisal, government new media, a move of the armed police, replies to deputies'
+    and members' proposals, the Shenzhen Universiade bid, the 2019 holidays, Hubei's report, the
+    Urumqi innovation zone, the government website pilot, the 2018 science awards, abandoned
+    chemical weapons, water saving, cotton-for-grain rewards), a third unanswerable, a sixth about
+    the document itself or which document; plan15: the plan, with 16 unanswerable questions about
+    things it discusses, most on its later measures and closing safeguards (one question that
+    repeated an earlier set word for word was left out of gov20)."""
+    _assert_gov_round(
+        _load(GOV20_SET), size=91, docs=16, unanswerable=29, about_documents=16, no_doc_named=84
+    )
+    _assert_plan_round(_load(PLAN15_SET), size=54, unanswerable=16)

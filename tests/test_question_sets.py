@@ -58,6 +58,8 @@ GOV18_SET = ROOT / "evals" / "questions-gov18.jsonl"
 PLAN13_SET = ROOT / "evals" / "questions-plan13.jsonl"
 GOV19_SET = ROOT / "evals" / "questions-gov19.jsonl"
 PLAN14_SET = ROOT / "evals" / "questions-plan14.jsonl"
+GOV20_SET = ROOT / "evals" / "questions-gov20.jsonl"
+PLAN15_SET = ROOT / "evals" / "questions-plan15.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -143,6 +145,8 @@ SETS = [
     pytest.param(PLAN13_SET, id="plan13"),
     pytest.param(GOV19_SET, id="gov19"),
     pytest.param(PLAN14_SET, id="plan14"),
+    pytest.param(GOV20_SET, id="gov20"),
+    pytest.param(PLAN15_SET, id="plan15"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
