@@ -26,10 +26,12 @@ from typing import Any
 
 import numpy as np
 
+from index.responsibility import is_note_sentence
 from index.types import Chunk
 
 _SENT = re.compile(r"[^。！？；;!?\n]*(?:[。！？；;!?]|\n|$)")
 _WS = " \t\r\n\u3000\xa0\ufeff"
+_OPEN, _CLOSE = "（(", "）)"
 _VECTORS = "sentences.npy"
 _TABLE = "sentences.json"
 EMBED_BATCH = 128
@@ -37,7 +39,9 @@ EMBED_BATCH = 128
 
 def sentence_spans(source: str, chunk: Chunk) -> list[tuple[int, int]]:
     """The sentences of ``chunk``: source spans, in order, whitespace trimmed; text that
-    cleaning dropped from the chunk (a spam line) is no sentence of it."""
+    cleaning dropped from the chunk (a spam line) is no sentence of it. A department note
+    closes the tasks before it, so a note the line goes on after ("…准入环境。（市场监管总局负责）
+    加强体育产业创新创业教育服务…") is a sentence of its own, not the start of the next."""
     out: list[tuple[int, int]] = []
     for m in _SENT.finditer(source, chunk.start, chunk.end):
         a, b = m.start(), m.end()
@@ -51,9 +55,34 @@ def sentence_spans(source: str, chunk: Chunk) -> list[tuple[int, int]]:
             continue
         a += raw.index(s[0])
         b = a + len(s)
-        if s in chunk.text:
-            out.append((a, b))
+        for x, y in _after_note(s):
+            part = s[x:y]
+            if part in chunk.text:
+                out.append((a + x, a + y))
     return out
+
+
+def _after_note(s: str) -> list[tuple[int, int]]:
+    """``s`` as (start, end) spans: itself, or the department note it starts with and the
+    rest (whitespace trimmed)."""
+    end = _bracket_end(s)
+    if end is None or end >= len(s) or not is_note_sentence(s[:end]):
+        return [(0, len(s))]
+    rest = len(s[end:]) - len(s[end:].lstrip(_WS))
+    return [(0, end), (end + rest, len(s))]
+
+
+def _bracket_end(s: str) -> int | None:
+    """Where the bracketed group ``s`` starts with ends (just past its closing bracket)."""
+    if s[:1] not in _OPEN:
+        return None
+    depth = 0
+    for i, ch in enumerate(s):
+        depth += ch in _OPEN
+        depth -= ch in _CLOSE
+        if depth == 0:
+            return i + 1
+    return None
 
 
 def embed_form(chunk: Chunk, sentence: str) -> str:

@@ -23,6 +23,7 @@ from assistant.surfaces import cli
 from index.ingest import ingest
 from index.load import load_document
 from index.metadata import date_of_line
+from index.sentences import sentence_spans
 from tests.conftest import ROOT, SAMPLE, FakeEmbedder
 
 CORPUS = ROOT / "evals" / "corpus" / "gov-policies"
@@ -286,6 +287,22 @@ def test_notes_inside_a_measure_are_ledger_rows_of_their_own(assistant: Assistan
         for t in assistant.ledger.by_department("体育总局", "any")
     ]
     assert len(keys) == len(set(keys))
+
+
+def test_a_task_is_answered_by_its_own_note_in_its_words(assistant: Assistant) -> None:
+    # "…准入环境。（市场监管总局负责）加强…。鼓励退役运动员投身体育竞赛表演产业。（体育总局、教育部
+    # 负责）重视…": each note closes the tasks before it, and is a sentence of its own
+    m = next(m for m in assistant.index.measures["34"] if m.title == "鼓励创新创业")
+    chunk = next(c for c in assistant.index.chunks if c.doc_id == "34" and c.start <= m.span.start < c.end)
+    src = _source("34")
+    said = [src[a:b] for a, b in sentence_spans(src, chunk)]
+    assert "（市场监管总局负责）" in said and "（体育总局、教育部负责）" in said
+    assert any(s.startswith("加强体育产业创新创业教育服务") for s in said)
+    # who is responsible for a task: its own note, not the measure's first, in the note's words
+    # (no 牵头 is claimed where the note says none)
+    a = assistant.ask("鼓励退役运动员投身体育竞赛表演产业，这件事由哪些部门负责？")
+    assert "由体育总局、教育部负责" in a.text and "牵头" not in a.text
+    assert any(c.quote == "（体育总局、教育部负责）" for c in a.citations)
 
 
 def test_tasks_of_one_document(home: Path, capsys) -> None:

@@ -414,6 +414,17 @@ def _past_leading(text: str, start: int, end: int) -> int:
     return start
 
 
+def task_of(m: Measure, start: int) -> Measure:
+    """The ledger row of ``m`` that the text from ``start`` belongs to: the task whose own
+    words or note it is in ("…赛事制播分离…。（广电总局、版权局、司法部、体育总局负责）" — not the
+    measure's first note), or ``m`` itself when its tasks carry no note each or the text
+    follows the last note."""
+    for part, _ in _parts(m):
+        if part.resp_span is not None and start < part.resp_span.end:
+            return part
+    return m
+
+
 def _parts(m: Measure) -> list[tuple[Measure, Span | None]]:
     """A measure as ledger rows: itself, or — its tasks carrying a note each — one row a
     note, with the span of that task's own words (from the note before it, or the title)."""

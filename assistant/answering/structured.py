@@ -16,8 +16,10 @@ from assistant.answering.intent import (
     Intent,
     match_form,
 )
+from assistant.answering.ledger import task_of
 from assistant.answering.types import Answer, Citation, cite
 from index.plan_index import PlanIndex
+from index.responsibility import FIRST_LEADS
 from index.types import Hit, Measure
 
 _WS = " \t\r\n\u3000\xa0\ufeff"
@@ -145,7 +147,7 @@ class MeasureAnswers:
         # a measure the question names by its full title is the one asked about
         q = match_form(question)
         for _, s in scored:
-            m = self.index.measure_of(s.chunk)
+            m = self._task_of(s)
             named = (
                 m is not None and m.resp_span is not None and len(m.title) >= 4 and match_form(m.title) in q
             )
@@ -156,7 +158,9 @@ class MeasureAnswers:
             answer = self._resp_answer(question, intent, hits, picked[:2])
             return Candidate(answer, found, [s for _, s in picked[:2]], "note")
         for _, s in scored:
-            m = self.index.measure_of(s.chunk)
+            if s.is_note and self._split_by_notes(s):
+                continue  # one of several notes of a measure: its tasks' words tell which is asked
+            m = self._task_of(s)
             if m is None or m.resp_span is None:
                 if not picked:
                     return None  # best evidence is not a measure: answer by quoting
@@ -178,6 +182,33 @@ class MeasureAnswers:
         found = two if n == 2 else one
         answer = self._resp_answer(question, intent, hits, picked[:n])
         return Candidate(answer, found, [s for _, s in picked[:n]], "note")
+
+    def _split_by_notes(self, s: Sentence) -> bool:
+        """The sentence's measure is split into tasks by a note each."""
+        m = self.index.measure_of(s.chunk)
+        return m is not None and bool(m.notes)
+
+    def _task_of(self, s: Sentence) -> Measure | None:
+        """The measure of the sentence, as the ledger row of its task when its tasks carry a
+        note each (``ledger.task_of``)."""
+        m = self.index.measure_of(s.chunk)
+        return task_of(m, s.start) if m is not None else None
+
+    def _own_words(self, m: Measure) -> str:
+        """The note's words, brackets off, when it says no 牵头, is no labelled note ("负责部门：…")
+        and its document states no order of departments ("列第一位者为牵头单位"); "" otherwise."""
+        if m.resp_span is None:
+            return ""
+        note = m.resp_span.slice(self.index.source_text(m.doc_id)).strip()
+        inner = note[1:-1] if note[:1] in "（(" and note[-1:] in "）)" else ""
+        if (
+            not inner
+            or "牵头" in inner
+            or re.search(r"[:：]", inner)
+            or FIRST_LEADS.search(self.index.source_text(m.doc_id))
+        ):
+            return ""
+        return re.sub(r"\s+", "", inner).replace(",", "，")
 
     def _resp_keys(self, m: Measure, s: Sentence) -> str:
         assert m.resp_span is not None
@@ -226,8 +257,14 @@ class MeasureAnswers:
         measures = [self.index.measure_of(s.chunk) for s in cand.chosen]
         return all(m is not None and not m.support for m in measures)
 
-    @staticmethod
-    def _who(m: Measure, intent: Intent) -> str:
+    def _who(self, m: Measure, intent: Intent) -> str:
+        """Who the measure's note puts in charge: in the note's own words where it says no
+        牵头 ("（市场监管总局、工业和信息化部负责）", "（商务部指导，供销合作总社参与）": no lead to
+        claim) and the document sets no order for its departments; else as its lead and its
+        support."""
+        own = self._own_words(m)
+        if own:
+            return f"由{own}" + ("，未列配合单位" if intent.wants_support and not m.support else "")
         lead = "、".join(m.lead)
         if m.each_responsible:
             who = f"由{lead}分别负责"
