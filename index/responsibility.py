@@ -123,8 +123,15 @@ def parse_responsibility(
             names_part, waiting = "、".join([*waiting, names_part]), []
         # "…、财政部等和各有关省级人民政府负责": the departments, and the provinces besides
         names_part = re.sub(r"等(?:有关部门)?(?:和|及|与)(?=各)", "、", names_part)
+        # "国家发展改革委会同有关部门负责": who leads, and whom they act together with
+        names_part, _, together = names_part.partition("会同")
         names = [_clean_dept(n) for n in _split_top(names_part, re.compile(r"[、/]"))]
         names = [n for n in names if n]
+        support.extend(
+            n
+            for n in (_clean_dept(x) for x in _split_top(together, re.compile(r"[、/]")))
+            if n and not _UNNAMED.fullmatch(n)
+        )
         role = m.group(2)
         if role in ("配合", "参与", "协助"):
             support.extend(names)
@@ -135,6 +142,10 @@ def parse_responsibility(
             lead.extend(names)
             each = each or role.startswith("分别") or bool(by_duty)
     return tuple(dict.fromkeys(lead)), tuple(dict.fromkeys(support)), each
+
+
+# bodies a note names by no name ("会同有关部门负责")
+_UNNAMED = re.compile(r"(?:各)?(?:有关|相关|其他)(?:部门|单位|方面)(?:和单位)?")
 
 
 def _clean_dept(name: str) -> str:

@@ -183,6 +183,13 @@ def test_note_variants() -> None:
         True,
     )
     assert parse_responsibility("（海关总署负责）") == (("海关总署",), (), False)
+    # who leads, and whom they act together with (会同); bodies named by no name are none
+    assert parse_responsibility("（国家发展改革委会同有关部门负责）") == (("国家发展改革委",), (), False)
+    assert parse_responsibility("（教育部、财政部会同人力资源社会保障部负责）") == (
+        ("教育部", "财政部"),
+        ("人力资源社会保障部",),
+        False,
+    )
     # "…等有关部门和单位" is the department named; the rest of the note is said of it too
     assert parse_responsibility("（人力资源社会保障部等有关部门和单位负责）") == (
         ("人力资源社会保障部",),
