@@ -150,6 +150,9 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         ("这个方案是哪天印发的？", ("day",)),
         ("那它的完成时限是什么？", ("date",)),  # a deadline: a date ("6月底前") answers it
         ("要在多少天内撤回？", ("duration",)),
+        ("许可证的有效期多长？", ("duration",)),
+        ("这个通知的有效期到哪年？", ("duration", "date")),
+        ("证书在有效期内最多能用几次？", ("count",)),  # a period named as a condition, not asked
         ("争取几个县纳入省财政直管县？", ("count",)),
         ("住建局配合的是哪几项？", ()),  # which ones: a list, not a count
         ("国庆调休哪几天得上班？", ()),  # which days, not how long
