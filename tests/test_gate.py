@@ -244,3 +244,25 @@ def test_years_counted_from_are_not_asked_nor_stated() -> None:
     # a figure stated from a year on is no other year's figure
     assert not _other_years_only({"2024"}, "自2023年1月1日起，每辆补贴5000元")
     assert _other_years_only({"2004"}, "2003年全国城市污水处理率达到42%")
+
+
+def test_a_year_no_document_of_the_answer_mentions_is_refused(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    from assistant.answering.gate import mentions_year
+
+    doc = tmp_path / "放假通知.txt"
+    doc.write_text(
+        "关于二〇二一年部分节假日安排的通知\n\n一、春节：2月11日至17日放假调休，共7天。2月7日（星期日）上班。\n\n"
+        "二、劳动节：5月1日至5日放假调休，共5天。\n",
+        encoding="utf-8",
+    )
+    ingest([doc], tmp_path / "home", fake_embedder)
+    a = Assistant(Settings(home=tmp_path / "home"), embedder=fake_embedder)
+    other = a.ask("2026年春节放假调休几天？")  # the notice is of 2021's holidays
+    own = a.ask("2021年春节放假调休几天？")  # its year, written in characters
+    a.close()
+    assert other.refused and "2026年" in other.text and "共7天" in other.text  # what it does say, cited
+    assert not own.refused and "共7天" in own.text
+    assert mentions_year("二〇二一年", "2021") and mentions_year("一九九六年", "1996")
+    assert not mentions_year("2021年", "2026")

@@ -36,11 +36,14 @@ from assistant.answering.fitted import LEXICAL, Fitted, load_fitted
 from assistant.answering.gate import (
     VALUE_FEATURES,
     VALUE_RULE,
+    YEAR_RULE,
     Candidate,
     GateFeatures,
     asked_doing,
+    asked_years,
     asks_who,
     hinges,
+    mentions_year,
 )
 from assistant.answering.intent import (
     Intent,
@@ -339,6 +342,10 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         rule = ""
         if features["names_other_measure"]:
             rule = "names another measure"  # by its title; the evidence is another measure's
+        elif self._year_unmentioned(question, intent, cand):
+            # "2020年春节从哪天放到哪天？" of the notice of 2019's holidays: no document says
+            # anything of a year it never mentions
+            rule = YEAR_RULE
         elif (
             features["value_missing"] or features["year_missing"] or features["names_missing"]
         ) and not left:
@@ -355,11 +362,11 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
             rule = "unknown words, no meaning to match"
         if trace is not None:
             trace.decisions.append(Decision(features, prob, cand.answer, rule))
-        if rule == VALUE_RULE:
+        if rule in (VALUE_RULE, YEAR_RULE):
             # is the evidence about what is asked, value aside? then say what it says
             about = self.fitted.gate.prob(aside)
             if about >= self.fitted.gate.threshold:
-                return self._refuse_value(question, hits, intent, cand, prob)
+                return self._refuse_value(question, hits, intent, cand, prob, rule)
         # a measure the question names by its title, asked for its targets or its schedule,
         # answers it as surely as one pinned by a follow-up
         if not rule and (pinned or cand.named or prob >= self.fitted.gate.threshold):
@@ -372,6 +379,15 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         return self._refuse(
             question, hits, intent, prob=0.0 if rule == "names another measure" else prob, rule=rule
         )
+
+    def _year_unmentioned(self, question: str, intent: Intent, cand: Candidate) -> bool:
+        """The question asks of a year (not one it counts from) that no document the answer
+        rests on mentions, in digits or in characters ("二〇二〇年")."""
+        asked = asked_years(question, set(intent.years)) if intent.years else set()
+        docs = {s.chunk.doc_id for s in cand.chosen}
+        if not asked or not docs:
+            return False
+        return not any(mentions_year(self.index.source_text(d), y) for d in docs for y in asked)
 
     def _said_otherwise(self, quote: str, hits: list[Hit]) -> bool:
         """A quoted statement the passages say in other words ("“被赡养人是年满60岁的父母”这个说法
@@ -578,7 +594,7 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
         parts = [a for _, a in answers if not a.refused]
         if not parts:
             return self._refuse(question, hits, intent)
-        missing = [(q, a) for q, a in answers if a.refused and a.rule == VALUE_RULE]
+        missing = [(q, a) for q, a in answers if a.refused and a.rule in (VALUE_RULE, YEAR_RULE)]
         # "能招多少…，这个比例谁定？": a value the text leaves to someone to set is answered by
         # who sets it
         missing = [(q, a) for q, a in missing if not _left_to_whom(question, (c.quote for c in a.citations))]

@@ -87,6 +87,7 @@ GATE_FEATURES_SIGNED = (
 GATE_FEATURES = tuple(f for f, _ in GATE_FEATURES_SIGNED)
 
 VALUE_RULE = "no value of the kind asked"
+YEAR_RULE = "a year its document never mentions"
 _TIMES = frozenset({"date", "month", "day", "duration"})
 # the features that say a value is asked for and missing (the rest say whether the evidence is on
 # topic): "value aside", the question is weighed as if it asked for none
@@ -132,6 +133,16 @@ def asked_years(question: str, wanted: set[str]) -> set[str]:
 
     told = {y for y in years if any(named(y, c) for c in telling)}
     return (years - told) or years
+
+
+_DIGIT_CHARS = dict(zip("0123456789", "〇一二三四五六七八九"))
+
+
+def mentions_year(text: str, year: str) -> bool:
+    """The text mentions the year, in digits ("2020年") or in characters ("二〇二〇年",
+    "二零二零年")."""
+    chars = "".join(_DIGIT_CHARS[d] for d in year)
+    return any(form in text for form in (year, chars, chars.replace("〇", "零"), chars.replace("〇", "○")))
 
 
 def _other_years_only(asked: set[str], said: str) -> bool:

@@ -169,7 +169,13 @@ class Wording:
         return Answer(question, text, True, (), tuple(hits), intent.kind, confidence=conf, rule=rule)
 
     def _refuse_value(
-        self, question: str, hits: list[Hit], intent: Intent, cand: Candidate, prob: float
+        self,
+        question: str,
+        hits: list[Hit],
+        intent: Intent,
+        cand: Candidate,
+        prob: float,
+        rule: str = VALUE_RULE,
     ) -> Answer:
         """The text speaks of the thing asked about but states no value of the kind asked
         (a budget, a date, a place): say so, and say what it does state, cited."""
@@ -190,5 +196,5 @@ class Wording:
             tuple(hits),
             intent.kind,
             confidence=round(prob, 4),
-            rule=VALUE_RULE,
+            rule=rule,
         )
