@@ -519,6 +519,29 @@ def test_a_documents_attachments_are_among_its_particulars(attached: Assistant) 
     assert fact is not None and fact.value == "1.甲报告；2.乙意见"
 
 
+@pytest.fixture(scope="module")
+def culture(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
+    """A notice printing two rules after its date, each titled on lines of its own (18)."""
+    yield from _asking(tmp_path_factory, fake_embedder, "culture", ("18",))
+
+
+def test_which_document_names_the_attached_document_the_quote_is_in(culture: Assistant) -> None:
+    from assistant.answering.document import attached_titles
+
+    first = culture.ask("转制企业的党组织关系怎么隶属，是哪个文件规定的？")
+    assert "所附《文化体制改革中经营性文化事业单位转制为企业的规定》" in first.text
+    second = culture.ask("文化企业可以用知识产权作价出资吗？是哪份文件规定的？")
+    assert "所附《进一步支持文化企业发展的规定》" in second.text
+    assert second.text.startswith("出自《国务院办公厅关于印发") and "国办发〔2018〕124号" in second.text
+    # titles after the date line, on one line or two; not a chapter, a figure or "附件"
+    text = (
+        "关于印发两个办法的通知\n\n国务院办公厅\n2030年1月5日\n\n甲地区水源保护\n办法\n\n一、禁止排污。\n\n"
+        + ("第二章　森林防火制度\n\n附件\n\n乙地区森林防火办法\n\n一、防火期内禁止野外用火。\n")
+    )
+    assert [t for _, t in attached_titles(text)] == ["甲地区水源保护办法", "乙地区森林防火办法"]
+    assert attached_titles("甲地区水源保护办法\n一、禁止排污。\n") == []  # no date line: no notice
+
+
 def test_a_decrees_number_signer_and_when_a_document_takes_effect(taxes: Assistant) -> None:
     # "中华人民共和国国务院令" / "第707号" above "总理　　李克强"; "本条例自2019年1月1日起施行"
     a = taxes.ask("修订后的个税法实施条例是国务院第几号令公布的，谁签署的？")

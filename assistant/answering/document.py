@@ -250,16 +250,58 @@ def facts_answer(
 
 def which_document(index: PlanIndex, doc_id: str, answer: Answer) -> Answer:
     """``answer`` (a quote of ``doc_id``) led by the name of the document it is from:
-    "出自《title》（number）[1]：…"."""
+    "出自《title》（number）[1]：…", and the document it attaches the quote is in, if any
+    ("…（国办发〔2018〕124号）[1]所附《进一步支持文化企业发展的规定》：…")."""
     facts = document_facts(index, doc_id)
     title = index.doc_title(doc_id)
     number = facts.get("number")
+    at = answer.citations[0].start if answer.citations else -1
+    # named when the title does not already say it ("…印发国家粮食应急预案的函")
+    attached = [
+        t for start, t in attached_titles(index.source_text(doc_id)) if start <= at and t not in title
+    ]
+    within = f"所附《{attached[-1]}》" if attached else ""
     if number is None:
-        return replace(answer, text=f"出自《{title}》：" + answer.text)
+        return replace(answer, text=f"出自《{title}》{within}：" + answer.text)
     lead = cite(index, 1, doc_id, title, number.start, number.end)
     cites = (lead, *(replace(c, n=c.n + 1) for c in answer.citations))
-    text = f"出自《{title}》（{number.value}）[1]：" + shift_markers(answer.text, 1)
+    text = f"出自《{title}》（{number.value}）[1]{within}：" + shift_markers(answer.text, 1)
     return replace(answer, text=text, citations=cites)
+
+
+# the title of a document a notice attaches, set on lines of its own after the notice's date:
+# no punctuation, ending with a kind of document ("进一步支持文化企业发展的规定")
+_ATTACHED_KIND = re.compile(r"(?:规定|办法|方案|细则|条例|规则|预案|意见|纲要|指南|规划|计划|制度|标准)$")
+_NOT_A_TITLE = re.compile(
+    r"[，。；：:,;（）()、“”]|^(?:第[一二三四五六七八九十百\d]+[章节条]|[图表]\s*\d|附\s*件)"
+)
+ATTACHED_TITLE_MAX = 40  # characters a line of such a title holds at most
+
+
+def attached_titles(text: str) -> list[tuple[int, str]]:
+    """(where it starts, the title) of each document the text attaches after its date line,
+    a title set on one line or two ("文化体制改革中经营性文化事业单位" / "转制为企业的规定")."""
+    lines = _line_spans(text)
+    dated = next((i for i, (a, b) in enumerate(lines) if date_of_line(text[a:b])), None)
+    if dated is None:
+        return []
+
+    def plain(i: int) -> str:
+        line = re.sub(r"\s+", "", text[lines[i][0] : lines[i][1]]) if i < len(lines) else ""
+        return line if 0 < len(line) <= ATTACHED_TITLE_MAX and not _NOT_A_TITLE.search(line) else ""
+
+    out: list[tuple[int, str]] = []
+    i = dated + 1
+    while i < len(lines):
+        one, two = plain(i), plain(i + 1)
+        for title, used in ((one, 1), (one + two if one and two else "", 2)):
+            if len(title) >= 6 and _ATTACHED_KIND.search(title):
+                out.append((lines[i][0], title))
+                i += used
+                break
+        else:
+            i += 1
+    return out
 
 
 def choose_among(index: PlanIndex, question: str, hits: list[Hit]) -> Answer:
