@@ -74,6 +74,9 @@ def test_what_a_question_asks_of_a_document() -> None:
     assert asked_facts("那个通知是主送给哪些单位的？") == ("addressees",)
     assert asked_facts("科技节水建议那个复函是写给谁的？") == ("addressees",)  # a letter's addressee
     assert asked_facts("粮食应急预案是哪年印发的？") == ("date",)
+    # a number asked by its issuer's prefix ("国办函几号"), not a day ("几月几号发的")
+    assert asked_facts("那份复函是国办函几号？") == ("number",)
+    assert asked_facts("那个通知是几月几号发的？") == ("date",)
     # who issued it, not who acts or pays
     assert asked_facts("这个意见是哪家出台的？") == ("issuer",)
     assert asked_facts("修路的钱地方凑不齐，请哪家出面帮忙？") == ()
