@@ -90,6 +90,12 @@ def test_homophone_typos_are_corrected_against_the_documents_words() -> None:
     assert speller.correct("住建局参与了哪些工作？") == "住建局参与了哪些工作？"
     assert speller.correct("那个文件里说的") == "那个文件里说的"
     assert speller.correct("以后能在网上看病吗？") == "以后能在网上看病吗？"
+    # a word jieba knows, but rarely beside the homophone the documents use, is a typo of it;
+    # a rare word that is no such typo stays
+    words = Speller(["时候", "建议", "达成"])
+    assert words.correct("这个通知什么时侯印发的？") == "这个通知什么时候印发的？"
+    assert words.correct("那份建义的答复是哪天？") == "那份建议的答复是哪天？"
+    assert words.correct("回收网络要搭成几级？") == "回收网络要搭成几级？"
 
 
 def test_colloquial_forms_and_what_is_asked() -> None:
@@ -506,13 +512,16 @@ def test_each_ask_of_a_compound_question_gets_its_own_evidence(assistant: Assist
 
 
 def test_the_shares_fitted_on_dev_are_chosen_by_their_rules() -> None:
-    from evals import list_said, sub_share
+    from evals import list_said, sub_share, typo_ratio
 
     # the smallest room answering as many right as any
     assert list_said.fit({0: [True, False], 300: [True, True], 600: [True, True]}) == 300
     # the share answering most right; of a tie, the nearest the code's
     scores = {0.2: [True, True], 0.4: [True, True], 0.8: [True, False]}
     assert sub_share.fit(scores, 0.8) == 0.4 and sub_share.fit(scores, 0.0) == 0.2
+    # the ratio answering most right; of a tie, the highest (fewest words read as typos)
+    ratios = {10.0: [True, True], 1000.0: [True, True], float("inf"): [True, False]}
+    assert typo_ratio.fit(ratios) == 1000.0
 
 
 def test_a_time_question_weighs_the_sentences_naming_the_doing_asked_of() -> None:
