@@ -17,14 +17,11 @@ one of the plan (``--plan-home``), the State Council sets of one of the 61 docum
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from assistant.answering import ledger
 from assistant.answering.session import Assistant
-from assistant.evaluation.evaluate import load_questions
-from assistant.evaluation.fitdata import add_home_arguments, home_assistants, sweep
+from assistant.evaluation.fitdata import add_home_arguments, dev_questions, home_assistants, sweep
 
-ROOT = Path(__file__).resolve().parent.parent
 GRID = (0, 300, 450, 600, 800, 1000, 1500, 2000)  # 0: every item at MAX_SAID, as before the fit
 
 
@@ -32,14 +29,12 @@ def list_questions(assistants: dict[bool, Assistant]) -> list[tuple[str, dict, A
     """(id, question, assistant) of every answerable dev question answered with a department's
     list (its items quote the measures: "…的措施共N项：1.“…”：")."""
     out = []
-    for path in sorted((ROOT / "evals").glob("questions-*.jsonl")):
-        for q in load_questions(path, "dev"):
-            a = assistants.get(bool(q.get("doc")))
-            if a is None or not q["answerable"]:
-                continue
-            ans = a.ask(q["question"])
-            if ans.intent == "ledger" and "的措施共" in ans.text:
-                out.append((f"{path.stem[10:]}/{q['id']}", q, a))
+    for qid, q, a in dev_questions(assistants):
+        if not q["answerable"]:
+            continue
+        ans = a.ask(q["question"])
+        if ans.intent == "ledger" and "的措施共" in ans.text:
+            out.append((qid, q, a))
     return out
 
 

@@ -19,27 +19,22 @@ ingest``.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import assistant.answering.answer as composing
 from assistant.answering.intent import sub_questions
 from assistant.answering.session import Assistant
-from assistant.evaluation.evaluate import load_questions
-from assistant.evaluation.fitdata import add_home_arguments, home_assistants, sweep
+from assistant.evaluation.fitdata import add_home_arguments, dev_questions, home_assistants, sweep
 
-ROOT = Path(__file__).resolve().parent.parent
 GRID = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
 def compound_questions(assistants: dict[bool, Assistant]) -> list[tuple[str, dict, Assistant]]:
     """(id, question, assistant) of every dev question of more than one ask."""
-    out = []
-    for path in sorted((ROOT / "evals").glob("questions-*.jsonl")):
-        for q in load_questions(path, "dev"):
-            a = assistants.get(bool(q.get("doc")))
-            if a is not None and len(sub_questions(a.prepare(q["question"]))) > 1:
-                out.append((f"{path.stem[10:]}/{q['id']}", q, a))
-    return out
+    return [
+        (qid, q, a)
+        for qid, q, a in dev_questions(assistants)
+        if len(sub_questions(a.prepare(q["question"]))) > 1
+    ]
 
 
 def fit(scores: dict[float, list[bool]], now: float) -> float:

@@ -24,29 +24,21 @@ from __future__ import annotations
 import argparse
 import itertools
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from assistant.answering.answer import DOER_SHARE, TASK_SHARE, Trace
 from assistant.answering.session import Assistant
-from assistant.evaluation.evaluate import load_questions
-from assistant.evaluation.fitdata import add_home_arguments, answered_right, home_assistants
-
-ROOT = Path(__file__).resolve().parent.parent
+from assistant.evaluation.fitdata import add_home_arguments, answered_right, dev_questions, home_assistants
 
 
 def _asked(assistants: dict[bool, Assistant]) -> Iterator[tuple[str, dict, Assistant, str, list, Trace]]:
     """Every dev question asked once of its index: (its id, it, the assistant, the question as
     asked, its passages, what the composer saw)."""
-    for path in sorted((ROOT / "evals").glob("questions-*.jsonl")):
-        for q in load_questions(path, "dev"):
-            a = assistants.get(bool(q.get("doc")))
-            if a is None:
-                continue
-            asked = a.prepare(q["question"])
-            hits = a.hits_for(asked)
-            trace = Trace()
-            a.composer.compose(asked, hits, trace)
-            yield f"{path.stem[10:]}/{q['id']}", q, a, asked, hits, trace
+    for qid, q, a in dev_questions(assistants):
+        asked = a.prepare(q["question"])
+        hits = a.hits_for(asked)
+        trace = Trace()
+        a.composer.compose(asked, hits, trace)
+        yield qid, q, a, asked, hits, trace
 
 
 def rows(assistants: dict[bool, Assistant]) -> list[tuple[float, bool, str]]:

@@ -18,14 +18,11 @@ the 61 documents (``--corpus-home``; without it they are left out). Indexes are 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import assistant.answering.spelling as spelling
 from assistant.answering.session import Assistant
-from assistant.evaluation.evaluate import load_questions
-from assistant.evaluation.fitdata import add_home_arguments, home_assistants, sweep
+from assistant.evaluation.fitdata import add_home_arguments, dev_questions, home_assistants, sweep
 
-ROOT = Path(__file__).resolve().parent.parent
 GRID = (10.0, 30.0, 100.0, 300.0, 1000.0, float("inf"))
 
 
@@ -34,17 +31,13 @@ def corrected_differently(assistants: dict[bool, Assistant]) -> list[tuple[str, 
     out = []
     kept = spelling.TYPO_RATIO
     try:
-        for path in sorted((ROOT / "evals").glob("questions-*.jsonl")):
-            for q in load_questions(path, "dev"):
-                a = assistants.get(bool(q.get("doc")))
-                if a is None:
-                    continue
-                forms = set()
-                for ratio in (GRID[0], GRID[-1]):
-                    spelling.TYPO_RATIO = ratio
-                    forms.add(a.prepare(q["question"]))
-                if len(forms) > 1:
-                    out.append((f"{path.stem[10:]}/{q['id']}", q, a))
+        for qid, q, a in dev_questions(assistants):
+            forms = set()
+            for ratio in (GRID[0], GRID[-1]):
+                spelling.TYPO_RATIO = ratio
+                forms.add(a.prepare(q["question"]))
+            if len(forms) > 1:
+                out.append((qid, q, a))
     finally:
         spelling.TYPO_RATIO = kept
     return out

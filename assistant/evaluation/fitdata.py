@@ -4,7 +4,7 @@ what the answerer sees of each question asked (candidate sentences, their gold l
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,18 @@ def home_assistants(args: argparse.Namespace) -> dict[bool, Any]:
     if args.corpus_home is not None:
         out[True] = Assistant(replace(settings, home=args.corpus_home), embedder=embedder)
     return out
+
+
+def dev_questions(assistants: dict[bool, Any]) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """(id as "set/id", question, assistant) of every dev question of every set in ``evals/``
+    whose index is among ``assistants`` (``home_assistants``)."""
+    from assistant.evaluation.evaluate import load_questions
+
+    for path in sorted(EVALS.glob("questions-*.jsonl")):
+        for q in load_questions(path, "dev"):
+            a = assistants.get(bool(q.get("doc")))
+            if a is not None:
+                yield f"{path.stem.removeprefix('questions-')}/{q['id']}", q, a
 
 
 def answered_right(q: dict[str, Any], answer: Any) -> bool:
