@@ -30,6 +30,7 @@ from tests.test_question_sets import (
     GOV18_SET,
     GOV19_SET,
     GOV20_SET,
+    GOV21_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -46,6 +47,7 @@ from tests.test_question_sets import (
     PLAN13_SET,
     PLAN14_SET,
     PLAN15_SET,
+    PLAN16_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -99,6 +101,8 @@ WRITTEN = (
     PLAN14_SET,
     GOV20_SET,
     PLAN15_SET,
+    GOV21_SET,
+    PLAN16_SET,
 )
 
 
@@ -113,7 +117,8 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     plan6 for the twelfth, gov12 and plan7 for the thirteenth, gov13 and plan8 for the fourteenth,
     gov14 and plan9 for the fifteenth, gov15 and plan10 for the sixteenth, gov16 and plan11 for
     the seventeenth, gov17 and plan12 for the eighteenth, gov18 and plan13 for the nineteenth, gov19
-    and plan14 for the twentieth, gov20 and plan15 for the twenty-first: none of their questions
+    and plan14 for the twentieth, gov20 and plan15 for the twenty-first, gov21 and plan16 for the
+    twenty-second: none of their questions
     is word for word one of a set written before them; from the twenty-first round on, not even
     with other punctuation or spacing ("19年国庆前后要补班的是哪两天？" repeats "…哪两天")."""
     strict = WRITTEN.index(later) >= WRITTEN.index(GOV20_SET)
@@ -298,3 +303,20 @@ def test_twenty_first_round_sets_ask_of_the_sixteen_least_asked_documents_and_of
         _load(GOV20_SET), size=89, docs=16, unanswerable=28, about_documents=16, no_doc_named=82
     )
     _assert_plan_round(_load(PLAN15_SET), size=51, unanswerable=14)
+
+
+def test_twenty_second_round_sets_ask_of_the_sixteen_least_asked_documents_and_of_the_plan() -> None:
+    """gov21: the sixteen State Council documents the rounds before asked of least (the second
+    batch of innovation reforms, the special additional deductions of individual income tax,
+    Sichuan's report, the patent agency regulations, fire rescue plates, the vocational education
+    joint meeting, the pollution census group, the Guangdong–Hong Kong–Macao weather stations,
+    the Shenzhen Bay port area, the textbook committee, Tibet classes in the interior, the Boao
+    pilot zone, the Harbin Universiade bid, a reply to a CPPCC proposal, the Olympic airport
+    committee, gold policy), nearly a third unanswerable, a sixth about the document itself or
+    which document; plan16: the plan, section by section, with 15 unanswerable questions about
+    things it discusses (one question that repeated an earlier set but for punctuation was left
+    out of gov21)."""
+    _assert_gov_round(
+        _load(GOV21_SET), size=93, docs=16, unanswerable=29, about_documents=17, no_doc_named=88
+    )
+    _assert_plan_round(_load(PLAN16_SET), size=52, unanswerable=15)

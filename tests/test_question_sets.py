@@ -60,6 +60,8 @@ GOV19_SET = ROOT / "evals" / "questions-gov19.jsonl"
 PLAN14_SET = ROOT / "evals" / "questions-plan14.jsonl"
 GOV20_SET = ROOT / "evals" / "questions-gov20.jsonl"
 PLAN15_SET = ROOT / "evals" / "questions-plan15.jsonl"
+GOV21_SET = ROOT / "evals" / "questions-gov21.jsonl"
+PLAN16_SET = ROOT / "evals" / "questions-plan16.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -147,6 +149,8 @@ SETS = [
     pytest.param(PLAN14_SET, id="plan14"),
     pytest.param(GOV20_SET, id="gov20"),
     pytest.param(PLAN15_SET, id="plan15"),
+    pytest.param(GOV21_SET, id="gov21"),
+    pytest.param(PLAN16_SET, id="plan16"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
