@@ -420,6 +420,43 @@ def test_a_body_named_only_in_sentences_is_asked_what_it_does(
 
 
 @pytest.fixture(scope="module")
+def ministries(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
+    """The vocational education plan (03), which names ministries by what they administer
+    ("国务院教育行政部门"), and the hospital appraisal opinion (04), whose attachment's table
+    names 国家卫生健康委 as the source of many indicators; neither gives them notes. Beside the
+    consumption poverty opinion (09), whose notes name both ministries."""
+    yield from _asking(tmp_path_factory, fake_embedder, "ministries", ("03", "04", "09"))
+
+
+def test_a_ministry_named_by_what_it_administers_is_asked_what_it_does(ministries: Assistant) -> None:
+    from assistant.answering.document import functional_names
+
+    text = ministries.index.source_text("03")
+    assert "教育行政部门" in functional_names(["教育部"], text)
+    assert "人力资源社会保障行政部门" in functional_names(["人力资源社会保障部"], text)  # "、…行政部门"
+    assert functional_names(["财政部"], text) == ["财政部"]  # the plan never says 国务院财政行政部门
+    a = ministries.ask("职业教育改革实施方案中，人力资源社会保障部要干哪些事？", doc_id="03")
+    assert not a.refused and "组织制定职业标准" in a.text, a.text
+    assert all(c.quote == text[c.start : c.end] and "人力资源社会保障" in c.quote for c in a.citations)
+
+
+def test_a_department_named_more_often_than_a_list_says_is_listed_by_what_it_does(
+    ministries: Assistant,
+) -> None:
+    """Named 18 times in 04, ten of them in the body: the body's sentences where it is the
+    subject of a clause answer, not those naming its platform or its indicators."""
+    from assistant.answering.document import _acting
+
+    assert _acting("2020年起，国家卫生健康委每年3月底前完成上述工作。", ["卫生健康委"])
+    assert not _acting("全国三级公立医院全部纳入国家卫生健康委满意度调查平台。", ["卫生健康委"])
+    assert not _acting("并报送国家卫生健康委。", ["卫生健康委"])
+    a = ministries.ask("医院绩效考核那份意见，国家卫生健康委有哪几项工作？", doc_id="04")
+    assert not a.refused and "疾病分类编码" in a.text and "绩效考核信息系统" in a.text, a.text
+    assert "有18处" in a.text and "要做的有7处" in a.text, a.text
+    assert not any("指标来源" in c.quote or "满意度调查平台" in c.quote for c in a.citations)
+
+
+@pytest.fixture(scope="module")
 def replies(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
     """Replies to proposals (26, 28, 29): each addressed to the deputies or members who made it."""
     yield from _asking(tmp_path_factory, fake_embedder, "replies", ("26", "28", "29"))

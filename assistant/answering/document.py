@@ -394,6 +394,55 @@ _SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
 MAX_MENTIONS = 8
 
 
+# where a document's attachments begin: a line of its own, "附件", "附件2", "附件1."
+_ATTACHMENT_HEAD = re.compile(r"^[ \t\u3000]*附件[ \t\u3000]*\d*[ \t\u3000]*[.．:：]?[ \t\u3000]*$", re.M)
+
+
+def _attachments_start(text: str) -> int:
+    m = _ATTACHMENT_HEAD.search(text)
+    return m.start() if m else len(text)
+
+
+# what comes before a body that is the subject of its clause: the clause's start, a time
+# ("2019年3月底前，", "3月底前国家卫生健康委完成…") or "由"
+# ("由国家卫生健康委…": the name as the question says it may leave out "国家")
+_CLAUSE_START = re.compile(r"(?:^|[，,：:；;。！!？?\s]|[前后起内时])(?:由)?(?:国家|国务院|中国)?$")
+# what follows a body that is only named ("报送国家卫生健康委。", "国家卫生健康委《…》", "…的")
+_NAMED_ONLY = re.compile(r"^(?:[。；;，,、》）)《\s]|的|$)")
+
+
+def _acting(sentence: str, names: Collection[str]) -> bool:
+    """The sentence has the body do something: it is the subject of a clause
+    ("2019年3月底前，国家卫生健康委建立…"), not an object or an attribute ("纳入国家卫生健康委满意度
+    调查平台", "按照国家卫生健康委…标准", "指标来源：国家卫生健康委。")."""
+    for n in names:
+        for m in re.finditer(re.escape(n), sentence):
+            if _CLAUSE_START.search(sentence[: m.start()]) and not _NAMED_ONLY.match(sentence[m.end() :]):
+                return True
+    return False
+
+
+# a ministry as laws and regulations name it, by what it administers: "国务院教育行政部门" (教育部),
+# "国务院税务主管部门" (税务总局); in a list, "国务院人力资源社会保障行政部门、教育行政部门"
+_MINISTRY = re.compile(r"^(?:国家)?(.{2,12}?)(?:总局|部|委|局|署)$")
+
+
+def functional_names(names: Collection[str], text: str) -> list[str]:
+    """``names`` and, where the document names the central ministry so, its functional name
+    ("教育部" → "教育行政部门" of a text that says "国务院教育行政部门")."""
+    more = []
+    for n in names:
+        m = _MINISTRY.match(n)
+        if m is None:
+            continue
+        for kind in ("行政部门", "主管部门"):
+            if f"国务院{m.group(1)}{kind}" in text or re.search(
+                f"国务院[^，。；]{{0,20}}、{m.group(1)}{kind}", text
+            ):
+                more.append(m.group(1) + kind)
+    return sorted({*names, *more}, key=len, reverse=True)
+
+
 def department_mentions(
     index: PlanIndex,
     question: str,
@@ -406,18 +455,20 @@ def department_mentions(
     responsibility notes (a 复函: "交通部要加强…"): the sentences naming the department,
     each cited, in the document's order; None when none does, or when they are spread over
     more documents than an answer can list. ``listed``: notes do name it (in prose, "X会同Y
-    研究提出了办理意见"), so the answer does not say none does."""
+    研究提出了办理意见"), so the answer does not say none does, and when it names the department
+    more often than an answer lists, the notes' list answers (None)."""
     names = sorted({n for n in (label, *names) if len(n) >= 2}, key=len, reverse=True)
     docs = sorted(doc_ids) if doc_ids is not None else sorted(index.documents)
     found: list[tuple[str, int, int]] = []
     for doc in docs:
         text = index.source_text(doc)
-        if not any(n in text for n in names):
+        known = functional_names(names, text)
+        if not any(n in text for n in known):
             continue
         to = _addressed(text)
         title = index.doc_title(doc)
         # a letter to the department calls it "你省" / "你部": those sentences are its too
-        you = to is not None and any(n in to[2] for n in names)
+        you = to is not None and any(n in to[2] for n in known)
         sents = list(_SENTENCE.finditer(text))
         for i, m in enumerate(sents):
             said = m.group(0)
@@ -427,21 +478,36 @@ def department_mentions(
                 or said.strip() in title
             ):
                 continue  # the salutation, an attachment's title, a line of its own: not what it does
-            if (any(n in said for n in names) or (you and _YOU.search(said))) and len(said.strip()) > 8:
+            if (any(n in said for n in known) or (you and _YOU.search(said))) and len(said.strip()) > 8:
                 start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
                 end = m.end()
                 # "司法部负责…。要及时跟踪…": what follows without a subject of its own is
                 # the department's too, up to the paragraph's end
                 heads = m.group(0).lstrip()[:12]
-                for n in sents[i + 1 :] if any(name in heads for name in names) else ():
+                for n in sents[i + 1 :] if any(name in heads for name in known) else ():
                     if "\n" in text[end : n.start()] or not subjectless(n.group(0)):
                         break
                     end = n.end()
                 found.append((doc, start, end))
+    named, kept = len(found), ""
+    if len(found) > MAX_MENTIONS and not listed:
+        # named more often than an answer lists: what its body says of it (not its attachments'
+        # tables, "指标来源：国家卫生健康委"), and where that is still too much, what it does
+        found, kept = [f for f in found if f[1] < _attachments_start(index.source_text(f[0]))], "正文中"
+        if len(found) > MAX_MENTIONS:
+            found, kept = (
+                [
+                    (d, a, b)
+                    for d, a, b in found
+                    if _acting(index.source_text(d)[a:b], functional_names(names, index.source_text(d)))
+                ],
+                f"其中写明{label}要做的",
+            )
     if not found or len(found) > MAX_MENTIONS or (len({d for d, _, _ in found}) > 1 and doc_ids is None):
         return None
     cites = [cite(index, i, d, index.doc_title(d), a, b) for i, (d, a, b) in enumerate(found, 1)]
     items = "；".join(f"{c.n}.{c.quote.rstrip('。；;')}[{c.n}]" for c in cites)
     said = "" if listed else f"文中没有写明{label}牵头或配合的措施；"
-    text = f"{said}文中提到{label}的有{len(cites)}处：{items}。"
+    some = f"{named}处，{kept}有{len(cites)}处" if kept else f"{len(cites)}处"
+    text = f"{said}文中提到{label}的有{some}：{items}。"
     return Answer(question, text, False, tuple(cites), (), "ledger")

@@ -28,6 +28,7 @@ from assistant.answering.document import (
     department_mentions,
     describes_another,
     facts_answer,
+    functional_names,
     which_document,
     which_documents,
 )
@@ -254,7 +255,11 @@ class Assistant(Scoping):
                 if query.kind == "department" and (listed.refused or self._in_prose(within)):
                     # no note names it, or the document says who answers for what in its prose
                     # (a letter: "交通部将进行行业审查"): the sentences naming the department
-                    listed = self._mentions(question, query.dept, within, not listed.refused) or listed
+                    told = self._mentions(question, query.dept, within, not listed.refused)
+                    if told is None and listed.refused and self._named(query.dept, within):
+                        query = None  # named more often than a list can say: the passages answer
+                    listed = told or listed
+            if query is not None:
                 yield self._scoped(listed, named)
                 return
             particulars = asked_facts(question)
@@ -366,6 +371,14 @@ class Assistant(Scoping):
         label = next((q[a:b] for canon, a, b in found if canon == dept), dept)
         names = (dept, self._ledger.departments.display(dept))
         return department_mentions(self.index, question, label, names, within, listed)
+
+    def _named(self, dept: str, within: frozenset[str] | None) -> bool:
+        """One document the question is asked of names the department."""
+        assert self._ledger is not None
+        if within is None or len(within) != 1:
+            return False
+        text = self.index.source_text(next(iter(within)))
+        return any(n in text for n in functional_names((dept, self._ledger.departments.display(dept)), text))
 
     def _facts(self, question: str, fields: tuple[str, ...], within: frozenset[str] | None) -> Answer | None:
         """Who issued a document, its number, date, addressees: from its text. The document
