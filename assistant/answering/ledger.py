@@ -294,9 +294,9 @@ class Ledger:
         """The span a department's item is cited to, and what the item says the department
         is to do: a task of a measure split by notes is its own words; in a whole measure,
         the sentences of its body naming the department ("鼓励供销合作社、邮政…整合产地物流
-        设施资源"), if any, else, where it leads (alone, first, or beside others: "市发展改革委、
-        市商务局牵头负责"), its body from the start (the note alone names it: "增强医疗卫生服务能力" →
-        "支持发展“互联网+医疗服务”,加强智慧医院建设,…"). At most ``room`` characters, cut where a
+        设施资源"), if any, else its body from the start, whether it leads (alone, first, or
+        beside others: "市发展改革委、市商务局牵头负责") or supports (the note alone names it:
+        "增强医疗卫生服务能力" → "支持发展“互联网+医疗服务”,加强智慧医院建设,…"). At most ``room`` characters, cut where a
         clause ends; the span runs on to the note."""
         note = t.measure.resp_span
         assert note is not None  # a department only comes from a note
@@ -318,13 +318,12 @@ class Ledger:
             )
             if named:
                 start, said = named[0].start(), [m.group(0) for m in named]
-            elif dept in t.lead:
-                # only its note names it among those leading: the body is what it leads (a
-                # department supporting is not told the whole body of what it supports)
+            else:
+                # only its note names it: the body is what it leads or supports (a measure
+                # supported, told by its title alone, hid what the department supports: "推进
+                # 营商环境改革先行先试（配合）" of 市大数据局, whose body is its "一网通办")
                 start = _past_leading(text, body.start, body.stop)
                 said = [text[start : body.stop]]
-            else:
-                return note, ""
             if not said[0].strip(_LEADING):
                 return note, ""
         words = "……".join(re.sub(r"\s+", "", s).rstrip("。；;，,") for s in said)
