@@ -65,10 +65,9 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
             # "有效期多长", "有效期到哪年" ask one; "在有效期内能…" is a condition of what is asked
             r"|有效期(?!内)[^，,。；;？?]{0,4}?(?:多|几|哪)"
         ),
-        # "每半年召开一次": half a year is a period too
-        re.compile(
-            _NUM + r"\s*(?:个)?(?:年|月|天|日|小时|工作日|周|星期)|半个?(?:年|月|小时)|期限|长期|永久"
-        ),
+        # "每半年召开一次": half a year is a period too; "期限" alone names one, it states none
+        # ("在法律、行政法规规定的期限内")
+        re.compile(_NUM + r"\s*(?:个)?(?:年|月|天|日|小时|工作日|周|星期)|半个?(?:年|月|小时)|长期|永久"),
     ),
     (
         "day",  # a calendar day: 哪天印发, 几月几号
