@@ -216,6 +216,19 @@ def test_responsible_means_listed_where_notes_name_no_roles(assistant: Assistant
     assert "牵头" in plan.text and "（配合）" not in plan.text
 
 
+def test_what_a_department_does_about_one_thing_across_documents_is_that_thing(
+    assistant: Assistant,
+) -> None:
+    """交通运输部 has tasks in four of the documents: asked of all of them what it does about one
+    thing (快递下乡, in 09), the passage about it answers, not every measure naming it; asked what
+    it does, with nothing else, the list of all of them does."""
+    a = assistant.ask("交通运输部在快递下乡这块要做哪些工作？")
+    assert not a.refused and "快递下乡" in a.text and "措施共" not in a.text, a.text
+    assert {c.doc for c in a.citations} == {"09"}
+    every = assistant.ask("交通运输部要做哪些工作？")
+    assert every.intent == "ledger" and len({c.doc for c in every.citations}) > 1, every.text
+
+
 def test_labelled_notes_list_the_responsible(more: Assistant) -> None:
     # "（负责部门：民航局，适用范围：陕西自贸试验区）": every department listed is responsible; the
     # scope of application names no department

@@ -198,7 +198,18 @@ class Ledger:
         if found and not asks_departments:
             rest = "".join(ch for i, ch in enumerate(q) if not any(a <= i < b for _, a, b in found))
             if _LIST_MEASURES.search(q) or (topical is not None and not topical(rest)):
-                return Query("department", dept=self.named_in(found[0][0], doc_ids), role=asked_role(q))
+                dept = self.named_in(found[0][0], doc_ids)
+                # asked across documents of one thing the department does ("发改委在膜分离技术
+                # 这块打算干哪些事？"): not every measure of every document naming it, when more
+                # than one does — the passages about that thing answer
+                if (
+                    doc_ids is None
+                    and topical is not None
+                    and topical(_LIST_MEASURES.sub("", rest))
+                    and len({t.doc_id for t in self.by_department(dept, "any")}) > 1
+                ):
+                    return None
+                return Query("department", dept=dept, role=asked_role(q))
         body = None
         # a body the documents name in their sentences ("国务院办公厅将于…组织…"), asked what it
         # is to do (in the question's words besides its name; asked at all, before the
