@@ -114,6 +114,20 @@ def test_a_department_is_found_among_the_offices(assistant: Assistant) -> None:
     assert b.citations and b.citations[0].quote.startswith("总指挥")
 
 
+def test_a_department_before_an_office_and_a_group_of_the_list_are_read_as_the_list_writes_them(
+    assistant: Assistant,
+) -> None:
+    composer = assistant._composer
+    assert composer is not None
+    # "生态环境部副部长" is cut 生态环境 / 部副 / 部长: the department still ends before the office
+    census = composer._roster_of("59")
+    picked = people_asked("污普领导小组里生态环境部副部长是哪位？", census)
+    assert [p.name for p in picked] == ["赵英民"], picked
+    # "部门委员" is the heading of a group of the list, not a part of the body its prose speaks of
+    textbooks = composer._roster_of("54")
+    assert [p.name for p in people_asked("教材委的部门委员里，司法部出的是谁？", textbooks)] == ["赵大程"]
+
+
 def test_posts_the_list_does_not_hold_are_not_read_from_it(assistant: Assistant) -> None:
     # the office's director is named in the prose, not the committee's chair
     a = assistant.ask("协调委办公室主任是谁？")

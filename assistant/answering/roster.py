@@ -43,6 +43,11 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(get_jieba().lcut(text, HMM=False))
 
 
+# an office after a department's name: where the name ends, whatever jieba cuts
+# ("生态环境部副部长" → 生态环境 / 部副 / 部长)
+_OFFICE_AFTER = re.compile(r"副?(?:部长|主任|局长|署长|行长|秘书长|院长|厅长|司长|主席)")
+
+
 def _token_bounds(text: str) -> set[int]:
     bounds, at = {0}, 0
     for tok in _words(text):
@@ -180,9 +185,14 @@ def _post_in_prose(q: str, by_post: list[Post], listing: Listing) -> bool:
     """The question asks the post of a part of the body that the document's prose speaks
     of ("协调委办公室的副主任", "办公室主任由…兼任"): a word of the question before the post,
     not of the body's name nor of the list, in a sentence of the prose with the post."""
+    groups = "".join({_group(p) for p in by_post})  # "部门委员": the list's own heading
     for role in {p.role for p in by_post}:
         before = _words(q[: q.find(role)])
-        parts = [w for w in before if len(w) >= 2 and w not in listing.body and w not in listing.listed]
+        parts = [
+            w
+            for w in before
+            if len(w) >= 2 and w not in listing.body and w not in listing.listed and w not in groups
+        ]
         if any(w in s and role in s for w in parts for s in listing.prose):
             return True
     return False
@@ -206,10 +216,11 @@ _ORG_END = "部委局办院署行厅"
 def _departments_named(q: str, titles: tuple[str, ...], body: str) -> list[str]:
     """The departments the question names that the list's offices name, each the longest
     stretch of the question that ends as a department's name ends and is that name or its
-    abbreviation ("人社部" of 人力资源社会保障部副部长; jieba cuts it "人 / 社部"); not the body the
-    list is of (a word of the document's title)."""
+    abbreviation ("人社部" of 人力资源社会保障部副部长; jieba cuts it "人 / 社部"), also where an
+    office follows ("生态环境部副部长", cut "生态环境 / 部副 / 部长"); not the body the list is of
+    (a word of the document's title)."""
     out: list[str] = []
-    bounds = _token_bounds(q)
+    bounds = _token_bounds(q) | {m.start() for m in _OFFICE_AFTER.finditer(q)}
     for end in sorted(bounds):
         if end < 2 or q[end - 1] not in _ORG_END:  # a name ends where a word does ("部际" goes on)
             continue
@@ -229,9 +240,11 @@ def _other_posts(q: str, posts: list[Post]) -> list[str]:
     of them: another post ("联络员", "局长"), or an office ("副部长")."""
     roles = {p.role for p in posts}
     ends = {r[-1] for r in roles}
+    # an office as the question writes it, whatever jieba cuts ("部副 / 部长" of "副部长")
+    offices = [m.group(0) for m in _OFFICE_AFTER.finditer(q)]
     return [
         w
-        for w in _words(q)
+        for w in (*_words(q), *offices)
         if len(w) >= 2 and w[-1] in ends and w not in roles and not any(w in r for r in roles)
     ]
 
