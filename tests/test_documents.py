@@ -470,6 +470,20 @@ def test_a_department_named_more_often_than_a_list_says_is_listed_by_what_it_doe
 
 
 @pytest.fixture(scope="module")
+def holidays(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
+    """The notice of 2019's holidays (38) beside the State Council's working rules (47)."""
+    yield from _asking(tmp_path_factory, fake_embedder, "holidays", ("38", "47"))
+
+
+def test_a_document_named_by_a_holiday_is_the_one_asked_of(holidays: Assistant) -> None:
+    """ "节假日" is what the question names the notice by (jieba tags it a time word, like 年底):
+    its particulars answer, not a request to say which document."""
+    a = holidays.ask("19年节假日安排那个通知，文号是多少，谁发的？")
+    assert "国办发明电〔2018〕15号" in a.text and "国务院办公厅" in a.text, a.text
+    assert {c.doc for c in a.citations} == {"38"}
+
+
+@pytest.fixture(scope="module")
 def replies(tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder):
     """Replies to proposals (26, 28, 29): each addressed to the deputies or members who made it."""
     yield from _asking(tmp_path_factory, fake_embedder, "replies", ("26", "28", "29"))

@@ -196,8 +196,9 @@ def retrieval_query(question: str) -> str:
 
 
 # jieba part-of-speech tags of function words: adverbs, numerals, classifiers,
-# pronouns, prepositions, particles, conjunctions, modal/interjection, direction, time, place (省里)
-_FUNCTION_TAGS = ("d", "m", "q", "r", "p", "u", "c", "y", "e", "o", "f", "t", "z", "s")
+# pronouns, prepositions, particles, conjunctions, modal/interjection, direction, place (省里);
+# not time ("t"): it tags holidays too (春节, 元旦, 节假日), which are what a question is about
+_FUNCTION_TAGS = ("d", "m", "q", "r", "p", "u", "c", "y", "e", "o", "f", "z", "s")
 
 
 def content_nouns(text: str) -> tuple[str, ...]:
