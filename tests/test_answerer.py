@@ -236,6 +236,8 @@ def test_numbers_that_count_nothing_state_no_quantity() -> None:
     assert states("count", "到2025年,全市高新技术企业达到1000家")
     # "多久开一回例会": half a year is a period
     assert states("duration", "协调委原则上每半年召开一次例会") and not states("duration", "半数以上成员同意")
+    # the middle and the end of each year are times, as a month's end is
+    assert states("date", "各部门要在年中和年末向本级政府报告落实情况") and states("date", "每年年初制定计划")
     # a period named, not stated: "规定的期限内" says how long nowhere ("离职后几年内不能…？")
     assert not states("duration", "离职人员在法律、行政法规规定的期限内不得从事该项工作")
     assert not states("duration", "港方口岸区的土地使用期限，由双方签订的合同约定")

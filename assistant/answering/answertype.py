@@ -86,7 +86,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         "date",  # a point in time: 什么时候, 哪一年, 截止
         re.compile(r"什么时候|什么时间|何时|哪(?:一)?年|截止|截至|啥时候|哪年|时限"),
         re.compile(
-            r"\d{1,2}月(?:底|末|中旬|上旬|下旬|份|\d{1,2}日)?|(?:19|20)\d\d年(?!度)|年底|年内|[一二三四五六七八九十]+月"
+            r"\d{1,2}月(?:底|末|中旬|上旬|下旬|份|\d{1,2}日)?|(?:19|20)\d\d年(?!度)|年底|年内|年中|年末|年初|[一二三四五六七八九十]+月"
             r"|[一二三四五六七八九十]{1,3}五”?(?:期间|时期|期末|末)"  # a five-year plan's period
             r"|" + WITHIN  # a time limit counted from an event: "次月十五日内", "印发之日起30日内"
         ),
