@@ -226,6 +226,12 @@ def test_values_stated_in_other_forms() -> None:
     assert not states_time("第十五条　扣缴义务人应当报送")
 
 
+def test_an_ordinal_asked_is_no_day_and_no_quantity() -> None:
+    # "第几号建议" asks which one, as an ordinal; "几号印发" asks a day
+    assert asked_kinds("这份答复回的是第几号提案？") == () and asked_kinds("第几届运动会？") == ()
+    assert asked_kinds("是几号印发的？") == ("day",)
+
+
 def test_numbers_that_count_nothing_state_no_quantity() -> None:
     # a document's number, an ordinal, a year or a day answer no "多少", "几个" or "多久"
     assert not states("number", "关于迁址新建的请示（〔1996〕武司字第82号）收悉，现批复如下")

@@ -71,7 +71,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "day",  # a calendar day: 哪天印发, 几月几号
-        re.compile(r"哪天|哪一天|几号|几月几日|几月几号|什么日子|日期"),
+        re.compile(r"哪天|哪一天|(?<!第)几号|几月几日|几月几号|什么日子|日期"),  # "第几号建议": an ordinal
         re.compile(
             r"\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|[一二三四五六七八九十]+月[一二三四五六七八九十]+日"
             r"|\d{1,2}月(?:底|末)"  # the month's last day
@@ -111,7 +111,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         # "那几个四字词" points, "好几样事" says several); only where no kind above is asked
         "number",
         re.compile(
-            r"(?<![哪那这])(?:多少|(?<!好)几)(?!乎)"
+            r"(?<![哪那这])(?:多少|(?<![好第])几)(?!乎)"
             # a size: "面积有多大", "占地多大", "建多大装机容量" (not "多大比例", a share; "多大作用")
             r"|(?:面积|规模|容量|占地|尺寸|体量|长度|功率)[^？?，,。]{0,3}多[大长]|多[大长]的?(?:面积|规模|装机|容量|尺寸)"
         ),
