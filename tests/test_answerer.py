@@ -226,6 +226,13 @@ def test_values_stated_in_other_forms() -> None:
     assert not states_time("第十五条　扣缴义务人应当报送")
 
 
+def test_what_is_paid_is_asked_as_an_amount() -> None:
+    assert asked_kinds("车辆的交强险保费按多少交？") == ("money",) and asked_kinds("每年租金是多少？") == (
+        "money",
+    )
+    assert "money" not in asked_kinds("中选药品平均降价多少？")
+
+
 def test_an_ordinal_asked_is_no_day_and_no_quantity() -> None:
     # "第几号建议" asks which one, as an ordinal; "几号印发" asks a day
     assert asked_kinds("这份答复回的是第几号提案？") == () and asked_kinds("第几届运动会？") == ()
