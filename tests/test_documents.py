@@ -97,6 +97,23 @@ def test_what_a_question_asks_of_a_document() -> None:
     assert not is_meta("哪个文件提出实施三年百万青年见习计划？")
 
 
+def test_which_document_and_whom_it_is_sent_to_however_asked() -> None:
+    from assistant.answering.answertype import asked_kinds
+    from assistant.answering.document import addressed_to
+
+    # an issuer between the interrogative and the document's kind
+    assert asks_which_document("讲政务公开要搞好网上互动的，是哪份国务院文件？")
+    assert asked_facts("那份批复主送给了哪几个部门？") == ("addressees",)
+    # a period "set by which document" asks the document, not the period
+    assert (
+        asks_which_document("口岸区的使用期限是哪个文件定的？")
+        and asked_kinds("口岸区的使用期限是哪个文件定的？") == ()
+    )
+    assert asked_kinds("口岸区的使用期限是多久？") == ("duration",)
+    # bodies addressed in groups, a comma between them
+    assert addressed_to("湖北省人民政府，交通部、水利部：") and not addressed_to("经研究，现答复如下：")
+
+
 def test_a_document_of_another_kind_is_another_document() -> None:
     # the particulars asked are of a document this one is not: a 决定 asked as a 办法, an
     # answer asked of the guideline it promises

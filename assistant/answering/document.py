@@ -30,7 +30,9 @@ _BARE_DATE = pattern("document.bare_date")
 # of bodies ending with a colon, above the body; or the people a reply answers ("王超斌委员：",
 # "周桂英等代表：", "马万祺副主席："): who made the proposal it replies to
 _ADDRESSEES = re.compile(
-    r"^(各[^：:\n]{2,120}|[^：:\n。，,]{2,120}(?:政府|部|委|局|厅|署|办|院|会|公司|兵团|机构|单位|委员|代表|主席))[：:]$"
+    r"^(各[^：:\n]{2,120}|[^：:\n。，,]{2,120}(?:政府|部|委|局|厅|署|办|院|会|公司|兵团|机构|单位|委员|代表|主席)"
+    # groups of bodies ("广东省人民政府，教育部、外交部、财政部、体育总局：")
+    r"(?:[，,][^：:\n。，,]{2,120}(?:政府|部|委|局|厅|署|办|院|会|公司|兵团|机构|单位))*)[：:]$"
 )
 
 DOCUMENT_WORDS = pattern("document.document_words")
