@@ -464,7 +464,7 @@ def test_a_ministry_named_by_what_it_administers_is_asked_what_it_does(ministrie
     text = ministries.index.source_text("03")
     assert "教育行政部门" in functional_names(["教育部"], text)
     assert "人力资源社会保障行政部门" in functional_names(["人力资源社会保障部"], text)  # "、…行政部门"
-    assert functional_names(["财政部"], text) == ["财政部"]  # the plan never says 国务院财政行政部门
+    assert functional_names(["财政部"], text) == ["财政部"]  # 03 never says 国务院财政行政部门
     a = ministries.ask("职业教育改革实施方案中，人力资源社会保障部要干哪些事？", doc_id="03")
     assert not a.refused and "组织制定职业标准" in a.text, a.text
     assert all(c.quote == text[c.start : c.end] and "人力资源社会保障" in c.quote for c in a.citations)

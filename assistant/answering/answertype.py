@@ -64,7 +64,8 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "duration",  # a period: 多长时间, 几天内, 几年
         re.compile(
-            r"多长时间|多久|(?<![哪那这])(?:(?<!好)几|多少)(?:个月|个工作日|年|天|日|小时|工作日|周|星期)(?:内|以内|之内)?|期限是(?!哪个|哪份|哪一)"  # "期限是哪个文件定的" asks the document
+            # ("期限是哪个文件定的" asks the document, not the period)
+            r"多长时间|多久|(?<![哪那这])(?:(?<!好)几|多少)(?:个月|个工作日|年|天|日|小时|工作日|周|星期)(?:内|以内|之内)?|期限是(?!哪个|哪份|哪一)"
             # "有效期多长", "有效期到哪年" ask one; "在有效期内能…" is a condition of what is asked
             r"|有效期(?!内)[^，,。；;？?]{0,4}?(?:多|几|哪)"
         ),

@@ -462,9 +462,10 @@ def department_mentions(
     names = sorted({n for n in (label, *names) if len(n) >= 2}, key=len, reverse=True)
     docs = sorted(doc_ids) if doc_ids is not None else sorted(index.documents)
     found: list[tuple[str, int, int]] = []
+    known_in: dict[str, list[str]] = {}  # the names each document may write it by
     for doc in docs:
         text = index.source_text(doc)
-        known = functional_names(names, text)
+        known = known_in[doc] = functional_names(names, text)
         if not any(n in text for n in known):
             continue
         to = _addressed(text)
@@ -498,11 +499,7 @@ def department_mentions(
         found, kept = [f for f in found if f[1] < _attachments_start(index.source_text(f[0]))], "正文中"
         if len(found) > MAX_MENTIONS:
             found, kept = (
-                [
-                    (d, a, b)
-                    for d, a, b in found
-                    if _acting(index.source_text(d)[a:b], functional_names(names, index.source_text(d)))
-                ],
+                [(d, a, b) for d, a, b in found if _acting(index.source_text(d)[a:b], known_in[d])],
                 f"其中写明{label}要做的",
             )
     if not found or len(found) > MAX_MENTIONS or (len({d for d, _, _ in found}) > 1 and doc_ids is None):

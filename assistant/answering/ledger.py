@@ -307,8 +307,8 @@ class Ledger:
         the sentences of its body naming the department ("鼓励供销合作社、邮政…整合产地物流
         设施资源"), if any, else its body from the start, whether it leads (alone, first, or
         beside others: "市发展改革委、市商务局牵头负责") or supports (the note alone names it:
-        "增强医疗卫生服务能力" → "支持发展“互联网+医疗服务”,加强智慧医院建设,…"). At most ``room`` characters, cut where a
-        clause ends; the span runs on to the note."""
+        "增强医疗卫生服务能力" → "支持发展“互联网+医疗服务”,加强智慧医院建设,…"). At most
+        ``room`` characters, cut where a clause ends; the span runs on to the note."""
         note = t.measure.resp_span
         assert note is not None  # a department only comes from a note
         text = self.index.source_text(t.doc_id)

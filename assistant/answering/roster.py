@@ -185,13 +185,16 @@ def _post_in_prose(q: str, by_post: list[Post], listing: Listing) -> bool:
     """The question asks the post of a part of the body that the document's prose speaks
     of ("协调委办公室的副主任", "办公室主任由…兼任"): a word of the question before the post,
     not of the body's name nor of the list, in a sentence of the prose with the post."""
-    groups = "".join({_group(p) for p in by_post})  # "部门委员": the list's own heading
+    groups = {_group(p) for p in by_post}  # "部门委员": the list's own headings
     for role in {p.role for p in by_post}:
         before = _words(q[: q.find(role)])
         parts = [
             w
             for w in before
-            if len(w) >= 2 and w not in listing.body and w not in listing.listed and w not in groups
+            if len(w) >= 2
+            and w not in listing.body
+            and w not in listing.listed
+            and not any(w in g for g in groups)
         ]
         if any(w in s and role in s for w in parts for s in listing.prose):
             return True
