@@ -42,8 +42,8 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         "money",  # an amount: 投资多少亿元, 补助多少钱
         re.compile(
             r"多少钱|(?:多少|几)(?:万|亿|千)?元|多少[\u4e00-\u9fff]{0,6}?(?:资金|投资|经费|补助|补贴|奖励|奖金|费用|预算)|"
-            r"(?:投资|资金|预算|经费|补助|补贴|奖励|奖补|奖金|费用|收费|成本|价格|工资|罚款|注册资本|贷款额度"
-            # what is paid, by the word's last character: "保费", "学费", "罚金", "租金", "个税"
+            r"(?:投资|预算|补助|补贴|奖励|奖补|费用|成本|价格|工资|注册资本|贷款额度"
+            # what is paid, by the word's last character: "资金", "经费", "罚款", "保费", "租金", "个税"
             # ("降价多少" asks a share as often: not by 价)
             r"|[\u4e00-\u9fff](?:费|款|金|税))"
             r"(?:是|为|有|要|按|达|达到|共|总共|一共|能|大概|大约|能拿|能给)?(?:多少|几)"

@@ -29,10 +29,11 @@ _BARE_DATE = pattern("document.bare_date")
 # the salutation: "各省、自治区…：", "科技部、新疆维吾尔自治区人民政府、新疆生产建设兵团：" — a line
 # of bodies ending with a colon, above the body; or the people a reply answers ("王超斌委员：",
 # "周桂英等代表：", "马万祺副主席："): who made the proposal it replies to
+_ORGAN = r"(?:政府|部|委|局|厅|署|办|院|会|公司|兵团|机构|单位)"  # how a body's name ends
 _ADDRESSEES = re.compile(
-    r"^(各[^：:\n]{2,120}|[^：:\n。，,]{2,120}(?:政府|部|委|局|厅|署|办|院|会|公司|兵团|机构|单位|委员|代表|主席)"
+    rf"^(各[^：:\n]{{2,120}}|[^：:\n。，,]{{2,120}}(?:{_ORGAN}|委员|代表|主席)"
     # groups of bodies ("广东省人民政府，教育部、外交部、财政部、体育总局：")
-    r"(?:[，,][^：:\n。，,]{2,120}(?:政府|部|委|局|厅|署|办|院|会|公司|兵团|机构|单位))*)[：:]$"
+    rf"(?:[，,][^：:\n。，,]{{2,120}}{_ORGAN})*)[：:]$"
 )
 
 DOCUMENT_WORDS = pattern("document.document_words")
