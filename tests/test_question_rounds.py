@@ -31,6 +31,7 @@ from tests.test_question_sets import (
     GOV19_SET,
     GOV20_SET,
     GOV21_SET,
+    GOV22_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -48,6 +49,7 @@ from tests.test_question_sets import (
     PLAN14_SET,
     PLAN15_SET,
     PLAN16_SET,
+    PLAN17_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -103,6 +105,8 @@ WRITTEN = (
     PLAN15_SET,
     GOV21_SET,
     PLAN16_SET,
+    GOV22_SET,
+    PLAN17_SET,
 )
 
 
@@ -118,7 +122,7 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     gov14 and plan9 for the fifteenth, gov15 and plan10 for the sixteenth, gov16 and plan11 for
     the seventeenth, gov17 and plan12 for the eighteenth, gov18 and plan13 for the nineteenth, gov19
     and plan14 for the twentieth, gov20 and plan15 for the twenty-first, gov21 and plan16 for the
-    twenty-second: none of their questions
+    twenty-second, gov22 and plan17 for the twenty-third: none of their questions
     is word for word one of a set written before them; from the twenty-first round on, not even
     with other punctuation or spacing ("19年国庆前后要补班的是哪两天？" repeats "…哪两天")."""
     strict = WRITTEN.index(later) >= WRITTEN.index(GOV20_SET)
@@ -320,3 +324,19 @@ def test_twenty_second_round_sets_ask_of_the_sixteen_least_asked_documents_and_o
         _load(GOV21_SET), size=93, docs=16, unanswerable=29, about_documents=17, no_doc_named=88
     )
     _assert_plan_round(_load(PLAN16_SET), size=52, unanswerable=15)
+
+
+def test_twenty_third_round_sets_ask_of_the_sixteen_least_asked_documents_and_of_the_plan() -> None:
+    """gov22: the sixteen State Council documents the rounds before asked of least (market
+    supervision's joint random inspections, abandoned chemical weapons, three replies to deputies'
+    proposals and one to a CPPCC proposal on government websites, the Shenzhen Universiade bid,
+    the 2019 holidays, the Guangdong–Hong Kong–Macao weather stations, a move of the armed police,
+    four coal mine gas explosions, the 1997 earthquake outlook, the Urumqi innovation zone, the
+    vocational education joint meeting, the fifth State Council inspection's commendations, the
+    pollution census group), nearly a third unanswerable, a fifth about the document itself or
+    which document; plan17: the plan, from every section, with 15 unanswerable questions about
+    things it discusses."""
+    _assert_gov_round(
+        _load(GOV22_SET), size=93, docs=16, unanswerable=28, about_documents=20, no_doc_named=81
+    )
+    _assert_plan_round(_load(PLAN17_SET), size=52, unanswerable=15)

@@ -62,6 +62,8 @@ GOV20_SET = ROOT / "evals" / "questions-gov20.jsonl"
 PLAN15_SET = ROOT / "evals" / "questions-plan15.jsonl"
 GOV21_SET = ROOT / "evals" / "questions-gov21.jsonl"
 PLAN16_SET = ROOT / "evals" / "questions-plan16.jsonl"
+GOV22_SET = ROOT / "evals" / "questions-gov22.jsonl"
+PLAN17_SET = ROOT / "evals" / "questions-plan17.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -151,6 +153,8 @@ SETS = [
     pytest.param(PLAN15_SET, id="plan15"),
     pytest.param(GOV21_SET, id="gov21"),
     pytest.param(PLAN16_SET, id="plan16"),
+    pytest.param(GOV22_SET, id="gov22"),
+    pytest.param(PLAN17_SET, id="plan17"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
