@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answering.export import export, select, to_ics
-from assistant.answering.ledger import LIST_SAID, MAX_SAID, Ledger
+from assistant.answering.ledger import LIST_SAID, MAX_SAID, Ledger, lists_measures
 from assistant.answering.session import Assistant
 from assistant.answering.settings import Settings
 from index.clean import clean_text
@@ -316,6 +316,16 @@ def test_relative_and_before_dates(assistant: Assistant) -> None:
 def test_other_questions_still_go_to_retrieval(assistant: Assistant, question: str) -> None:
     assert assistant.ledger.route(question) is None
     assert assistant.ask(question).intent != "ledger"
+
+
+def test_a_count_of_working_days_is_not_a_count_of_measures(ledger: Ledger) -> None:
+    """ "几个工作日内" counts days: 工作 there is part of 工作日, not the department's work. With
+    the rest of the question about something the documents speak of, it goes to retrieval."""
+    asked = "市场监管局抽查完了，结果最迟要在几个工作日内公示出来？"
+    assert not lists_measures(asked)
+    assert ledger.route(asked, topical=lambda rest: True) is None
+    counted = ledger.route("市场监管局有几个工作要做？", topical=lambda rest: True)
+    assert counted is not None and counted.kind == "department"
 
 
 # -- the first-listed-leads convention (State Council documents) ----------------------

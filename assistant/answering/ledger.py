@@ -20,7 +20,7 @@ from assistant.answering.types import Answer, Citation, cite
 from index.departments import Departments
 from index.plan_index import PlanIndex
 from index.responsibility import FIRST_LEADS
-from index.tokenize import normalize
+from index.tokenize import get_jieba, normalize
 from index.types import Deadline, Measure, Span
 
 ROLES = ("lead", "support", "any", "responsible")
@@ -33,6 +33,16 @@ _ASKS_DEPARTMENTS = pattern("ledger.asks_departments")
 _LIST_ANY = pattern("ledger.list_any")
 _HAS_DEADLINE_PARA = pattern("ledger.has_deadline_para")
 _IDENTIFIED = pattern("ledger.identified")
+
+
+def lists_measures(q: str) -> bool:
+    """``q`` asks for measures ("哪些工作", "几项"), in words of its own: a match that ends
+    inside a word is part of another ("几个工作日内" counts days, not 工作)."""
+    ends, at = set(), 0
+    for word in get_jieba().lcut(q):
+        at += len(word)
+        ends.add(at)
+    return any(m.end() in ends for m in _LIST_MEASURES.finditer(q))
 
 
 MAX_SAID = 160  # characters of a task's own words quoted in a department's list, at the least
@@ -197,7 +207,7 @@ class Ledger:
         asks_departments = bool(_ASKS_DEPARTMENTS.search(q))
         if found and not asks_departments:
             rest = "".join(ch for i, ch in enumerate(q) if not any(a <= i < b for _, a, b in found))
-            if _LIST_MEASURES.search(q) or (topical is not None and not topical(rest)):
+            if lists_measures(q) or (topical is not None and not topical(rest)):
                 dept = self.named_in(found[0][0], doc_ids)
                 # asked across documents of one thing the department does ("发改委在膜分离技术
                 # 这块打算干哪些事？"): not every measure of every document naming it, when more
@@ -223,10 +233,10 @@ class Ledger:
             if canon in self.departments.canonical:  # a department of notes, named so ("供销社")
                 return Query("department", dept=self.named_in(canon, doc_ids), role=asked_role(q))
             return Query("department", dept=body[0], role=asked_role(q), label=q[body[1] : body[2]])
-        if _HAS_DEADLINE_PARA.search(q) and _LIST_MEASURES.search(q) and "措施" in q and not MONTH.search(q):
+        if _HAS_DEADLINE_PARA.search(q) and lists_measures(q) and "措施" in q and not MONTH.search(q):
             return Query("has_deadlines")
         window = due_window(q, today)
-        if window and (_LIST_ANY.search(q) or _LIST_MEASURES.search(q)):
+        if window and (_LIST_ANY.search(q) or lists_measures(q)):
             return Query("due", first=window[0], last=window[1], when=window[2])
         return None
 
