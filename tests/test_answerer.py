@@ -233,6 +233,13 @@ def test_what_is_paid_is_asked_as_an_amount() -> None:
     assert "money" not in asked_kinds("中选药品平均降价多少？")
 
 
+def test_a_loss_asked_is_an_amount() -> None:
+    # "直接经济损失" is counted in money: a count of deaths does not answer it
+    assert asked_kinds("这场事故一共造成了多少直接经济损失？") == ("money",)
+    assert asked_kinds("那年的地震损失有多少？") == ("money",)
+    assert "money" in asked_kinds("地震死了多少人、损失多少？")
+
+
 def test_an_ordinal_asked_is_no_day_and_no_quantity() -> None:
     # "第几号建议" asks which one, as an ordinal; "几号印发" asks a day
     assert asked_kinds("这份答复回的是第几号提案？") == () and asked_kinds("第几届运动会？") == ()

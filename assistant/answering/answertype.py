@@ -39,10 +39,10 @@ _ANY_NUMBER = "number"
 # (kind, how a question asks for it, how a text states one)
 KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
-        "money",  # an amount: 投资多少亿元, 补助多少钱
+        "money",  # an amount: 投资多少亿元, 补助多少钱, 直接经济损失有多少
         re.compile(
-            r"多少钱|(?:多少|几)(?:万|亿|千)?元|多少[\u4e00-\u9fff]{0,6}?(?:资金|投资|经费|补助|补贴|奖励|奖金|费用|预算)|"
-            r"(?:投资|预算|补助|补贴|奖励|奖补|费用|成本|价格|工资|注册资本|贷款额度"
+            r"多少钱|(?:多少|几)(?:万|亿|千)?元|多少[\u4e00-\u9fff]{0,6}?(?:资金|投资|经费|补助|补贴|奖励|奖金|费用|预算|损失)|"
+            r"(?:投资|预算|补助|补贴|奖励|奖补|费用|成本|价格|工资|注册资本|贷款额度|损失"
             # what is paid, by the word's last character: "资金", "经费", "罚款", "保费", "租金", "个税"
             # ("降价多少" asks a share as often: not by 价)
             r"|[\u4e00-\u9fff](?:费|款|金|税))"
