@@ -32,6 +32,7 @@ from tests.test_question_sets import (
     GOV20_SET,
     GOV21_SET,
     GOV22_SET,
+    GOV23_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -50,6 +51,7 @@ from tests.test_question_sets import (
     PLAN15_SET,
     PLAN16_SET,
     PLAN17_SET,
+    PLAN18_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -107,6 +109,8 @@ WRITTEN = (
     PLAN16_SET,
     GOV22_SET,
     PLAN17_SET,
+    GOV23_SET,
+    PLAN18_SET,
 )
 
 
@@ -122,7 +126,8 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     gov14 and plan9 for the fifteenth, gov15 and plan10 for the sixteenth, gov16 and plan11 for
     the seventeenth, gov17 and plan12 for the eighteenth, gov18 and plan13 for the nineteenth, gov19
     and plan14 for the twentieth, gov20 and plan15 for the twenty-first, gov21 and plan16 for the
-    twenty-second, gov22 and plan17 for the twenty-third: none of their questions
+    twenty-second, gov22 and plan17 for the twenty-third, gov23 and plan18 for the
+    twenty-fourth: none of their questions
     is word for word one of a set written before them; from the twenty-first round on, not even
     with other punctuation or spacing ("19年国庆前后要补班的是哪两天？" repeats "…哪两天")."""
     strict = WRITTEN.index(later) >= WRITTEN.index(GOV20_SET)
@@ -340,3 +345,18 @@ def test_twenty_third_round_sets_ask_of_the_sixteen_least_asked_documents_and_of
         _load(GOV22_SET), size=93, docs=16, unanswerable=28, about_documents=20, no_doc_named=81
     )
     _assert_plan_round(_load(PLAN17_SET), size=52, unanswerable=15)
+
+
+def test_twenty_fourth_round_sets_ask_of_the_sixteen_least_asked_documents_and_of_the_plan() -> None:
+    """gov23: the sixteen State Council documents every set before asked of least (vocational
+    education reform, "zero-waste" cities, comprehensive bonded zones, the 2018 science awards,
+    cotton-for-grain rewards, the textbook committee, Hubei's and Liaoning's reports, Tibet classes,
+    farm machinery, consumption for poverty relief, drug procurement, incentives for places that
+    deliver, the Xiong'an plan, earthquake monitoring zones, the Badong landslide), nearly a third
+    unanswerable, a sixth about the document itself or which document, a sixth paraphrases;
+    plan18: the plan asked as new staff ask, in their own words (one question of gov23 and three
+    of plan18 that repeated earlier sets but for punctuation were left out)."""
+    _assert_gov_round(
+        _load(GOV23_SET), size=92, docs=16, unanswerable=27, about_documents=16, no_doc_named=18
+    )
+    _assert_plan_round(_load(PLAN18_SET), size=48, unanswerable=12)

@@ -64,6 +64,8 @@ GOV21_SET = ROOT / "evals" / "questions-gov21.jsonl"
 PLAN16_SET = ROOT / "evals" / "questions-plan16.jsonl"
 GOV22_SET = ROOT / "evals" / "questions-gov22.jsonl"
 PLAN17_SET = ROOT / "evals" / "questions-plan17.jsonl"
+GOV23_SET = ROOT / "evals" / "questions-gov23.jsonl"
+PLAN18_SET = ROOT / "evals" / "questions-plan18.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -155,6 +157,8 @@ SETS = [
     pytest.param(PLAN16_SET, id="plan16"),
     pytest.param(GOV22_SET, id="gov22"),
     pytest.param(PLAN17_SET, id="plan17"),
+    pytest.param(GOV23_SET, id="gov23"),
+    pytest.param(PLAN18_SET, id="plan18"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
