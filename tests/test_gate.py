@@ -169,6 +169,19 @@ def test_the_gate_is_told_when_a_question_asks_which_ones_and_the_text_only_coun
     }
 
 
+def test_a_chain_of_names_joined_by_dashes_names_them(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    missing = _gate_feature(
+        tmp_path,
+        fake_embedder,
+        "关于推动绿色转型的实施方案\n\n一、完善回收体系\n"
+        "构建“收集网点—转运站点—分拣中心—产业园”四级回收网络体系。\n",
+        "names_missing",
+        ("回收网络搭几级？都是哪几级？",),
+    )
+    # the four levels are named one after another, joined by dashes: a list, not a count alone
+    assert missing == {"回收网络搭几级？都是哪几级？": [0.0]}
+
+
 def test_the_word_a_question_hinges_on_is_the_one_its_interrogative_asks_about() -> None:
     from assistant.answering.gate import hinges
 

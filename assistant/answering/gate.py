@@ -205,7 +205,9 @@ def hinges(question: str) -> tuple[str, ...]:
 
 
 WHICH_ONES = pattern("gate.which_ones")
-_NAMED_LIST = re.compile(r"[\u4e00-\u9fff）)”]\s*[、；;]\s*[\u4e00-\u9fff（(“]")
+# names joined by a list's marks; a chain of them by dashes too ("收集网点—转运站点—分拣中心—产业园",
+# not a range of numbers: "2023—2025年")
+_NAMED_LIST = re.compile(r"[\u4e00-\u9fff）)”]\s*[、；;—]\s*[\u4e00-\u9fff（(“]")
 
 
 def asks_who(question: str, intent: Intent) -> bool:
