@@ -72,6 +72,7 @@ def test_what_a_question_asks_of_a_document() -> None:
     assert asked_facts("意见下发给哪些单位了？") == ("addressees",)
     assert asked_facts("那个批复是发给哪个部门的？") == ("addressees",)  # any interrogative
     assert asked_facts("那个通知是主送给哪些单位的？") == ("addressees",)
+    assert asked_facts("雄安规划那个批复，主送的是哪几家？") == ("addressees",)  # 的是: a copula
     assert asked_facts("科技节水建议那个复函是写给谁的？") == ("addressees",)  # a letter's addressee
     assert asked_facts("粮食应急预案是哪年印发的？") == ("date",)
     # a number asked by its issuer's prefix ("国办函几号"), not a day ("几月几号发的")
