@@ -37,6 +37,22 @@ def get_jieba() -> Any:
     return _jieba
 
 
+@lru_cache(maxsize=4096)
+def jieba_words(text: str, hmm: bool = True) -> tuple[str, ...]:
+    """jieba's words of ``text`` as it cuts them (precise mode), all kept; cached: a question is
+    cut once for every reader of it. ``hmm``: guess words the dictionary lacks."""
+    return tuple(get_jieba().lcut(text, HMM=hmm))
+
+
+def word_bounds(text: str, hmm: bool = True) -> set[int]:
+    """Where jieba's words of ``text`` begin and end (offsets into it)."""
+    bounds, at = {0}, 0
+    for word in jieba_words(text, hmm):
+        at += len(word)
+        bounds.add(at)
+    return bounds
+
+
 def normalize(text: str) -> str:
     """Matching form: NFKC (full/half width), lower case."""
     return unicodedata.normalize("NFKC", text).lower()

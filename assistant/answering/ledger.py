@@ -20,7 +20,7 @@ from assistant.answering.types import Answer, Citation, cite
 from index.departments import Departments
 from index.plan_index import PlanIndex
 from index.responsibility import FIRST_LEADS
-from index.tokenize import get_jieba, normalize
+from index.tokenize import normalize, word_bounds
 from index.types import Deadline, Measure, Span
 
 ROLES = ("lead", "support", "any", "responsible")
@@ -38,10 +38,7 @@ _IDENTIFIED = pattern("ledger.identified")
 def lists_measures(q: str) -> bool:
     """``q`` asks for measures ("哪些工作", "几项"), in words of its own: a match that ends
     inside a word is part of another ("几个工作日内" counts days, not 工作)."""
-    ends, at = set(), 0
-    for word in get_jieba().lcut(q):
-        at += len(word)
-        ends.add(at)
+    ends = word_bounds(q)
     return any(m.end() in ends for m in _LIST_MEASURES.finditer(q))
 
 

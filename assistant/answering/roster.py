@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from assistant.answering.evidence import KeyWeights, Sentence
 from assistant.answering.gate import WHICH_ONES, Candidate, asks_who
@@ -20,7 +19,7 @@ from assistant.answering.intent import Intent, key_found, match_form
 from assistant.answering.types import Answer, cite
 from index.plan_index import PlanIndex
 from index.roster import Post, roster, unspaced
-from index.tokenize import get_jieba
+from index.tokenize import jieba_words, word_bounds
 from index.types import Hit
 
 # asks after people or posts, besides who ("谁") and how many ("几位")
@@ -37,23 +36,9 @@ def _group(post: Post) -> str:
     return re.sub(r"^[（(][一二三四五六七八九十]+[）)]|[（(].*$", "", post.group)
 
 
-@lru_cache(maxsize=1024)
-def _words(text: str) -> tuple[str, ...]:
-    """jieba's words of ``text`` (a question in matching form is cut once for all readers)."""
-    return tuple(get_jieba().lcut(text, HMM=False))
-
-
 # an office after a department's name: where the name ends, whatever jieba cuts
 # ("生态环境部副部长" → 生态环境 / 部副 / 部长)
 _OFFICE_AFTER = re.compile(r"副?(?:部长|主任|局长|署长|行长|秘书长|院长|厅长|司长|主席)")
-
-
-def _token_bounds(text: str) -> set[int]:
-    bounds, at = {0}, 0
-    for tok in _words(text):
-        at += len(tok)
-        bounds.add(at)
-    return bounds
 
 
 @dataclass(frozen=True)
@@ -93,7 +78,7 @@ def _read(src: str, doc_title: str) -> Listing:
 def posts_asked(question: str, posts: list[Post]) -> list[Post]:
     """The posts the question names as words of its own (the longest first: 副主任 before 主任)."""
     q = unspaced(match_form(question))
-    bounds = _token_bounds(q)
+    bounds = word_bounds(q, hmm=False)
     taken: list[tuple[int, int]] = []
     out: list[str] = []
     for role in sorted({p.role for p in posts}, key=len, reverse=True):
@@ -187,7 +172,7 @@ def _post_in_prose(q: str, by_post: list[Post], listing: Listing) -> bool:
     not of the body's name nor of the list, in a sentence of the prose with the post."""
     groups = {_group(p) for p in by_post}  # "部门委员": the list's own headings
     for role in {p.role for p in by_post}:
-        before = _words(q[: q.find(role)])
+        before = jieba_words(q[: q.find(role)], hmm=False)
         parts = [
             w
             for w in before
@@ -223,7 +208,7 @@ def _departments_named(q: str, titles: tuple[str, ...], body: str) -> list[str]:
     office follows ("生态环境部副部长", cut "生态环境 / 部副 / 部长"); not the body the list is of
     (a word of the document's title)."""
     out: list[str] = []
-    bounds = _token_bounds(q) | {m.start() for m in _OFFICE_AFTER.finditer(q)}
+    bounds = word_bounds(q, hmm=False) | {m.start() for m in _OFFICE_AFTER.finditer(q)}
     for end in sorted(bounds):
         if end < 2 or q[end - 1] not in _ORG_END:  # a name ends where a word does ("部际" goes on)
             continue
@@ -247,7 +232,7 @@ def _other_posts(q: str, posts: list[Post]) -> list[str]:
     offices = [m.group(0) for m in _OFFICE_AFTER.finditer(q)]
     return [
         w
-        for w in (*_words(q), *offices)
+        for w in (*jieba_words(q, hmm=False), *offices)
         if len(w) >= 2 and w[-1] in ends and w not in roles and not any(w in r for r in roles)
     ]
 
