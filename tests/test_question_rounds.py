@@ -33,6 +33,7 @@ from tests.test_question_sets import (
     GOV21_SET,
     GOV22_SET,
     GOV23_SET,
+    GOV24_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -52,6 +53,7 @@ from tests.test_question_sets import (
     PLAN16_SET,
     PLAN17_SET,
     PLAN18_SET,
+    PLAN19_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -111,6 +113,8 @@ WRITTEN = (
     PLAN17_SET,
     GOV23_SET,
     PLAN18_SET,
+    GOV24_SET,
+    PLAN19_SET,
 )
 
 
@@ -127,7 +131,7 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     the seventeenth, gov17 and plan12 for the eighteenth, gov18 and plan13 for the nineteenth, gov19
     and plan14 for the twentieth, gov20 and plan15 for the twenty-first, gov21 and plan16 for the
     twenty-second, gov22 and plan17 for the twenty-third, gov23 and plan18 for the
-    twenty-fourth: none of their questions
+    twenty-fourth, gov24 and plan19 for the twenty-fifth: none of their questions
     is word for word one of a set written before them; from the twenty-first round on, not even
     with other punctuation or spacing ("19年国庆前后要补班的是哪两天？" repeats "…哪两天")."""
     strict = WRITTEN.index(later) >= WRITTEN.index(GOV20_SET)
@@ -360,3 +364,19 @@ def test_twenty_fourth_round_sets_ask_of_the_sixteen_least_asked_documents_and_o
         _load(GOV23_SET), size=92, docs=16, unanswerable=27, about_documents=16, no_doc_named=18
     )
     _assert_plan_round(_load(PLAN18_SET), size=48, unanswerable=12)
+
+
+def test_twenty_fifth_round_sets_ask_of_the_least_asked_documents_for_their_length_and_of_the_plan() -> None:
+    """gov24: the sixteen State Council documents every set before asked of least for their
+    length (vocational education reform, public hospital assessment, "zero-waste" cities, drug
+    procurement, consumption for poverty relief, law-enforcement transparency, farm machinery,
+    cultural enterprises, financing guarantees, the individual income tax regulation, sports
+    events, incentives for places that deliver, the grain emergency plan, the Shenzhen Bay port,
+    the State Council's working rules, the pilot free trade zones), nearly a third unanswerable,
+    a sixth about the document itself or which document, a sixth paraphrases in everyday words;
+    plan19: the plan, from every section, in new staff's own words (one question of gov24 and
+    four of plan19 that repeated earlier sets but for punctuation were left out)."""
+    _assert_gov_round(
+        _load(GOV24_SET), size=91, docs=16, unanswerable=27, about_documents=16, no_doc_named=17
+    )
+    _assert_plan_round(_load(PLAN19_SET), size=46, unanswerable=10)

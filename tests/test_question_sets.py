@@ -66,6 +66,8 @@ GOV22_SET = ROOT / "evals" / "questions-gov22.jsonl"
 PLAN17_SET = ROOT / "evals" / "questions-plan17.jsonl"
 GOV23_SET = ROOT / "evals" / "questions-gov23.jsonl"
 PLAN18_SET = ROOT / "evals" / "questions-plan18.jsonl"
+GOV24_SET = ROOT / "evals" / "questions-gov24.jsonl"
+PLAN19_SET = ROOT / "evals" / "questions-plan19.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -159,6 +161,8 @@ SETS = [
     pytest.param(PLAN17_SET, id="plan17"),
     pytest.param(GOV23_SET, id="gov23"),
     pytest.param(PLAN18_SET, id="plan18"),
+    pytest.param(GOV24_SET, id="gov24"),
+    pytest.param(PLAN19_SET, id="plan19"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
