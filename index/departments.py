@@ -72,6 +72,8 @@ _PREFIX = re.compile(r"^(市|省|县|区|州|盟)")
 _BRACKETED = re.compile(r"^(.+?)[（(](.+?)[）)]$")
 # names of bodies (and zones, which people abbreviate the same way: 综保区)
 ORG_SUFFIX = re.compile(r"(局|委|办|部|厅|署|院|会|区|中心|公司|海关|银行|支行|分局|集团|办公室|小组)$")
+# the one-character organs a short form may be written with (工信局, 工信部, 工信委)
+_ORGANS = "局委办部厅署"
 
 
 def norm(text: str) -> str:
@@ -164,6 +166,15 @@ class Departments:
         rx = re.compile(".{0,6}".join(re.escape(ch) for ch in _bare(m)))
         return [c for c in self.canonical if rx.search(_bare(c)) and ORG_SUFFIX.search(m)]
 
+    def _organ_after(self, q: str, alias: str, end: int) -> list[str]:
+        """The departments a short form without its organ names with the organ the question
+        writes after it, where that is another organ than its own: "工信部" is 工业和信息化部, not
+        the 市工业和信息化局 the stem 工信 stands for ("人社部门" is a department in general)."""
+        if ORG_SUFFIX.search(alias) or end >= len(q) or q[end] not in _ORGANS or q[end : end + 2] == "部门":
+            return []
+        canons = self.resolve(q[end - len(alias) : end + 1])
+        return [] if canons == [self._alias[alias]] else canons
+
     def find_in(self, question: str) -> list[tuple[str, int, int]]:
         """Department mentions in a question: (canonical, start, end), longest first,
         non-overlapping. Known aliases are matched as substrings."""
@@ -176,7 +187,12 @@ class Departments:
                 if span & taken:
                     continue
                 taken |= span
-                found.append((self._alias[alias], m.start(), m.end()))
+                organ = self._organ_after(q, alias, m.end())
+                if organ:
+                    taken.add(m.end())
+                    found.extend((canon, m.start(), m.end() + 1) for canon in organ)
+                else:
+                    found.append((self._alias[alias], m.start(), m.end()))
         if not found:
             for m in re.finditer(r"[\u4e00-\u9fff]{2,8}?(局|委|办|部|厅|署|海关|中心|公司|集团|银行)", q):
                 # the match may begin with the question's own words ("请问供电公司"): the

@@ -228,6 +228,21 @@ def test_bracketed_alias_is_one_department(ledger: Ledger) -> None:
     assert deps.find_in("请问供电公司负责什么？") == [("国网德州供电公司", 2, 6)]
 
 
+def test_a_short_form_written_with_another_organ_names_the_department_of_that_organ() -> None:
+    """Among a city's bureaus and the ministries, "人社部" is the ministry, not the bureau the
+    stem 人社 stands for; with the bureau's own organ, or no organ, or "部门" (any department),
+    the stem's bureau; where no ministry is named, the bureau still."""
+    names = ["市人力资源社会保障局", "人力资源社会保障部", "市工业和信息化局", "工业和信息化部"]
+    deps = Departments(names, lambda w: False)
+    assert deps.find_in("稳岗返还人社部管吗") == [("人力资源社会保障部", 4, 7)]
+    assert deps.find_in("工信部牵头几项") == [("工业和信息化部", 0, 3)]
+    assert deps.find_in("工信局牵头几项") == [("市工业和信息化局", 0, 3)]
+    assert deps.find_in("工信那边牵头几项") == [("市工业和信息化局", 0, 2)]
+    assert deps.find_in("人社部门牵头几项") == [("市人力资源社会保障局", 0, 2)]
+    alone = Departments(["市人力资源社会保障局"], lambda w: False)
+    assert alone.find_in("稳岗返还人社部管吗") == [("市人力资源社会保障局", 4, 6)]
+
+
 # -- questions answered from the ledger ---------------------------------------------
 
 
