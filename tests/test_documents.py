@@ -129,6 +129,18 @@ def test_a_document_of_another_kind_is_another_document() -> None:
     assert not describes_another("职教改革方案哪天印发的？", "国务院关于印发国家职业教育改革实施方案的通知")
 
 
+def test_an_abbreviation_of_word_initials_is_a_title_word() -> None:
+    """职教 is 职业教育 as Chinese shortens it, the first character of each word in turn: a
+    word of the title as much as 职业 (it counted half, as characters found in order do)."""
+    from assistant.answering.scope import _found
+
+    title = "国务院关于印发国家职业教育改革实施方案的通知"
+    assert _found("职教", title) == 1.0 == _found("职业", title)
+    assert _found("集采", "国务院办公厅关于印发国家组织药品集中采购和使用试点方案的通知") == 1.0
+    assert _found("职改", title) == 0.5  # in order, but 教育 between: no word's initials
+    assert _found("国改", title) == 0.0
+
+
 def test_dates_written_in_characters() -> None:
     assert date_of_line("二〇〇五年六月十一日") == "2005-06-11"
     assert date_of_line("一九九六年七月十七日") == "1996-07-17"

@@ -26,7 +26,7 @@ from assistant.answering.fitted import Logistic
 from assistant.answering.intent import content_keys
 from assistant.answering.phrases import pattern
 from index.plan_index import PlanIndex
-from index.tokenize import normalize
+from index.tokenize import jieba_words, normalize
 
 SCOPE_FEATURES = (
     "lex",
@@ -74,12 +74,21 @@ def title_word(key: str, title: str) -> bool:
 
 
 def _found(key: str, title: str) -> float:
-    """1 for the key itself in the title, 0.5 for its characters in order, else 0."""
-    if key in title:
+    """1 for the key itself in the title or an abbreviation made as Chinese makes one, of the
+    first characters of words one after another (职教: 职业 教育; 集采: 集中 采购), 0.5 for its
+    characters in order otherwise, else 0."""
+    if key in title or _initials(key, title):
         return 1.0
     if len(key) >= 2 and not key.isascii() and _in_order(key).search(title):
         return 0.5
     return 0.0
+
+
+def _initials(key: str, title: str) -> bool:
+    """``key`` is the first characters of as many words of the title, one after another."""
+    words = jieba_words(title)
+    n = len(key)
+    return n >= 2 and any(all(key[j] == words[i + j][0] for j in range(n)) for i in range(len(words) - n + 1))
 
 
 class Scoper:
