@@ -342,6 +342,20 @@ def test_a_measure_named_by_a_departments_part_in_it(assistant: Assistant) -> No
     assert assistant.ledger.identify("强化能源保障谁牵头？") is None
 
 
+def test_a_measure_named_by_what_it_says_is_asked_the_rest(assistant: Assistant) -> None:
+    from assistant.answering.described import split_described_measure
+
+    # the measure is the one whose words hold what the question says of it; the rest is asked
+    # of it alone: its 2025 figure, not the sentence that named it
+    ans = assistant.ask("写了要上中联大坝超低排放改造项目的那一条，2025年标杆水平产能占多少？")
+    assert "超过30%" in ans.text and "中联大坝" not in ans.text
+    assert {c.title for c in ans.citations} == {"支持“两高”行业绿色低碳高质量发展"}
+    assert split_described_measure("提到中联大坝的那个措施，明年目标呢？") == ("提到中联大坝", "明年目标呢？")
+    # a who- or what-question of the thing described is no measure named and the rest asked
+    assert split_described_measure("提到中联大坝的那条，是谁牵头？") is None
+    assert split_described_measure("提到中联大坝的那个项目，明年投产吗？") is None
+
+
 def test_a_measure_named_by_a_departments_part_is_not_the_departments_list(assistant: Assistant) -> None:
     # "投促局配合的那项，…多少个": one measure, something asked of it — not 投促局's list
     ans = assistant.ask("投促局配合的那项，今年要引进京津冀过亿项目多少个？")
@@ -537,13 +551,14 @@ def test_each_ask_of_a_compound_question_gets_its_own_evidence(assistant: Assist
 
 
 def test_the_shares_fitted_on_dev_are_chosen_by_their_rules() -> None:
-    from evals import list_said, sub_share, typo_ratio
+    from evals import described_cover, list_said, sub_share, typo_ratio
 
     # the smallest room answering as many right as any
     assert list_said.fit({0: [True, False], 300: [True, True], 600: [True, True]}) == 300
     # the share answering most right; of a tie, the nearest the code's
     scores = {0.2: [True, True], 0.4: [True, True], 0.8: [True, False]}
     assert sub_share.fit(scores, 0.8) == 0.4 and sub_share.fit(scores, 0.0) == 0.2
+    assert described_cover.fit(scores, 0.8) == 0.4 and described_cover.fit(scores, 0.1) == 0.2
     # the ratio answering most right; of a tie, the highest (fewest words read as typos)
     ratios = {10.0: [True, True], 1000.0: [True, True], float("inf"): [True, False]}
     assert typo_ratio.fit(ratios) == 1000.0

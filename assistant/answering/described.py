@@ -17,6 +17,7 @@ from assistant.answering.phrases import pattern
 from assistant.answering.types import Answer
 
 _DESCRIBED = pattern("described.body")
+_DESCRIBED_MEASURE = pattern("described.measure")
 # a body's name as the documents write it where it does something: "交通部将…", "湖北省地震局在…",
 # "由国土资源部牵头"
 _BODY = re.compile(
@@ -38,6 +39,16 @@ def split_described(question: str) -> tuple[str, str] | None:
     if len(what) < 4 or len(rest) < 4:
         return None
     return f"{what}的是哪个{kind}？", rest
+
+
+def split_described_measure(question: str) -> tuple[str, str] | None:
+    """(what names the measure, the rest) of a question naming a measure by what it says:
+    ("提到中联大坝超低排放改造", "到2025年达到标杆水平的产能要超过多少？"); None when it names
+    none so."""
+    m = _DESCRIBED_MEASURE.match(question.strip())
+    if not m or len(m.group("what")) < 4 or len(m.group("rest").strip()) < 4:
+        return None
+    return m.group("what"), m.group("rest").strip()
 
 
 def body_found(answer: Answer, first: str, known: Callable[[str], list[str]]) -> str:
