@@ -483,6 +483,18 @@ def test_a_ministry_named_by_what_it_administers_is_asked_what_it_does(ministrie
     assert all(c.quote == text[c.start : c.end] and "人力资源社会保障" in c.quote for c in a.citations)
 
 
+def test_a_ministry_is_among_every_levels_departments_of_its_kind() -> None:
+    """ "各级民政部门要…" is asked of 民政部 too: every level's departments, the ministry's with them;
+    a level below it alone ("地方民政部门") is not the ministry."""
+    from assistant.answering.document import functional_names
+
+    assert "民政部门" in functional_names(["民政部"], "各级民政部门要加强对养老机构的监管。")
+    assert "市场监管部门" in functional_names(
+        ["国家市场监管总局"], "各级发展改革、市场监管部门按职责抓落实。"
+    )
+    assert functional_names(["民政部"], "地方民政部门要加强监管。") == ["民政部"]
+
+
 def test_a_department_named_more_often_than_a_list_says_is_listed_by_what_it_does(
     ministries: Assistant,
 ) -> None:

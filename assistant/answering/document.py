@@ -432,15 +432,16 @@ _MINISTRY = re.compile(r"^(?:国家)?(.{2,12}?)(?:总局|部|委|局|署)$")
 
 def functional_names(names: Collection[str], text: str) -> list[str]:
     """``names`` and, where the document names the central ministry so, its functional name
-    ("教育部" → "教育行政部门" of a text that says "国务院教育行政部门")."""
+    ("教育部" → "教育行政部门" of a text that says "国务院教育行政部门"; "国家卫生健康委" →
+    "卫生健康部门" of one that says "各级卫生健康部门", every level's, the ministry's too)."""
     more = []
     for n in names:
         m = _MINISTRY.match(n)
         if m is None:
             continue
-        for kind in ("行政部门", "主管部门"):
-            if f"国务院{m.group(1)}{kind}" in text or re.search(
-                f"国务院[^，。；]{{0,20}}、{m.group(1)}{kind}", text
+        for kind in ("行政部门", "主管部门", "部门"):
+            if re.search(f"(?:国务院|各级){m.group(1)}{kind}", text) or re.search(
+                f"(?:国务院|各级)[^，。；]{{0,20}}、{m.group(1)}{kind}", text
             ):
                 more.append(m.group(1) + kind)
     return sorted({*names, *more}, key=len, reverse=True)
