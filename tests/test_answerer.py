@@ -152,6 +152,7 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         ("最晚几月交？", ("month",)),
         ("德州机场选址定在哪里，哪年能通航？", ("date", "place")),
         ("示范性职教集团要在哪年建成？", ("date",)),  # 在哪年: in which year, not where
+        ("那部条例是在哪次全会上审议通过的？", ()),  # 在哪次: on which occasion, not where
         ("要在哪个月完成？", ("month",)),
         ("这个方案是哪天印发的？", ("day",)),
         ("那它的完成时限是什么？", ("date",)),  # a deadline: a date ("6月底前") answers it

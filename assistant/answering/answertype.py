@@ -102,9 +102,10 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(_NUM + r"\s*" + _CLASSIFIER + r"|\d[\d.]*\s*[万亿](?:左右|多|余)?(?!元)"),
     ),
     (
-        "place",  # where: 在哪里, 选址, 哪个县 ("在哪年" asks when, "写在哪条措施里" which item)
+        "place",  # where: 在哪里, 选址, 哪个县 ("在哪年" asks when, "写在哪条措施里" which item,
+        # "在哪次会议上" which occasion)
         re.compile(
-            r"哪里|哪儿|在哪(?!些|[一个]?(?:年|月|天|日|季度|条|项|款|份|部分))|什么地方|哪个地方|地点|选址|位置|哪个(?:县|市|区|城市|省|镇|村)|哪些(?:城市|省份|省|县|地区)"
+            r"哪里|哪儿|在哪(?!些|[一个]?(?:年|月|天|日|季度|条|项|款|份|部分|次|届|轮))|什么地方|哪个地方|地点|选址|位置|哪个(?:县|市|区|城市|省|镇|村)|哪些(?:城市|省份|省|县|地区)"
         ),
         # a site ("重点监视防御区", "物流园", "青岛港"), or the body something is located at
         # ("办公室设在生态环境部"); a place's own name is read by jieba (``_names_place``)
