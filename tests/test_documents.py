@@ -418,6 +418,26 @@ def test_a_task_of_a_measure_split_by_notes_says_what_it_is(review: Assistant) -
         assert c.quote == src[c.start : c.end] and "教育部" in c.quote
 
 
+def test_a_paragraph_led_by_a_target_year_dates_every_sentence_of_it(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    """15 gives its 2020 and its 2025 targets in paragraphs led by "到2020年，" and "到2025年，";
+    the mechanisation rate each states, two sentences on, is of that paragraph's year (before,
+    only a paragraph led by "2023年，" dated the sentences after its first)."""
+    from assistant.answering.evidence import sentences_of
+    from index.plan_index import PlanIndex
+    from index.types import Hit
+
+    ingest([CORPUS / "15.html"], tmp_path, fake_embedder)
+    index = PlanIndex(tmp_path, fake_embedder)
+    try:
+        sentences = [s for c in index.chunks for s in sentences_of(index, Hit(c, 0.0), 0)]
+    finally:
+        index.close()
+    years = {s.year for s in sentences if s.text.startswith("全国农作物耕种收综合机械化率达到")}
+    assert years == {"2020", "2025"}
+
+
 def test_a_letter_to_a_body_says_what_it_is_to_do_as_you(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     """A 复函 to 湖北省人民政府 (23) names it once, in its salutation, and then asks "你省" to
     act: the department's sentences are those, not the salutation or the attachment's title."""

@@ -68,7 +68,7 @@ UNIT_MIN = 3
 _WS = " \t\r\n\u3000\xa0\ufeff"
 # a document speaking of itself: "制定本实施方案", "本意见所称…"
 SELF_REFERENCE = re.compile(r"本(?:实施)?(?:方案|意见|计划|通知|办法|规定|规划|条例|决定)")
-_PARA_LEAD_YEAR = re.compile(r"^\s*(\d{4})年")
+_PARA_LEAD_YEAR = re.compile(r"^\s*(?:到|至|截至)?(\d{4})年")
 
 
 @dataclass(frozen=True)
