@@ -141,6 +141,30 @@ def test_an_abbreviation_of_word_initials_is_a_title_word() -> None:
     assert _found("国改", title) == 0.0
 
 
+def test_titles_matching_a_question_as_well_are_told_apart_by_the_passages_retrieved() -> None:
+    """ "督查激励那个通知里…": 督查 is a word of one title, 激励 of another; the passages retrieved
+    are the second's, so it is the guess, not the one whose title's meaning is a little nearer."""
+    from assistant.answering.scope import Scoper
+
+    class Titles:  # the index as the scoper reads it: its documents' titles, no vectors
+        def __init__(self) -> None:
+            self.documents: dict[str, dict] = {"a": {}, "b": {}, "c": {}}
+
+        def doc_title(self, doc: str) -> str:
+            return {
+                "a": "关于第五次大督查表扬的通报",
+                "b": "关于加大激励支持力度的通知",
+                "c": "关于就业的意见",
+            }[doc]
+
+    scoper = Scoper(Titles())  # type: ignore[arg-type]
+    question = "督查激励那个通知里，发改委负责哪几条？"
+    assert scoper.guess(question, None, ["b", "c", "b"]).doc_id == "b"  # type: ignore[union-attr]
+    assert scoper.guess(question, None, ["a", "b", "a"]).doc_id == "a"  # type: ignore[union-attr]
+    # a title matching more of the words is the guess, whatever the passages
+    assert scoper.guess("第五次大督查表扬通报里…", None, ["b", "b"]).doc_id == "a"  # type: ignore[union-attr]
+
+
 def test_dates_written_in_characters() -> None:
     assert date_of_line("二〇〇五年六月十一日") == "2005-06-11"
     assert date_of_line("一九九六年七月十七日") == "1996-07-17"

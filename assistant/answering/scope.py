@@ -140,9 +140,12 @@ class Scoper:
             docs.update(found)
         return next(iter(docs)) if len(docs) == 1 else ""
 
-    def guess(self, question: str, qvec: Any = None) -> ScopeGuess | None:
+    def guess(self, question: str, qvec: Any = None, hit_docs: Sequence[str] = ()) -> ScopeGuess | None:
         """The best-matching title's document and the features its title gives; those of the
-        passages retrieved for the question come from ``with_hits``."""
+        passages retrieved for the question come from ``with_hits``. ``hit_docs``: the documents
+        of those passages, best first; titles whose words match as well are told apart by how
+        many of them are theirs before their meaning ("督查激励": 督查 in one title, 激励 in
+        another, the passages in the second's document)."""
         if len(self.ids) < 2:
             return None
         keys = [k for k in content_keys(question) if not k.isdigit() and not _TITLE_WORDS.fullmatch(k)]
@@ -155,7 +158,9 @@ class Scoper:
         if vectors is not None:
             q = np.asarray(qvec, dtype=np.float32)
             cos = vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
-        best = int(np.argmax(lex + cos))  # ties of words broken by meaning
+        # of the titles whose words match best, the one most passages are from, then by meaning
+        tied = np.flatnonzero(np.isclose(lex, lex.max()))
+        best = int(max(tied, key=lambda i: (sum(d == self.ids[i] for d in hit_docs), cos[i])))
         others = np.delete(np.arange(len(self.ids)), best)
         features = {
             "lex": float(lex[best]),

@@ -80,7 +80,10 @@ class Scoping:
             hits = []
         if not hits:
             hits.extend(self.hits_for(question))
-        return scope_of(self._composer.fitted.scope, with_hits(guess, [h.chunk.doc_id for h in hits]))
+        hit_docs = [h.chunk.doc_id for h in hits]
+        if guess.features["lex_margin"] <= 0:  # titles matching as well: the passages tell them apart
+            guess = scoper.guess(topic, qvec, hit_docs) or guess
+        return scope_of(self._composer.fitted.scope, with_hits(guess, hit_docs))
 
     def _scoped(self, answer: Answer, named: str) -> Answer:
         """An answer given within the document the question named says so: "在《…》中：…"."""
