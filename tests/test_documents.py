@@ -129,6 +129,26 @@ def test_a_document_of_another_kind_is_another_document() -> None:
     assert not describes_another("职教改革方案哪天印发的？", "国务院关于印发国家职业教育改革实施方案的通知")
 
 
+def test_what_a_notice_issues_is_one_of_its_particulars(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    """A notice that issues two rules names them in the sentence issuing them ("…拟定的《…》和
+    《…》已经国务院同意，现印发给你们"): asked which it issued, those titles, cited there."""
+    assert asked_facts("那个通知同时印发了哪几个文件？") == ("issued",)
+    assert asked_facts("这个通知印发的是什么方案？哪天发的？") == ("date", "issued")
+    assert asked_facts("这个方案是哪天印发的？") == ("date",)  # its date, not what it issued
+    ingest([CORPUS / "18.html"], tmp_path, fake_embedder)
+    a = Assistant(Settings(home=tmp_path), embedder=fake_embedder)
+    try:
+        ans = a.ask("这个通知同时印发了哪几个规定？")
+    finally:
+        a.close()
+    assert not ans.refused and ans.intent == "document", ans.text
+    assert (
+        "共2个：《文化体制改革中经营性文化事业单位转制为企业的规定》；《进一步支持文化企业发展的规定》"
+        in ans.text
+    )
+    assert "印发给你们" in ans.citations[0].quote
+
+
 def test_an_abbreviation_of_word_initials_is_a_title_word() -> None:
     """职教 is 职业教育 as Chinese shortens it, the first character of each word in turn: a
     word of the title as much as 职业 (it counted half, as characters found in order do)."""

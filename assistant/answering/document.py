@@ -51,6 +51,7 @@ FIELD_NAMES = {
     "date": "成文日期",
     "effective": "施行日期",
     "addressees": "主送",
+    "issued": "印发文件",
     "attachments": "附件",
 }
 # the signature of a decree ("总理　　李克强"): the post, then the name
@@ -197,10 +198,29 @@ def document_facts(index: PlanIndex, doc_id: str) -> dict[str, Fact]:
     to = _addressed(text)
     if to is not None:
         facts["addressees"] = Fact("addressees", to[2], to[0], to[0] + len(to[2]))
+    issued = _issued(text)
+    if issued is not None:
+        facts["issued"] = issued
     attached = _attachments(text, lines)
     if attached is not None:
         facts["attachments"] = attached
     return facts
+
+
+# the sentence a notice issues documents by ("现将《…》印发给你们", "《…》和《…》已经国务院同意，
+# 现印发给你们"): the titles in it, not a short name it gives one ("（以下简称《方案》）")
+_ISSUING = re.compile(r"[^。\n]*印发给你们[^。\n]*")
+_ISSUED_TITLE = re.compile(r"(?<!简称)《([^》]{4,})》")
+
+
+def _issued(text: str) -> Fact | None:
+    """The documents a notice issues, as the sentence issuing them names them; "；" between."""
+    m = _ISSUING.search(text)
+    titles = [t.group(1) for t in _ISSUED_TITLE.finditer(m.group()) if t.group(1)] if m else []
+    if m is None or not titles:
+        return None
+    start = m.start() + len(m.group()) - len(m.group().lstrip())
+    return Fact("issued", "；".join(f"《{t}》" for t in titles), start, m.end())
 
 
 def _attachments(text: str, lines: list[tuple[int, int]]) -> Fact | None:
@@ -240,7 +260,7 @@ def facts_answer(
     for f in fields:
         fact = facts[f]
         cites.append(cite(index, len(cites) + 1, doc_id, title, fact.start, fact.end))
-        several = fact.value.count("；") + 1 if f == "attachments" else 1
+        several = fact.value.count("；") + 1 if f in ("attachments", "issued") else 1
         told = f"共{several}个：" if several > 1 else "为"  # "附件共2个：1.…；2.…"
         if f == "effective":  # "自2019年1月1日起施行" says itself
             said.append(f"{fact.value}[{len(cites)}]")
