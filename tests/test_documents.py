@@ -149,6 +149,20 @@ def test_what_a_notice_issues_is_one_of_its_particulars(tmp_path: Path, fake_emb
     assert "印发给你们" in ans.citations[0].quote
 
 
+def test_a_doing_named_only_as_where_a_term_starts_is_given_no_time() -> None:
+    """ "自口岸启用之日起至2047年6月30日止": when the port opened the sentence never says, and
+    2047年6月30日 is when the term ends; asked the first it states none, asked the second it does."""
+    from assistant.answering.answer import only_referenced
+    from assistant.answering.intent import detect_intent
+
+    said = "土地使用期限自口岸启用之日起至2047年6月30日止。"
+    opened, ends = "口岸是几月几号开始启用的？", "土地使用期限到哪天为止？"
+    assert only_referenced(opened, detect_intent(opened), said)
+    assert not only_referenced(ends, detect_intent(ends), said)
+    # the doing given a date of its own is stated
+    assert not only_referenced(opened, detect_intent(opened), "口岸于2007年7月1日启用。")
+
+
 def test_an_abbreviation_of_word_initials_is_a_title_word() -> None:
     """职教 is 职业教育 as Chinese shortens it, the first character of each word in turn: a
     word of the title as much as 职业 (it counted half, as characters found in order do)."""

@@ -154,6 +154,21 @@ class Trace:
 _WHEN_KINDS = frozenset({"date", "month", "day"})
 
 
+# a doing named as the point a time is counted from ("自口岸启用之日起"), not given a time of its own
+_AS_REFERENCE = r"(?:之日|之时|当日|那天|以后|之后)"
+
+
+def only_referenced(question: str, intent: Intent, said: str) -> bool:
+    """The question asks when a doing happens ("口岸哪天启用的？"), and the evidence (``said``)
+    names it only as the point another time is counted from ("土地使用期限自口岸启用之日起至
+    2047年6月30日止"): the dates it states are not that doing's."""
+    if not set(asked_kinds(question)) & {"date", "day", "month"}:
+        return False
+    doing = asked_doing(question, intent)
+    named = [m for k in doing for m in re.finditer(re.escape(k), said)]
+    return bool(named) and all(re.match(_AS_REFERENCE, said[m.end() :]) for m in named)
+
+
 def _left_to_whom(question: str, texts: Iterable[str]) -> bool:
     """The question asks who sets the value it asks ("能招多少…，这个比例谁定？"), and one of
     ``texts`` (the evidence) leaves a value to a body to set ("具体比例由西藏自治区人民政府研究
@@ -347,7 +362,10 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
             # anything of a year it never mentions
             rule = YEAR_RULE
         elif (
-            features["value_missing"] or features["year_missing"] or features["names_missing"]
+            features["value_missing"]
+            or features["year_missing"]
+            or features["names_missing"]
+            or only_referenced(question, intent, "".join(s.text for s in cand.chosen))
         ) and not left:
             # 多少钱, 哪天, 在哪里, 2023年的…, 都是哪几个镇: the evidence states none (names asked
             # and none listed: on the dev splits never an answer that was right)
