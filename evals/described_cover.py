@@ -16,41 +16,23 @@ of persistent indexes, as ``evals/sub_share.py`` says.
 
 from __future__ import annotations
 
-import argparse
-
 import assistant.answering.session as session
 from assistant.answering.described import split_described_measure
-from assistant.answering.session import Assistant
-from assistant.evaluation.fitdata import add_home_arguments, dev_questions, home_assistants, sweep
+from assistant.evaluation.fitdata import fit_constant, nearest_best
+
+fit = nearest_best  # the share answering most rows right; of a tie, the nearest the code's
 
 GRID = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.01)
 
 
-def described_questions(assistants: dict[bool, Assistant]) -> list[tuple[str, dict, Assistant]]:
-    """(id, question, assistant) of every dev question naming a measure by what it says."""
-    return [
-        (qid, q, a)
-        for qid, q, a in dev_questions(assistants)
-        if split_described_measure(a.prepare(q["question"])) is not None
-    ]
-
-
-def fit(scores: dict[float, list[bool]], now: float) -> float:
-    """The share answering most rows right; of those that tie, the nearest ``now``."""
-    best = max(sum(r) for r in scores.values())
-    return min((s for s, r in scores.items() if sum(r) == best), key=lambda s: abs(s - now))
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_home_arguments(parser)
-    args = parser.parse_args()
-    assistants = home_assistants(args)
-    rows = described_questions(assistants)
-    scores = sweep(session, "DESCRIBED_COVER", GRID, rows)
-    print(
-        f"{len(rows)} dev questions naming a measure by what it says; share "
-        f"{fit(scores, session.DESCRIBED_COVER)} (code: {session.DESCRIBED_COVER})"
+    fit_constant(
+        __doc__.split("\n\n")[0],
+        lambda q: split_described_measure(q) is not None,
+        session,
+        "DESCRIBED_COVER",
+        GRID,
+        "naming a measure by what it says",
     )
 
 

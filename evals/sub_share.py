@@ -18,40 +18,23 @@ ingest``.
 
 from __future__ import annotations
 
-import argparse
-
 import assistant.answering.answer as composing
 from assistant.answering.intent import sub_questions
-from assistant.answering.session import Assistant
-from assistant.evaluation.fitdata import add_home_arguments, dev_questions, home_assistants, sweep
+from assistant.evaluation.fitdata import fit_constant, nearest_best
+
+fit = nearest_best  # the share answering most rows right; of a tie, the nearest the code's
 
 GRID = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
-def compound_questions(assistants: dict[bool, Assistant]) -> list[tuple[str, dict, Assistant]]:
-    """(id, question, assistant) of every dev question of more than one ask."""
-    return [
-        (qid, q, a)
-        for qid, q, a in dev_questions(assistants)
-        if len(sub_questions(a.prepare(q["question"]))) > 1
-    ]
-
-
-def fit(scores: dict[float, list[bool]], now: float) -> float:
-    """The share answering most rows right; of those that tie, the nearest ``now``."""
-    best = max(sum(r) for r in scores.values())
-    return min((s for s, r in scores.items() if sum(r) == best), key=lambda s: abs(s - now))
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_home_arguments(parser)
-    args = parser.parse_args()
-    assistants = home_assistants(args)
-    rows = compound_questions(assistants)
-    scores = sweep(composing, "SUB_SHARE", GRID, rows)
-    print(
-        f"{len(rows)} dev questions of more than one ask; share {fit(scores, composing.SUB_SHARE)} (code: {composing.SUB_SHARE})"
+    fit_constant(
+        __doc__.split("\n\n")[0],
+        lambda q: len(sub_questions(q)) > 1,
+        composing,
+        "SUB_SHARE",
+        GRID,
+        "of more than one ask",
     )
 
 

@@ -137,6 +137,42 @@ def sweep(
     return scores
 
 
+def nearest_best(scores: dict[float, list[bool]], now: float) -> float:
+    """The value answering most rows right (``sweep``'s scores); of those that tie, the nearest
+    ``now`` (the code's)."""
+    best = max(sum(r) for r in scores.values())
+    return min((s for s, r in scores.items() if sum(r) == best), key=lambda s: abs(s - now))
+
+
+def sweep_nearest(
+    module: Any, name: str, grid: tuple[float, ...], rows: list[tuple[str, dict[str, Any], Any]], what: str
+) -> float:
+    """``sweep`` ``module``'s constant ``name`` over ``grid``; printed and returned, the value
+    ``nearest_best`` keeps (``what``: the rows, as the line printed says them)."""
+    now = getattr(module, name)
+    chosen = nearest_best(sweep(module, name, grid, rows), now)
+    print(f"{len(rows)} dev questions {what}; {name} {chosen} (code: {now})")
+    return chosen
+
+
+def fit_constant(
+    description: str,
+    select: Callable[[str], bool],
+    module: Any,
+    name: str,
+    grid: tuple[float, ...],
+    what: str,
+) -> float:
+    """A fitting script of ``evals/`` for one constant: the indexes from the command line, the
+    dev questions ``select`` keeps (by the question as the assistant prepares it), then
+    ``sweep_nearest``."""
+    parser = argparse.ArgumentParser(description=description)
+    add_home_arguments(parser)
+    assistants = home_assistants(parser.parse_args())
+    rows = [(qid, q, a) for qid, q, a in dev_questions(assistants) if select(a.prepare(q["question"]))]
+    return sweep_nearest(module, name, grid, rows, what)
+
+
 def _open_gate(embedder: str, ranker: Logistic | None = None, relation: Relation | None = None) -> Fitted:
     """A gate that lets every candidate through (threshold 0) and, unless given, a ranker
     that prefers nothing (ties keep retrieval order) and no relation; the scope model in use
