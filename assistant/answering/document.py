@@ -216,7 +216,7 @@ _ISSUED_TITLE = re.compile(r"(?<!简称)《([^》]{4,})》")
 def _issued(text: str) -> Fact | None:
     """The documents a notice issues, as the sentence issuing them names them; "；" between."""
     m = _ISSUING.search(text)
-    titles = [t.group(1) for t in _ISSUED_TITLE.finditer(m.group()) if t.group(1)] if m else []
+    titles = [t.group(1) for t in _ISSUED_TITLE.finditer(m.group())] if m else []
     if m is None or not titles:
         return None
     start = m.start() + len(m.group()) - len(m.group().lstrip())

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -77,10 +77,10 @@ def _found(key: str, title: str) -> float:
     """1 for the key itself in the title or an abbreviation made as Chinese makes one, of the
     first characters of words one after another (职教: 职业 教育; 集采: 集中 采购), 0.5 for its
     characters in order otherwise, else 0."""
-    if key in title or _initials(key, title):
+    if key in title:
         return 1.0
     if len(key) >= 2 and not key.isascii() and _in_order(key).search(title):
-        return 0.5
+        return 1.0 if _initials(key, title) else 0.5
     return 0.0
 
 
@@ -140,12 +140,15 @@ class Scoper:
             docs.update(found)
         return next(iter(docs)) if len(docs) == 1 else ""
 
-    def guess(self, question: str, qvec: Any = None, hit_docs: Sequence[str] = ()) -> ScopeGuess | None:
+    def guess(
+        self, question: str, qvec: Any = None, hit_docs: Callable[[], Sequence[str]] | None = None
+    ) -> ScopeGuess | None:
         """The best-matching title's document and the features its title gives; those of the
         passages retrieved for the question come from ``with_hits``. ``hit_docs``: the documents
-        of those passages, best first; titles whose words match as well are told apart by how
-        many of them are theirs before their meaning ("督查激励": 督查 in one title, 激励 in
-        another, the passages in the second's document)."""
+        of those passages, best first, asked for only when titles match the question's words as
+        well as each other: they are told apart by how many of the passages are theirs before
+        their meaning ("督查激励": 督查 in one title, 激励 in another, the passages in the
+        second's document)."""
         if len(self.ids) < 2:
             return None
         keys = [k for k in content_keys(question) if not k.isdigit() and not _TITLE_WORDS.fullmatch(k)]
@@ -160,7 +163,8 @@ class Scoper:
             cos = vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
         # of the titles whose words match best, the one most passages are from, then by meaning
         tied = np.flatnonzero(np.isclose(lex, lex.max()))
-        best = int(max(tied, key=lambda i: (sum(d == self.ids[i] for d in hit_docs), cos[i])))
+        docs = hit_docs() if hit_docs is not None and len(tied) > 1 and lex.max() > 0 else ()
+        best = int(max(tied, key=lambda i: (sum(d == self.ids[i] for d in docs), cos[i])))
         others = np.delete(np.arange(len(self.ids)), best)
         features = {
             "lex": float(lex[best]),

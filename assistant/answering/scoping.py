@@ -73,17 +73,17 @@ class Scoping:
         found = self._ledger.departments.find_in(q)
         topic = "".join(ch for i, ch in enumerate(q) if not any(a <= i < b for _, a, b in found))
         qvec = index.query_vector(question)
-        guess = scoper.guess(topic, qvec)
+        retrieved = hits if hits is not None else []
+
+        def hit_docs() -> list[str]:  # retrieved once, when first asked for
+            if not retrieved:
+                retrieved.extend(self.hits_for(question))
+            return [h.chunk.doc_id for h in retrieved]
+
+        guess = scoper.guess(topic, qvec, hit_docs)
         if guess is None or not names_title(guess.features):
             return guess  # no word of any title: no scope, whatever retrieval would say
-        if hits is None:
-            hits = []
-        if not hits:
-            hits.extend(self.hits_for(question))
-        hit_docs = [h.chunk.doc_id for h in hits]
-        if guess.features["lex_margin"] <= 0:  # titles matching as well: the passages tell them apart
-            guess = scoper.guess(topic, qvec, hit_docs) or guess
-        return scope_of(self._composer.fitted.scope, with_hits(guess, hit_docs))
+        return scope_of(self._composer.fitted.scope, with_hits(guess, hit_docs()))
 
     def _scoped(self, answer: Answer, named: str) -> Answer:
         """An answer given within the document the question named says so: "在《…》中：…"."""
