@@ -162,7 +162,7 @@ def only_referenced(question: str, intent: Intent, said: str) -> bool:
     """The question asks when a doing happens ("口岸哪天启用的？"), and the evidence (``said``)
     names it only as the point another time is counted from ("土地使用期限自口岸启用之日起至
     2047年6月30日止"): the dates it states are not that doing's."""
-    if not set(asked_kinds(question)) & {"date", "day", "month"}:
+    if not _WHEN_KINDS & set(asked_kinds(question)):
         return False
     doing = asked_doing(question, intent)
     named = [m for k in doing for m in re.finditer(re.escape(k), said)]
