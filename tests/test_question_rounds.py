@@ -5,6 +5,7 @@ test_question_sets.py)."""
 from __future__ import annotations
 
 import unicodedata
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,7 @@ from tests.test_question_sets import (
     GOV22_SET,
     GOV23_SET,
     GOV24_SET,
+    GOV25_SET,
     GOV_SET,
     NEWSTAFF_SET,
     PLAN2_SET,
@@ -54,6 +56,7 @@ from tests.test_question_sets import (
     PLAN17_SET,
     PLAN18_SET,
     PLAN19_SET,
+    PLAN20_SET,
     PUBLIC_SET,
     TEAM_SET,
     TWINS2_SET,
@@ -115,6 +118,8 @@ WRITTEN = (
     PLAN18_SET,
     GOV24_SET,
     PLAN19_SET,
+    GOV25_SET,
+    PLAN20_SET,
 )
 
 
@@ -131,7 +136,8 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     the seventeenth, gov17 and plan12 for the eighteenth, gov18 and plan13 for the nineteenth, gov19
     and plan14 for the twentieth, gov20 and plan15 for the twenty-first, gov21 and plan16 for the
     twenty-second, gov22 and plan17 for the twenty-third, gov23 and plan18 for the
-    twenty-fourth, gov24 and plan19 for the twenty-fifth: none of their questions
+    twenty-fourth, gov24 and plan19 for the twenty-fifth, gov25 and plan20 for the twenty-sixth:
+    none of their questions
     is word for word one of a set written before them; from the twenty-first round on, not even
     with other punctuation or spacing ("19年国庆前后要补班的是哪两天？" repeats "…哪两天")."""
     strict = WRITTEN.index(later) >= WRITTEN.index(GOV20_SET)
@@ -142,6 +148,30 @@ def test_later_sets_do_not_copy_any_earlier_set(later: Path) -> None:
     earlier = {key(row["question"]) for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)}
     copied = [row["id"] for row in _load(later) if key(row["question"]) in earlier]
     assert not copied, copied
+
+
+# a question this alike to one of an earlier set, unpunctuated, asks it again in other words
+NEAR = 0.86
+
+
+@pytest.mark.parametrize(
+    "later", LATER[LATER.index(GOV25_SET) :], ids=lambda p: p.stem.removeprefix("questions-")
+)
+def test_later_sets_do_not_nearly_repeat_any_earlier_set(later: Path) -> None:
+    """From the twenty-sixth round on, a set's question is not nearly one of a set written before
+    it: "高薪技术企业到2024年要发展到多少家啊？" repeats "高薪技术企业到2024年要发展到多少家？" with a
+    particle more, and "科技局牵头的活儿都有哪几条？" repeats "…都有哪些"; questions of one thing
+    asked otherwise ("…今年底要有多大比例…" against "…要有多少学校…") stay."""
+    earlier = [_unpunctuated(row["question"]) for p in WRITTEN[: WRITTEN.index(later)] for row in _load(p)]
+    near = []
+    for row in _load(later):
+        q = _unpunctuated(row["question"])
+        for e in earlier:
+            m = SequenceMatcher(None, q, e, autojunk=False)
+            if m.real_quick_ratio() >= NEAR and m.quick_ratio() >= NEAR and m.ratio() >= NEAR:
+                near.append((row["id"], e))
+                break
+    assert not near, near
 
 
 def _unpunctuated(question: str) -> str:
@@ -380,3 +410,15 @@ def test_twenty_fifth_round_sets_ask_of_the_least_asked_documents_for_their_leng
         _load(GOV24_SET), size=91, docs=16, unanswerable=27, about_documents=16, no_doc_named=17
     )
     _assert_plan_round(_load(PLAN19_SET), size=46, unanswerable=10)
+
+
+def test_twenty_sixth_round_sets_ask_of_the_least_asked_documents_for_their_length_and_of_the_plan() -> None:
+    """gov25: the sixteen State Council documents every set before asked of least for their
+    length (gov24's, with the Badong landslide reply in place of the drug procurement pilot), more than a quarter unanswerable, about a sixth about the document itself or which
+    document, about a sixth paraphrases in everyday words; plan20: the plan, in new staff's own
+    words (five questions of gov25 and eleven of plan20 that nearly repeated earlier sets were
+    left out)."""
+    _assert_gov_round(
+        _load(GOV25_SET), size=87, docs=16, unanswerable=25, about_documents=15, no_doc_named=12
+    )
+    _assert_plan_round(_load(PLAN20_SET), size=35, unanswerable=9)

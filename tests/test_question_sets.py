@@ -68,6 +68,8 @@ GOV23_SET = ROOT / "evals" / "questions-gov23.jsonl"
 PLAN18_SET = ROOT / "evals" / "questions-plan18.jsonl"
 GOV24_SET = ROOT / "evals" / "questions-gov24.jsonl"
 PLAN19_SET = ROOT / "evals" / "questions-plan19.jsonl"
+GOV25_SET = ROOT / "evals" / "questions-gov25.jsonl"
+PLAN20_SET = ROOT / "evals" / "questions-plan20.jsonl"
 
 CATEGORIES = {
     "lead",
@@ -163,6 +165,8 @@ SETS = [
     pytest.param(PLAN18_SET, id="plan18"),
     pytest.param(GOV24_SET, id="gov24"),
     pytest.param(PLAN19_SET, id="plan19"),
+    pytest.param(GOV25_SET, id="gov25"),
+    pytest.param(PLAN20_SET, id="plan20"),
 ]
 # no_doc_named: a question on one of many documents that does not say which (asked of the 61)
 STYLES = {"colloquial", "indirect", "typo", "short_dept", "no_measure", "formal", "keywords", "no_doc_named"}
