@@ -167,6 +167,11 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         ("组长是哪位领导？", ("person",)),
         ("办公室主任叫什么名字？", ("name",)),  # a name: only a name states one
         ("组长是谁，叫什么名字？", ("person", "name")),
+        ("这个委员会的主任一般由谁来当？", ("person",)),  # a post, with who fills it
+        ("那个小组的组长由谁担任？", ("person",)),
+        ("当时的秘书长是谁担任的？", ("person",)),
+        ("召集人是谁啊？", ("person",)),
+        ("这摊事由谁来负责？", ()),  # who is responsible: a body, asked of no post
         ("强化能源保障谁牵头？", ()),
         ("进一趟门就把好几样事一起查了，是哪个文件提的？", ()),  # 好几: several, asked of none
         ("那个函的文号是多少来着？", ()),  # a document's number names it, counts nothing
@@ -205,6 +210,15 @@ def test_a_person_is_stated_by_name_or_by_the_office_that_fills_the_post() -> No
     assert not states("person", "组长：韩正（国务院副总理）", ("韩正", "组长"))
     assert states("person", "成立以市长为组长的领导小组") and states("name", "主任：张三，电话：12345")
     assert asked_kinds("这个专项行动叫啥？") == ()  # a thing's name is no person's
+
+
+def test_a_post_set_against_the_office_whose_holder_fills_it_states_a_person() -> None:
+    assert states("person", "总指挥：国家发展改革委主要负责人")
+    assert states("person", "国家粮食局主要负责人，任副总指挥")
+    assert states("person", "办公室主任由教育部分管职业教育工作的负责同志兼任")
+    # a body set up, or a post's duties, name no one who holds it
+    assert not states("person", "在政府指导下组建国家职业教育指导咨询委员会")
+    assert not states("person", "秘书长在总理领导下，负责处理国务院的日常工作")
 
 
 def test_values_stated_in_other_forms() -> None:

@@ -127,9 +127,15 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         # jieba, ``_names_person``) states one, and so does a post filled by an office ("组长由…副秘书长
         # 担任"); a post's word alone does not ("各试点地区代表作为副主任", "主任人选由试点地区推举确定")
         "person",
-        re.compile(r"哪位|一把手|负责人是谁|领导是谁|是哪位|局长是|组长是|主任是"),
+        # a post asked with who fills it: "主任由谁来当", "组长一般由谁担任", "召集人是谁"
+        re.compile(
+            r"哪位|一把手|负责人是谁|领导是谁|是哪位|局长是|组长是|主任是|谁来?(?:当|担任|出任|兼任)"
+            r"|(?:组长|主任|召集人|秘书长|总指挥|指挥长|局长|部长|主席|书记|负责人)[^，。？?]{0,4}?(?:是|由)谁"
+        ),
         re.compile(
             r"由[^，。；：]{2,40}?(?:担任|兼任)|以[^，。；]{2,20}?为(?:副)?(?:组长|主任|总指挥|召集人|负责人|指挥长)"
+            # an office's holder set against the post: "总指挥：国家发展改革委主要负责人", "…主要负责人，任总指挥"
+            r"|[：:][^，。；：]{0,30}?(?:负责人|负责同志|领导同志)|(?:负责人|负责同志|领导同志)[，,]?\s*(?:任|担任|兼任)"
         ),
     ),
     (
