@@ -16,8 +16,10 @@ from assistant.answering.answertype import (
     asked_kinds,
     asked_predicate,
     asked_unit,
+    asks_how_often,
     states,
     states_figure,
+    states_how_often,
     states_unit,
 )
 from assistant.answering.evidence import states_time
@@ -210,6 +212,15 @@ def test_a_person_is_stated_by_name_or_by_the_office_that_fills_the_post() -> No
     assert not states("person", "组长：韩正（国务院副总理）", ("韩正", "组长"))
     assert states("person", "成立以市长为组长的领导小组") and states("name", "主任：张三，电话：12345")
     assert asked_kinds("这个专项行动叫啥？") == ()  # a thing's name is no person's
+
+
+def test_how_often_is_asked_by_a_period_and_a_count_of_times_and_stated_the_same_way() -> None:
+    assert asks_how_often("那个联席会议一年开几次会？") and asks_how_often("例会多久开一回？")
+    assert asks_how_often("多长时间调度一次？") and asks_how_often("每个月要开几回？")
+    assert not asks_how_often("一共开了几次会？") and not asks_how_often("要开几天会？")
+    assert states_how_often("原则上每年召开两次会议") and states_how_often("每半年召开一次例会")
+    assert states_how_often("完善季调度、半年通报机制") and states_how_often("一般每月召开三次")
+    assert not states_how_often("每年新增企业100家") and not states_how_often("召开两次会议")
 
 
 def test_a_post_set_against_the_office_whose_holder_fills_it_states_a_person() -> None:
@@ -566,7 +577,7 @@ def test_each_ask_of_a_compound_question_gets_its_own_evidence(assistant: Assist
 
 
 def test_the_shares_fitted_on_dev_are_chosen_by_their_rules() -> None:
-    from evals import described_cover, list_said, sub_share, typo_ratio
+    from evals import described_cover, list_said, often_share, sub_share, typo_ratio
 
     # the smallest room answering as many right as any
     assert list_said.fit({0: [True, False], 300: [True, True], 600: [True, True]}) == 300
@@ -574,6 +585,7 @@ def test_the_shares_fitted_on_dev_are_chosen_by_their_rules() -> None:
     scores = {0.2: [True, True], 0.4: [True, True], 0.8: [True, False]}
     assert sub_share.fit(scores, 0.8) == 0.4 and sub_share.fit(scores, 0.0) == 0.2
     assert described_cover.fit(scores, 0.8) == 0.4 and described_cover.fit(scores, 0.1) == 0.2
+    assert often_share.fit(scores, 0.0) == 0.2 and often_share.fit(scores, 1.01) == 0.4
     # the ratio answering most right; of a tie, the highest (fewest words read as typos)
     ratios = {10.0: [True, True], 1000.0: [True, True], float("inf"): [True, False]}
     assert typo_ratio.fit(ratios) == 1000.0

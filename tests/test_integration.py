@@ -15,7 +15,7 @@ import pytest
 
 from assistant.answering.session import Assistant
 from index.embed import SentenceTransformerEmbedder
-from tests.conftest import MODELS, PUBLIC_QUESTIONS, SAMPLE
+from tests.conftest import MODELS, PUBLIC_QUESTIONS, ROOT, SAMPLE
 
 pytestmark = pytest.mark.integration
 
@@ -194,3 +194,26 @@ def test_a_measure_named_by_a_departments_part_and_another_ask_of_it(real_assist
     # who leads it is answered, and the figure the identifying passage states too
     both = real_assistant.ask("2025年高铁网要到近280公里的那条，是哪个局牵头？县级节点覆盖率定的多少？")
     assert "市交通运输局" in both.text and "54.5%" in both.text
+
+
+@pytest.fixture(scope="module")
+def working_rules(tmp_path_factory: pytest.TempPathFactory, real_embedder):
+    """The State Council's working rules (47) alone, with the real model: how often its meetings
+    are held is said in sentences that share few of the words a question asks it in."""
+    from assistant.answering.settings import Settings
+    from index.ingest import ingest
+
+    home = tmp_path_factory.mktemp("working-rules")
+    ingest([ROOT / "evals" / "corpus" / "gov-policies" / "47.html"], home, real_embedder)
+    a = Assistant(Settings(home=home), embedder=real_embedder)
+    yield a
+    a.close()
+
+
+def test_how_often_is_said_by_the_sentence_that_states_a_frequency(working_rules) -> None:
+    # the sentence about the meeting that rates best states no frequency; the one that does
+    # ("…一般每月召开三次") joins it, whatever it rates
+    ans = working_rules.ask("按国务院工作规则，常务会议通常一个月开几回？")
+    assert not ans.refused and "每月召开三次" in ans.text, ans.text
+    # none states how often the premier travels: still refused
+    assert working_rules.ask("国务院工作规则里，总理一年出国访问几次？").refused

@@ -351,3 +351,25 @@ ASKED_LABEL = {
     "penalty": "具体处罚",
     "names": "具体名单",  # which ones by name ("都是哪几个镇"), of a set the text only counts
 }
+
+
+# how often: "一年开几次会", "多久开一回例会", "多长时间调度一次" ask it; "每年召开两次会议", "每半年召开一次例会",
+# "季调度、半年通报" state it
+_ASKS_HOW_OFTEN = re.compile(
+    r"(?:一年|每年|一个?月|每个?月|每季度?|一季度|半年|每周|一周)[^，,。？?]{0,8}?(?:几|多少)\s*(?:次|回)"
+    r"|(?:多久|多长时间|多长时候)[^，,。？?]{0,6}?一\s*(?:次|回)"
+)
+_STATES_HOW_OFTEN = re.compile(
+    r"每(?:年|个?月|季度?|半年|周|星期|天|日)[^，。；]{0,12}?" + _NUM + r"\s*(?:次|回)"
+    r"|(?:半年|季|月|年|周)(?:调度|通报)"
+)
+
+
+def asks_how_often(question: str) -> bool:
+    """The question asks how often something is done ("一年开几次会？", "多久开一回例会？")."""
+    return bool(_ASKS_HOW_OFTEN.search(question))
+
+
+def states_how_often(text: str) -> bool:
+    """The text states how often ("每年召开两次会议", "每半年召开一次例会", "季调度")."""
+    return bool(_STATES_HOW_OFTEN.search(text))
