@@ -152,15 +152,17 @@ def test_colloquial_forms_and_what_is_asked() -> None:
         ("资金增幅要求多少？", ("ratio",)),
         ("成品粮得占多少比例？", ("ratio",)),  # the share asked for, after the interrogative
         ("最晚几月交？", ("month",)),
-        ("德州机场选址定在哪里，哪年能通航？", ("date", "place")),
-        ("示范性职教集团要在哪年建成？", ("date",)),  # 在哪年: in which year, not where
+        ("德州机场选址定在哪里，哪年能通航？", ("year", "place")),
+        ("示范性职教集团要在哪年建成？", ("year",)),  # 在哪年: in which year, not where
         ("那部条例是在哪次全会上审议通过的？", ()),  # 在哪次: on which occasion, not where
         ("要在哪个月完成？", ("month",)),
+        ("必须在哪一年年底前办完？", ("year",)),  # a calendar year: "三年内" does not say it
+        ("什么时候办完？哪年见效？", ("date", "year")),
         ("这个方案是哪天印发的？", ("day",)),
         ("那它的完成时限是什么？", ("date",)),  # a deadline: a date ("6月底前") answers it
         ("要在多少天内撤回？", ("duration",)),
         ("许可证的有效期多长？", ("duration",)),
-        ("这个通知的有效期到哪年？", ("duration", "date")),
+        ("这个通知的有效期到哪年？", ("duration", "year")),
         ("证书在有效期内最多能用几次？", ("count",)),  # a period named as a condition, not asked
         ("争取几个县纳入省财政直管县？", ("count",)),
         ("住建局配合的是哪几项？", ()),  # which ones: a list, not a count
@@ -197,6 +199,12 @@ def test_whether_a_text_states_a_value_of_a_kind() -> None:
     assert not states("date", "开展乐陵市2022年度生态产品总值核算")  # a data year is no date
     assert states("month", "9月底前,完成核算")
     assert states("day", "12月底前,推动建成1个以上重点文旅项目")  # 哪天之前: the month's last day
+    # a year: a calendar one, not a period counted from the document ("三年内") nor a month
+    assert states("year", "到2025年,实现全覆盖") and states("year", "二〇〇五年七月十四日")
+    assert not states("year", "争取三年内实现政府性融资担保业务市级全覆盖") and states(
+        "date", "争取三年内实现"
+    )
+    assert not states("year", "9月底前,完成核算")
 
 
 def test_a_person_is_stated_by_name_or_by_the_office_that_fills_the_post() -> None:

@@ -156,7 +156,7 @@ class Trace:
     doers: list[tuple[float, Sentence, Sentence]] = field(default_factory=list)
 
 
-_WHEN_KINDS = frozenset({"date", "month", "day"})
+_WHEN_KINDS = frozenset({"date", "year", "month", "day"})
 
 
 # a doing named as the point a time is counted from ("自口岸启用之日起"), not given a time of its own

@@ -87,12 +87,22 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"\d{1,2}月|[一二三四五六七八九十]+月|年底|年末|年中"),
     ),
     (
-        "date",  # a point in time: 什么时候, 哪一年, 截止
-        re.compile(r"什么时候|什么时间|何时|哪(?:一)?年|截止|截至|啥时候|哪年|时限"),
+        "date",  # a point in time: 什么时候, 何时, 截止
+        re.compile(r"什么时候|什么时间|何时|截止|截至|啥时候|时限"),  # "哪年": a year, below
         re.compile(
             r"\d{1,2}月(?:底|末|中旬|上旬|下旬|份|\d{1,2}日)?|(?:19|20)\d\d年(?!度)|年底|年内|年中|年末|年初|[一二三四五六七八九十]+月"
             r"|[一二三四五六七八九十]{1,3}五”?(?:期间|时期|期末|末)"  # a five-year plan's period
             r"|" + WITHIN  # a time limit counted from an event: "次月十五日内", "印发之日起30日内"
+        ),
+    ),
+    (
+        # which year: "哪年", "哪一年" ask a calendar year, which a period ("三年内") or a month does
+        # not say (a paragraph led by its year dates its sentences: ``evidence.Sentence.year``)
+        "year",
+        re.compile(r"哪(?:一)?年(?![级度])"),
+        re.compile(
+            r"(?:19|20)\d\d\s*年|[〇零一二三四五六七八九]{4}年|今年|明年"
+            r"|[一二三四五六七八九十]{1,3}五”?(?:期间|时期|期末|末)"
         ),
     ),
     (
@@ -343,6 +353,7 @@ ASKED_LABEL = {
     "day": "具体日期",
     "date": "具体时间",
     "month": "具体月份",
+    "year": "具体年份",
     "count": "具体数量",
     "number": "具体数字",
     "place": "具体地点",

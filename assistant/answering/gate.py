@@ -88,7 +88,7 @@ GATE_FEATURES = tuple(f for f, _ in GATE_FEATURES_SIGNED)
 
 VALUE_RULE = "no value of the kind asked"
 YEAR_RULE = "a year its document never mentions"
-_TIMES = frozenset({"date", "month", "day", "duration"})
+_TIMES = frozenset({"date", "year", "month", "day", "duration"})
 # the features that say a value is asked for and missing (the rest say whether the evidence is on
 # topic): "value aside", the question is weighed as if it asked for none
 VALUE_FEATURES = (
@@ -340,7 +340,9 @@ class GateFeatures:
         listed = "names" in cand.stated or bool(_NAMED_LIST.search(said))
 
         def stated(kind: str, text: str) -> bool:
-            return kind in cand.stated or states(kind, text, intent.keys) or (kind == "date" and dated)
+            return (
+                kind in cand.stated or states(kind, text, intent.keys) or (kind in ("date", "year") and dated)
+            )
 
         return {
             "time_missing": float(deadline and not states_time(evidence)),

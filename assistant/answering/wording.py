@@ -120,7 +120,7 @@ class Wording:
     def _quote_answer(self, question: str, intent: Intent, hits: list[Hit], chosen: list[Sentence]) -> Answer:
         cites: list[Citation] = []
         parts = []
-        if intent.kind == "deadline" or {"date", "month"} & set(asked_kinds(question)):
+        if intent.kind == "deadline" or {"date", "year", "month"} & set(asked_kinds(question)):
             # a sentence stating no time of its own: its paragraph's year
             chosen = self._with_context(chosen, "dated_by", lambda s: not states_time(s.text))
         if asks_who(question, intent):
