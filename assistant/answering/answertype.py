@@ -35,6 +35,11 @@ FIGURE = re.compile(
 )
 
 
+# a five-year plan's period ("“九五”期间", "十三五末"): a date, and the years it spans
+_PLAN_PERIOD = r"[一二三四五六七八九十]{1,3}五”?(?:期间|时期|期末|末)"
+# the kinds of time a paragraph led by its year ("2023年，…") states for each of its sentences
+DATED_KINDS = frozenset({"date", "year"})
+
 _ANY_NUMBER = "number"
 # (kind, how a question asks for it, how a text states one)
 KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
@@ -91,8 +96,10 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"什么时候|什么时间|何时|截止|截至|啥时候|时限"),  # "哪年": a year, below
         re.compile(
             r"\d{1,2}月(?:底|末|中旬|上旬|下旬|份|\d{1,2}日)?|(?:19|20)\d\d年(?!度)|年底|年内|年中|年末|年初|[一二三四五六七八九十]+月"
-            r"|[一二三四五六七八九十]{1,3}五”?(?:期间|时期|期末|末)"  # a five-year plan's period
-            r"|" + WITHIN  # a time limit counted from an event: "次月十五日内", "印发之日起30日内"
+            r"|"
+            + _PLAN_PERIOD  # a five-year plan's period
+            + r"|"
+            + WITHIN  # a time limit counted from an event: "次月十五日内", "印发之日起30日内"
         ),
     ),
     (
@@ -100,10 +107,7 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         # not say (a paragraph led by its year dates its sentences: ``evidence.Sentence.year``)
         "year",
         re.compile(r"哪(?:一)?年(?![级度])"),
-        re.compile(
-            r"(?:19|20)\d\d\s*年|[〇零一二三四五六七八九]{4}年|今年|明年"
-            r"|[一二三四五六七八九十]{1,3}五”?(?:期间|时期|期末|末)"
-        ),
+        re.compile(r"(?:19|20)\d\d\s*年|[〇零一二三四五六七八九]{4}年|今年|明年|" + _PLAN_PERIOD),
     ),
     (
         "count",  # how many things: 几个, 多少家, 几次

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.answering.answertype import WITHIN, states
+from assistant.answering.answertype import DATED_KINDS, WITHIN, states
 from assistant.answering.intent import Intent, key_found, match_form, months_in, other_forms
 from index.plan_index import PlanIndex
 from index.responsibility import is_note_sentence
@@ -32,8 +32,6 @@ _DEADLINE_MARK = re.compile(
     r"\d{1,2}月(底|末|中旬|上旬|下旬|份)?前?|年底前|年内|年底|\d{4}年(年底|底)前?|" + WITHIN
 )
 _FIGURE = re.compile(r"\d")
-# the kinds of time a paragraph led by its year ("2023年，…") states for each of its sentences
-_DATED = frozenset({"date", "year"})
 # a sentence that puts someone in charge: a body or a post beside a role ("市场监管总局要发挥
 # 牵头作用", "由国务院办公厅负责", "总指挥：…主要负责人") — what a who-question's answer says
 _BODY = r"(?:部|委|办|局|厅|署|院|会|府|机构|机关|单位|部门|中心|小组|海关|银行|负责人|同志|领导)"
@@ -348,7 +346,7 @@ def sentence_features(
         mark = bool(_DEADLINE_MARK.search(s.text))
         doer = who and (puts_in_charge(s.text) or s.doer_said)  # only asked of a who-question
         # a "2023年，…" paragraph dates its sentences
-        has = [states(k, s.text, intent.keys) or (k in _DATED and bool(s.year)) for k in kinds]
+        has = [states(k, s.text, intent.keys) or (k in DATED_KINDS and bool(s.year)) for k in kinds]
         rows.append(
             (
                 name_coverage(intent.keys, own, weights),

@@ -11,6 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.answering.answertype import (
+    DATED_KINDS,
     INDICATOR,
     asked_kinds,
     asked_predicate,
@@ -340,9 +341,7 @@ class GateFeatures:
         listed = "names" in cand.stated or bool(_NAMED_LIST.search(said))
 
         def stated(kind: str, text: str) -> bool:
-            return (
-                kind in cand.stated or states(kind, text, intent.keys) or (kind in ("date", "year") and dated)
-            )
+            return kind in cand.stated or states(kind, text, intent.keys) or (kind in DATED_KINDS and dated)
 
         return {
             "time_missing": float(deadline and not states_time(evidence)),
