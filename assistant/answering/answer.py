@@ -13,7 +13,7 @@ says what the text does say.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -205,6 +205,15 @@ def _with(chosen: list[Sentence], s: Sentence) -> list[Sentence]:
     if any((c.chunk.doc_id, c.start, c.end) == (s.chunk.doc_id, s.start, s.end) for c in chosen):
         return chosen
     return [*chosen[: MAX_SENTENCES - 1], s]
+
+
+def _after_best(
+    scored: list[tuple[float, Sentence]], wanted: Callable[[Sentence], bool]
+) -> list[tuple[float, Sentence]]:
+    """The candidates after the best that are ``wanted``, best ranked first, each with its
+    probability as a share of the best's (how near the best it rates)."""
+    best_score = scored[0][0]
+    return [(score / best_score if best_score > 0 else 0.0, s) for score, s in scored[1:] if wanted(s)]
 
 
 def _same_part(a: Sentence, b: Sentence) -> bool:
@@ -497,18 +506,12 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
                 chosen = _with(chosen, told)
         if asks_how_often(question) and not any(states_how_often(c.text) for c in chosen):
             # "职教联席会议一年开几次会？": how often, in a sentence of its own ("每年召开两次会议")
-            often = next(
-                (
-                    s
-                    for p, s in scored
-                    if s.chunk.doc_id == best.chunk.doc_id
-                    and states_how_often(s.text)
-                    and p >= OFTEN_SHARE * best_score
-                ),
-                None,
+            often = _after_best(
+                scored, lambda s: s.chunk.doc_id == best.chunk.doc_id and states_how_often(s.text)
             )
-            if often is not None:
-                chosen = _with(chosen, often)
+            share, told = often[0] if often else (0.0, None)
+            if told is not None and share >= OFTEN_SHARE:
+                chosen = _with(chosen, told)
         if _LEAD_IN.search(best.text) and not addressed_to(best.text):
             # "…有关部门…提供…以下…信息：": what it introduces says what is asked
             told = self._introduced(best, scored)
@@ -518,11 +521,9 @@ class Composer(GateFeatures, MeasureAnswers, RosterAnswers, Wording):
             # "申办的钱谁出？": the best sentence puts no one in charge; the best ranked of its
             # passage or measure that does ("运动会申办全部经费由广东省人民政府承担"), if ranked near
             # enough (not one of another part: "民政部负责…登记管理" for "领导小组的组长由谁担任")
-            doers = [
-                (score / best_score if best_score > 0 else 0.0, s)
-                for score, s in scored[1:]
-                if _same_part(s, best) and (puts_in_charge(s.text) or s.doer_said)
-            ]
+            doers = _after_best(
+                scored, lambda s: _same_part(s, best) and (puts_in_charge(s.text) or s.doer_said)
+            )
             if trace is not None:
                 trace.doers.extend((share, s, best) for share, s in doers)
             share, doer = doers[0] if doers else (0.0, None)
